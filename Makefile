@@ -1,0 +1,49 @@
+# hudang — two commands on a fresh machine:
+#   make demo   set up everything and open the reading-room desk on a demo archive
+#   make test   set up everything and run the test suite (SQLite, and PostgreSQL when it answers)
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+PG_URL ?= postgresql://postgres@127.0.0.1:5432/test
+HUDANG_HOME ?= $(CURDIR)/.hudang/demo
+
+.PHONY: demo test bootstrap zbar clean bench
+
+bootstrap: $(STAMP) zbar
+
+$(STAMP): pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	@$(PY) -m pip install -q --upgrade pip >/dev/null 2>&1 || true
+	$(PY) -m pip install -q -e '.[test]'
+	@touch $(STAMP)
+
+# pyzbar needs the zbar shared library from the system.
+zbar:
+	@if ! ldconfig -p 2>/dev/null | grep -q 'libzbar\.so\.0'; then \
+	  if [ "$$(id -u)" = "0" ]; then \
+	    echo "Installing libzbar0 (barcode decoder library) ..."; \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libzbar0) >/dev/null \
+	      || { echo "apt-get could not install libzbar0"; exit 1; }; \
+	  else \
+	    echo "hudang needs the zbar library. Run:  sudo apt-get install -y libzbar0   then run make again."; \
+	    exit 1; \
+	  fi; \
+	fi
+
+demo: bootstrap
+	HUDANG_HOME=$(HUDANG_HOME) $(VENV)/bin/hudang demo
+
+test: bootstrap
+	@if $(PY) -c "import socket,sys; s=socket.socket(); s.settimeout(1); sys.exit(s.connect_ex(('127.0.0.1',5432)))" 2>/dev/null; then \
+	  export HUDANG_TEST_POSTGRES_URL=$${HUDANG_TEST_POSTGRES_URL:-$(PG_URL)}; \
+	  echo "PostgreSQL answers: store tests run on SQLite and PostgreSQL"; \
+	else echo "No PostgreSQL on 127.0.0.1:5432: store tests run on SQLite only"; fi; \
+	$(PY) -m pytest -n 2 -q $(PYTEST_ARGS)
+
+bench: bootstrap
+	$(PY) benchmarks/store_bench.py
+
+clean:
+	rm -rf $(VENV) .hudang .pytest_cache

@@ -1,0 +1,1 @@
+"""The archive: Peewee models, schema migrations and the services that read and change it."""

@@ -1,0 +1,106 @@
+"""One DatabaseProxy for the whole archive, initialised from a URL; nothing connects at import."""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+from pathlib import Path
+from urllib.parse import parse_qsl, unquote, urlparse
+
+import peewee as pw
+
+from store.errors import NotConfigured, SchemaTooNew
+
+database = pw.DatabaseProxy()
+
+SQLITE_PRAGMAS = {
+    "journal_mode": "wal",
+    "foreign_keys": 1,
+    "busy_timeout": 10000,
+    "synchronous": "normal",
+    "cache_size": -64 * 1024,
+    "temp_store": "memory",
+}
+
+_state = threading.local()
+_flags = {"read_only_reason": None}
+
+
+def make_database(url: str) -> pw.Database:
+    """Build (but do not connect) a Peewee database for `sqlite:///path` or `postgresql://...`."""
+    parsed = urlparse(url)
+    scheme = parsed.scheme.split("+")[0]
+    if scheme == "sqlite":
+        path = unquote(parsed.path[1:]) if parsed.path.startswith("/") else unquote(parsed.path)
+        if url.startswith("sqlite:////"):
+            path = "/" + path.lstrip("/")
+        if not path:
+            path = ":memory:"
+        if path != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        return pw.SqliteDatabase(path, pragmas=SQLITE_PRAGMAS, check_same_thread=False,
+                                 timeout=10)
+    if scheme in ("postgres", "postgresql"):
+        kwargs = dict(parse_qsl(parsed.query))
+        return pw.PostgresqlDatabase(
+            unquote(parsed.path.lstrip("/")) or "postgres",
+            user=unquote(parsed.username) if parsed.username else None,
+            password=unquote(parsed.password) if parsed.password else None,
+            host=parsed.hostname or "127.0.0.1",
+            port=parsed.port or 5432,
+            autorollback=True,
+            **kwargs,
+        )
+    raise NotConfigured(f"unsupported database URL {url!r}: use sqlite:///PATH or postgresql://...")
+
+
+def init_database(url: str) -> pw.Database:
+    """Point the shared proxy at the database behind `url` and return it."""
+    db = make_database(url)
+    if isinstance(database.obj, pw.Database) and not database.obj.is_closed():
+        database.obj.close()
+    database.initialize(db)
+    _flags["read_only_reason"] = None
+    return db
+
+
+def is_sqlite() -> bool:
+    return isinstance(database.obj, pw.SqliteDatabase)
+
+
+def is_postgres() -> bool:
+    return isinstance(database.obj, pw.PostgresqlDatabase)
+
+
+def require_database() -> pw.Database:
+    if database.obj is None:
+        raise NotConfigured("the archive database is not initialised (call init_database first)")
+    return database.obj
+
+
+def set_read_only(reason: str | None) -> None:
+    """Refuse writes (e.g. the schema is newer than this program) with `reason`."""
+    _flags["read_only_reason"] = reason
+
+
+@contextlib.contextmanager
+def write_tx():
+    """One write transaction: BEGIN IMMEDIATE on SQLite so writers queue instead of racing."""
+    db = require_database()
+    if _flags["read_only_reason"]:
+        raise SchemaTooNew(_flags["read_only_reason"])
+    if db.in_transaction():
+        with db.atomic():
+            yield db
+        return
+    if isinstance(db, pw.SqliteDatabase):
+        with db.atomic("IMMEDIATE"):
+            yield db
+    else:
+        with db.atomic():
+            yield db
+
+
+def read_tx():
+    """A consistent read (one snapshot)."""
+    return require_database().atomic()

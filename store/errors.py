@@ -1,0 +1,81 @@
+"""Domain errors: things a user can cause, each with a message fit for the screen."""
+
+from __future__ import annotations
+
+
+class ArchiveError(Exception):
+    """Base of every error a user can cause; `str()` is the message to show."""
+
+    code = "error"
+
+
+class NotConfigured(ArchiveError):
+    code = "not_configured"
+
+
+class SchemaTooNew(ArchiveError):
+    code = "schema_too_new"
+
+
+class SchemaTooOld(ArchiveError):
+    code = "schema_too_old"
+
+
+class UnknownBarcode(ArchiveError):
+    code = "unknown_barcode"
+
+
+class BadCheckCharacter(ArchiveError):
+    code = "bad_check_character"
+
+
+class NotFound(ArchiveError):
+    code = "not_found"
+
+
+class ValidationError(ArchiveError):
+    code = "invalid"
+
+
+class AlreadyExists(ArchiveError):
+    code = "exists"
+
+
+class PositionFull(ArchiveError):
+    code = "position_full"
+
+
+class WrongZone(ArchiveError):
+    code = "wrong_zone"
+
+
+class AlreadyShelved(ArchiveError):
+    """The box already has a home elsewhere; the caller may offer to move it."""
+
+    code = "already_shelved"
+
+    def __init__(self, message: str, current_code: str | None = None):
+        super().__init__(message)
+        self.current_code = current_code
+
+
+class NotOnShelf(ArchiveError):
+    code = "not_on_shelf"
+
+
+class PermissionDenied(ArchiveError):
+    code = "permission_denied"
+
+
+class AuthenticationFailed(ArchiveError):
+    code = "auth_failed"
+
+
+class ImportFailed(ArchiveError):
+    """A CSV import was rejected; `problems` lists (row number, message)."""
+
+    code = "import_failed"
+
+    def __init__(self, message: str, problems: list[tuple[int, str]]):
+        super().__init__(message)
+        self.problems = problems

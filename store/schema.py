@@ -1,0 +1,97 @@
+"""Versioned schema migrations. `upgrade()` is idempotent; a newer schema than we know is read-only."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import peewee as pw
+
+from store import db as dbmod
+from store.errors import SchemaTooOld
+from store.i18n import t
+from store.models import ALL_MODELS, SchemaVersion
+
+
+@dataclass(frozen=True)
+class Migration:
+    version: int
+    description: str
+    apply: Callable[[pw.Database], None]
+
+
+def _create_base_tables(db: pw.Database) -> None:
+    db.create_tables(ALL_MODELS, safe=True)
+
+
+# Append only. Never edit a migration that has shipped; add the next one.
+MIGRATIONS: list[Migration] = [
+    Migration(1, "base tables: customers, locations, boxes, volumes, documents, audit",
+              _create_base_tables),
+]
+
+
+def register(migration: Migration) -> None:
+    """Add a migration (rooms that own extra schema call this at import)."""
+    if any(m.version == migration.version for m in MIGRATIONS):
+        raise RuntimeError(f"duplicate migration version {migration.version}")
+    MIGRATIONS.append(migration)
+    MIGRATIONS.sort(key=lambda m: m.version)
+
+
+def latest_version() -> int:
+    return max(m.version for m in MIGRATIONS)
+
+
+def current_version() -> int:
+    """The schema version of the connected database (0 when empty)."""
+    db = dbmod.require_database()
+    if not db.table_exists(SchemaVersion._meta.table_name):
+        return 0
+    row = SchemaVersion.select(pw.fn.MAX(SchemaVersion.version)).scalar()
+    return int(row or 0)
+
+
+def upgrade() -> list[int]:
+    """Apply every migration the database lacks, each in its own transaction; return them."""
+    _load_room_migrations()
+    db = dbmod.require_database()
+    applied: list[int] = []
+    have = current_version()
+    if have > latest_version():
+        raise dbmod.SchemaTooNew(_too_new_message(have))
+    for migration in MIGRATIONS:
+        if migration.version <= have:
+            continue
+        with dbmod.write_tx():
+            if current_version() >= migration.version:  # another process got there first
+                continue
+            migration.apply(db)
+            SchemaVersion.create(version=migration.version, description=migration.description)
+        applied.append(migration.version)
+    return applied
+
+
+def _too_new_message(have: int) -> str:
+    return t("数据库结构版本 {have} 比本程序支持的 {latest} 更新：为防止损坏数据，本程序不会写入。"
+             "请升级 hudang。",
+             "The database schema is version {have}, newer than this program knows ({latest}); "
+             "it will not write to it. Upgrade hudang.", have=have, latest=latest_version())
+
+
+def check_compatible() -> int:
+    """Check the connected schema; make the process read-only if it is newer than we know."""
+    _load_room_migrations()
+    have = current_version()
+    if have > latest_version():
+        dbmod.set_read_only(_too_new_message(have))
+    elif have < latest_version():
+        raise SchemaTooOld(t("数据库结构版本 {have} 较旧（需要 {latest}）：请运行 hudang db upgrade。",
+                             "The database schema is version {have}, older than {latest}: "
+                             "run `hudang db upgrade`.", have=have, latest=latest_version()))
+    return have
+
+
+def _load_room_migrations() -> None:
+    """Import the modules that register their own migrations."""
+    import store.search  # noqa: F401  (registers the keyword-search index migration)

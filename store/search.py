@@ -1,0 +1,1 @@
+"""Keyword search over customers (being built: see store services)."""

@@ -1,0 +1,65 @@
+"""Barcode scheme: normalisation, kinds, check characters."""
+
+from __future__ import annotations
+
+import pytest
+
+from store.barcodes import ALPHABET, BarcodeScheme, check_char, normalise_scan
+from store.errors import BadCheckCharacter, ValidationError
+
+
+@pytest.mark.parametrize("raw,expected", [
+    ("  b000000429\r\n", "B000000429"),
+    ("]C0B000000429", "B000000429"),
+    ("]Q1P000000017", "P000000017"),
+    ("Ｂ００００００４２９", "B000000429"),  # full-width from a Chinese IME
+    ("\tB000000429\x00", "B000000429"),
+    (" 张三 ", "张三"),
+])
+def test_normalise(raw, expected):
+    assert normalise_scan(raw) == expected
+
+
+def test_every_kind_round_trips():
+    scheme = BarcodeScheme()
+    for kind in scheme.prefixes:
+        code = scheme.make(kind, 12345)
+        scan = scheme.parse(code.lower())
+        assert (scan.kind, scan.code, scan.serial) == (kind, code, 12345)
+
+
+def test_single_errors_and_transpositions_are_caught():
+    scheme = BarcodeScheme()
+    code = scheme.make("document", 987654)
+    for i in range(1, len(code)):
+        for ch in "0123456789":
+            wrong = code[:i] + ch + code[i + 1:]
+            if wrong != code and wrong[1:-1].isdigit():
+                with pytest.raises(BadCheckCharacter):
+                    scheme.parse(wrong)
+    for i in range(1, len(code) - 1):
+        swapped = code[:i] + code[i + 1] + code[i] + code[i + 2:]
+        if swapped != code and swapped[1:-1].isdigit():
+            with pytest.raises(BadCheckCharacter):
+                scheme.parse(swapped)
+
+
+def test_customer_numbers_and_keywords():
+    scheme = BarcodeScheme()
+    assert scheme.parse("3300123456").kind == "customer"
+    assert scheme.parse("张三明").kind == "keyword"
+    assert scheme.parse("BEIJING").kind == "keyword"  # a B-word is not a box
+    assert scheme.parse("B123").kind == "keyword"
+
+
+def test_configurable_prefixes_reject_ambiguity():
+    scheme = BarcodeScheme(prefixes={"document": "HD", "volume": "HV", "box": "HB",
+                                     "position": "HP", "loan_slip": "HL", "staff_card": "HS"})
+    assert scheme.parse(scheme.make("box", 7)).kind == "box"
+    with pytest.raises(ValidationError):
+        BarcodeScheme(prefixes={"document": "D", "volume": "DV", "box": "B", "position": "P",
+                                "loan_slip": "L", "staff_card": "S"})
+
+
+def test_check_char_alphabet():
+    assert check_char("B00000042") in ALPHABET
