@@ -102,6 +102,8 @@ def load_settings(env: dict[str, str] | None = None, config_file: Path | None = 
             values[key] = _coerce(key, file_values[key], str(cfg_path))
             sources[key] = f"file {cfg_path}"
 
+    for key in _KEYS:
+        sources.setdefault(key, "default")
     values.setdefault("database_url", f"sqlite:///{home / 'hudang.sqlite3'}")
     values.setdefault("rules_dir", home / "rules")
     values.setdefault("scan_store", home / "scans")

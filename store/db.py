@@ -48,7 +48,6 @@ def make_database(url: str) -> pw.Database:
             password=unquote(parsed.password) if parsed.password else None,
             host=parsed.hostname or "127.0.0.1",
             port=parsed.port or 5432,
-            autorollback=True,
             **kwargs,
         )
     raise NotConfigured(f"unsupported database URL {url!r}: use sqlite:///PATH or postgresql://...")

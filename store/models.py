@@ -205,8 +205,110 @@ class ChangeLog(BaseModel):
     ref = pw.CharField(max_length=64, default="")
 
 
+# --- Ingest (hot-folder daemon, issue 5): one row per claimed file, and the needs-attention queue.
+class IngestRecord(BaseModel):
+    """What became of one claimed hot-folder file; `claim_id` makes filing idempotent."""
+
+    claim_id = pw.CharField(max_length=64, unique=True)
+    sha256 = pw.CharField(max_length=64, index=True)
+    scan_file = pw.ForeignKeyField(ScanFile, null=True, backref="ingests", on_delete="RESTRICT")
+    outcome = pw.CharField(max_length=16)  # filed / duplicate / attention
+    original_name = pw.TextField(default="")
+    station = pw.CharField(max_length=64, default="")
+    detail = pw.TextField(default="{}")  # JSON: documents, duplicate_of, page errors ...
+    created_at = pw.DateTimeField(default=utcnow)
+
+
+class AttentionItem(BaseModel):
+    """Pages of a scan file the daemon could not link; a keeper assigns them by hand."""
+
+    scan_file = pw.ForeignKeyField(ScanFile, backref="attention_items", on_delete="RESTRICT")
+    page_nos = pw.TextField(default="[]")  # JSON list of 1-based pages of the scan file
+    reason_code = pw.CharField(max_length=32)  # no_link / unknown_customer / unknown_document ...
+    reason = pw.TextField(default="")
+    station = pw.CharField(max_length=64, default="")
+    hints = pw.TextField(default="{}")  # JSON: suggested customer, category, barcodes seen
+    status = pw.CharField(max_length=16, default="open", index=True)  # open / assigned
+    document = pw.ForeignKeyField(Document, null=True, backref="+", on_delete="SET NULL")
+    created_at = pw.DateTimeField(default=utcnow)
+    resolved_at = pw.DateTimeField(null=True)
+    resolved_by = pw.CharField(max_length=64, default="")
+
+
+# --- Loans (issue 4): borrowing slips (出借单), their items, electronic-reading grants.
+class LoanRequest(BaseModel):
+    """A borrowing slip (档案资料出借单): who wants which files, why, how, for how long."""
+
+    slip_no = pw.CharField(max_length=32, unique=True)  # a loan_slip barcode
+    requester = pw.ForeignKeyField(User, backref="loan_requests", on_delete="RESTRICT")
+    department = pw.CharField(max_length=64, default="")
+    reader_type = pw.CharField(max_length=32, default="staff")
+    purpose = pw.TextField(default="")
+    use_kind = pw.CharField(max_length=16)  # reading / take_out / copying
+    wanted_days = pw.IntegerField(default=0)
+    status = pw.CharField(max_length=16, index=True)  # pending approved rejected cancelled
+    #                                                   active returned
+    approval_reasons = pw.TextField(default="[]")  # JSON list: important, take_out ...
+    approver = pw.ForeignKeyField(User, null=True, backref="+", on_delete="RESTRICT")
+    decided_at = pw.DateTimeField(null=True)
+    decision_note = pw.TextField(default="")
+    override_by = pw.ForeignKeyField(User, null=True, backref="+", on_delete="RESTRICT")
+    override_reason = pw.TextField(default="")  # why an overdue/limit block was lifted
+    created_by = pw.CharField(max_length=64, default="")
+    created_at = pw.DateTimeField(default=utcnow)
+    checked_out_at = pw.DateTimeField(null=True)
+    due_on = pw.DateField(null=True, index=True)
+    renewals = pw.IntegerField(default=0)
+    closed_at = pw.DateTimeField(null=True)
+    version = pw.IntegerField(default=1)
+
+
+class LoanItem(BaseModel):
+    """One physical unit of a slip: the box that leaves the shelf for what was asked."""
+
+    request = pw.ForeignKeyField(LoanRequest, backref="items", on_delete="RESTRICT")
+    item_kind = pw.CharField(max_length=16)  # customer / volume / document / box
+    code = pw.CharField(max_length=32)  # what was asked for: barcode or 户号
+    customer = pw.ForeignKeyField(Customer, null=True, backref="+", on_delete="RESTRICT")
+    volume = pw.ForeignKeyField(Volume, null=True, backref="+", on_delete="RESTRICT")
+    document = pw.ForeignKeyField(Document, null=True, backref="+", on_delete="RESTRICT")
+    box = pw.ForeignKeyField(Box, backref="loan_items", on_delete="RESTRICT")
+    category = pw.CharField(max_length=2, null=True)
+    status = pw.CharField(max_length=16, default="requested", index=True)  # requested out
+    #                                                     returned cancelled
+    checked_out_at = pw.DateTimeField(null=True)
+    checked_out_by = pw.CharField(max_length=64, default="")
+    returned_at = pw.DateTimeField(null=True)
+    returned_by = pw.CharField(max_length=64, default="")
+    damaged = pw.BooleanField(default=False)
+    missing = pw.TextField(default="")  # what did not come back (pages, documents)
+    return_note = pw.TextField(default="")
+
+    class Meta:
+        indexes = ((("box", "status"), False),)
+
+
+class ReadingGrant(BaseModel):
+    """Approved, time-limited permission to view an important customer's scanned pages."""
+
+    user = pw.ForeignKeyField(User, backref="reading_grants", on_delete="RESTRICT")
+    customer = pw.ForeignKeyField(Customer, backref="+", on_delete="RESTRICT")
+    status = pw.CharField(max_length=16, index=True)  # pending approved rejected revoked
+    reason = pw.TextField(default="")
+    days = pw.IntegerField(default=1)
+    requested_by = pw.CharField(max_length=64, default="")
+    requested_at = pw.DateTimeField(default=utcnow)
+    approver = pw.ForeignKeyField(User, null=True, backref="+", on_delete="RESTRICT")
+    decided_at = pw.DateTimeField(null=True)
+    decision_note = pw.TextField(default="")
+    valid_from = pw.DateTimeField(null=True)
+    valid_until = pw.DateTimeField(null=True, index=True)
+
+
 # Creation order (parents first). Every model in the schema must be listed here.
 ALL_MODELS: list[type[BaseModel]] = [
     SchemaVersion, User, Customer, Location, Box, Volume, Document, Contract, Movement,
     ScanFile, DocumentPage, AuditEvent, BarcodeSerial, ChangeLog,
 ]
+ALL_MODELS += [IngestRecord, AttentionItem]  # ingest block above (issue 5)
+ALL_MODELS += [LoanRequest, LoanItem, ReadingGrant]  # loans block above (issue 4)

@@ -1,1 +1,389 @@
-"""Keyword search over customers (being built: see store services)."""
+"""Keyword search over customers: Chinese, fuzzy, fast for two-character queries on both backends.
+
+Every searchable field is normalised (NFKC, lower case, punctuation and spaces dropped) and
+cut into overlapping character bigrams plus a trailing unigram, each tagged with its field:
+a substring of n >= 2 characters is then the phrase of its n-1 consecutive bigrams.
+
+- SQLite: a contentless FTS5 table holds the bigrams (each character written as four base-36
+  digits, so the tokenizer never splits or folds a rare character); a phrase query answers
+  2- and 3+-character substrings straight from the inverted index.
+- PostgreSQL: a `text[]` of tagged bigrams with a GIN index; `grams @> ARRAY[...]` finds the
+  candidates and `strpos` on the stored normalised field rechecks adjacency.
+
+The side table `customer_search` keeps the normalised fields that were indexed, so updates
+can remove exactly the old entries. Tiers give the ranking: exact number, exact name, name
+prefix, name substring, number / phone / ID substring, pinyin initials, address substring.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import peewee as pw
+
+from store import db as dbmod
+from store.schema import Migration, register
+
+FIELDS = ("name", "number", "phone", "id_number", "address", "initials")
+TAGS = {"name": "n", "number": "h", "phone": "p", "id_number": "i", "address": "a",
+        "initials": "q"}
+_DROP = re.compile(r"[\W_]+")
+_DIGITS = re.compile(r"[0-9]+")
+_ASCII_ALNUM = re.compile(r"[0-9a-z]+")
+_LETTERS = re.compile(r"[a-z]+")
+_BASE36 = "0123456789abcdefghijklmnopqrstuvwxyz"
+
+
+@dataclass(frozen=True)
+class CustomerHit:
+    """One search result: who, and which field matched."""
+
+    customer_id: int
+    number: str
+    name: str
+    voltage_class: str
+    address: str
+    status: str
+    important: bool
+    matched: str  # number / name / phone / id_number / initials / address / all
+
+
+# ---------------------------------------------------------------- normalising and tokens
+
+def normalise(text: str | None) -> str:
+    """What is indexed and searched: NFKC, lower case, letters and digits only."""
+    if not text:
+        return ""
+    return _DROP.sub("", unicodedata.normalize("NFKC", text).lower())
+
+
+class _CharCodes(dict):
+    """ord(char) -> four base-36 digits; a translate table filled on demand."""
+
+    def __missing__(self, key: int) -> str:
+        n, out = key, []
+        for _ in range(4):
+            n, r = divmod(n, 36)
+            out.append(_BASE36[r])
+        code = "".join(reversed(out))
+        self[key] = code
+        return code
+
+
+_CODES = _CharCodes()
+
+
+def _fts_tokens(tag: str, text: str) -> list[str]:
+    """Tagged, encoded bigrams of `text` plus its trailing unigram (SQLite FTS5 tokens)."""
+    enc = text.translate(_CODES)
+    return [tag + enc[i:i + 8] for i in range(0, len(enc), 4)]
+
+
+def _grams(tag: str, text: str) -> list[str]:
+    """Tagged bigrams of `text` plus its trailing unigram (PostgreSQL array elements)."""
+    return [tag + text[i:i + 2] for i in range(len(text))]
+
+
+_initials_cache: dict[str, str] = {}
+
+
+def initials(name: str) -> str:
+    """Pinyin initials of a name (张三明 -> zsm); letters and digits are kept."""
+    cached = _initials_cache.get(name)
+    if cached is not None:
+        return cached
+    from pypinyin import Style, lazy_pinyin
+
+    value = normalise("".join(lazy_pinyin(name, style=Style.FIRST_LETTER)))
+    if len(_initials_cache) < 200_000:
+        _initials_cache[name] = value
+    return value
+
+
+def _fields_of(customer_id: int, number: str, name: str, id_number: str, phone: str,
+               address: str) -> tuple:
+    """The side-table row (customer_id, normalised fields ...) of one customer."""
+    nname = normalise(name)
+    return (customer_id, nname, normalise(number), normalise(phone), normalise(id_number),
+            normalise(address), initials(name))
+
+
+def _fts_row(side: Sequence[Any]) -> tuple[int, str, str]:
+    """The FTS5 (rowid, name, body) of a side-table row."""
+    cid, name, number, phone, id_number, address, inits = side
+    body: list[str] = []
+    for tag, value in (("h", number), ("p", phone), ("i", id_number), ("a", address),
+                       ("q", inits)):
+        body += _fts_tokens(tag, value)
+    return cid, " ".join(_fts_tokens("n", name)), " ".join(body)
+
+
+def _pg_row(side: Sequence[Any]) -> tuple:
+    """The PostgreSQL side row: the normalised fields plus their tagged bigram array."""
+    grams: set[str] = set()
+    for tag, value in zip(("n", "h", "p", "i", "a", "q"), side[1:]):
+        grams.update(_grams(tag, value))
+    return (*side, sorted(grams))
+
+
+# ---------------------------------------------------------------- schema (migration 2)
+
+_SQLITE_DDL = [
+    "CREATE TABLE IF NOT EXISTS customer_search (customer_id INTEGER PRIMARY KEY, "
+    "name TEXT NOT NULL, number TEXT NOT NULL, phone TEXT NOT NULL, id_number TEXT NOT NULL, "
+    "address TEXT NOT NULL, initials TEXT NOT NULL)",
+    "CREATE INDEX IF NOT EXISTS customer_search_name ON customer_search (name)",
+    "CREATE VIRTUAL TABLE IF NOT EXISTS customer_fts USING fts5(name, body, "
+    "tokenize='unicode61', content='', columnsize=0)",
+]
+_PG_DDL = [
+    "CREATE TABLE IF NOT EXISTS customer_search (customer_id INTEGER PRIMARY KEY, "
+    "name TEXT NOT NULL, number TEXT NOT NULL, phone TEXT NOT NULL, id_number TEXT NOT NULL, "
+    "address TEXT NOT NULL, initials TEXT NOT NULL, grams TEXT[] NOT NULL)",
+    "CREATE INDEX IF NOT EXISTS customer_search_name ON customer_search "
+    "(name text_pattern_ops)",
+    "CREATE INDEX IF NOT EXISTS customer_search_grams ON customer_search USING gin (grams)",
+]
+
+
+def _migrate(db: pw.Database) -> None:
+    """Create the search tables and index every customer already in the archive."""
+    for sql in (_PG_DDL if dbmod.is_postgres() else _SQLITE_DDL):
+        db.execute_sql(sql)
+    cursor = db.execute_sql("SELECT id, number, name, id_number, phone, address FROM customer")
+    index_customers_bulk(cursor)
+
+
+register(Migration(2, "keyword search index: customer bigrams (FTS5 / GIN)", _migrate))
+
+
+# ---------------------------------------------------------------- keeping the index
+
+def _executemany(sql: str, rows: list) -> None:
+    """Run `sql` once per row on the current connection (inside the caller's transaction)."""
+    if not rows:
+        return
+    db = dbmod.require_database()
+    if dbmod.is_postgres():
+        from psycopg2.extras import execute_values
+
+        with db.cursor() as cur:
+            execute_values(cur, sql, rows, page_size=1000)
+    else:
+        db.cursor().executemany(sql, rows)
+
+
+_PG_INSERT = ("INSERT INTO customer_search (customer_id, name, number, phone, id_number, "
+              "address, initials, grams) VALUES %s")
+_PG_UPSERT = _PG_INSERT + (
+    " ON CONFLICT (customer_id) DO UPDATE SET name = EXCLUDED.name, number = EXCLUDED.number, "
+    "phone = EXCLUDED.phone, id_number = EXCLUDED.id_number, address = EXCLUDED.address, "
+    "initials = EXCLUDED.initials, grams = EXCLUDED.grams")
+_SQ_SIDE = ("INSERT OR REPLACE INTO customer_search (customer_id, name, number, phone, "
+            "id_number, address, initials) VALUES (?, ?, ?, ?, ?, ?, ?)")
+_SQ_FTS = "INSERT INTO customer_fts (rowid, name, body) VALUES (?, ?, ?)"
+_SQ_FTS_DELETE = ("INSERT INTO customer_fts (customer_fts, rowid, name, body) "
+                  "VALUES ('delete', ?, ?, ?)")
+
+
+def _sqlite_forget(customer_ids: Sequence[int]) -> None:
+    """Remove the FTS entries of these customers, rebuilt exactly from the side table."""
+    db = dbmod.require_database()
+    for cid in customer_ids:
+        old = db.execute_sql("SELECT customer_id, name, number, phone, id_number, address, "
+                             "initials FROM customer_search WHERE customer_id = ?",
+                             (cid,)).fetchone()
+        if old is not None:
+            db.execute_sql(_SQ_FTS_DELETE, _fts_row(old))
+            db.execute_sql("DELETE FROM customer_search WHERE customer_id = ?", (cid,))
+
+
+def _as_tuple(row: Any) -> tuple:
+    """(id, number, name, id_number, phone, address) from a model, a mapping or a tuple."""
+    if isinstance(row, (tuple, list)):
+        return tuple(row)
+    get = row.get if isinstance(row, dict) else lambda k: getattr(row, k)
+    return (get("id"), get("number"), get("name"), get("id_number") or "",
+            get("phone") or "", get("address") or "")
+
+
+def index_customer(customer: Any) -> None:
+    """Insert or replace one customer's index entries (call inside the write transaction)."""
+    with dbmod.write_tx():
+        side = _fields_of(*_as_tuple(customer))
+        if dbmod.is_postgres():
+            _executemany(_PG_UPSERT, [_pg_row(side)])
+        else:
+            _sqlite_forget([side[0]])
+            _executemany(_SQ_SIDE, [side])
+            _executemany(_SQ_FTS, [_fts_row(side)])
+
+
+def unindex_customer(customer_id: int) -> None:
+    """Remove a customer from the index (call inside the write transaction)."""
+    with dbmod.write_tx():
+        if dbmod.is_postgres():
+            dbmod.require_database().execute_sql(
+                "DELETE FROM customer_search WHERE customer_id = %s", (customer_id,))
+        else:
+            _sqlite_forget([customer_id])
+
+
+def _chunks(rows: Iterable[Any], size: int) -> Iterator[list]:
+    chunk: list = []
+    for row in rows:
+        chunk.append(row)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def index_customers_bulk(rows: Iterable[Any]) -> int:
+    """Index customers that are NOT yet indexed (import, generator); return how many."""
+    count = 0
+    with dbmod.write_tx():
+        for chunk in _chunks(rows, 5000):
+            sides = [_fields_of(*_as_tuple(r)) for r in chunk]
+            if dbmod.is_postgres():
+                _executemany(_PG_INSERT, [_pg_row(s) for s in sides])
+            else:
+                _executemany(_SQ_SIDE.replace("OR REPLACE ", ""), sides)
+                _executemany(_SQ_FTS, [_fts_row(s) for s in sides])
+            count += len(sides)
+    return count
+
+
+# ---------------------------------------------------------------- searching
+
+_COLUMNS = ("c.id, c.number, c.name, c.voltage_class, c.address, c.status, c.important")
+
+
+def _hit(row: Sequence[Any], matched: str) -> CustomerHit:
+    return CustomerHit(int(row[0]), row[1], row[2], row[3], row[4], row[5], bool(row[6]),
+                       matched)
+
+
+def _fts_phrase(tag: str, term: str) -> str:
+    """The FTS5 expression for `term` as a substring of a `tag` field."""
+    tokens = _fts_tokens(tag, term)
+    if len(term) == 1:
+        return f'"{tokens[0]}"*'
+    return '"' + " ".join(tokens[:-1]) + '"'
+
+
+def _tiers(term: str) -> list[tuple[str, str]]:
+    """The (kind, field) tiers a normalised term is searched in, best first."""
+    if len(term) == 1:
+        return [("prefix", "name")]
+    tiers = [("exact", "number"), ("exact", "name"), ("prefix", "name"), ("contains", "name")]
+    if _DIGITS.fullmatch(term):
+        tiers += [("contains", "number"), ("contains", "phone")]
+    if _LETTERS.fullmatch(term):
+        tiers += [("prefix", "initials"), ("contains", "initials")]
+    if _ASCII_ALNUM.fullmatch(term):  # ID numbers and credit codes mix digits and letters
+        tiers.append(("contains", "id_number"))
+    tiers.append(("contains", "address"))
+    return tiers
+
+
+def _sqlite_tier(kind: str, field: str, term: str, limit: int) -> list[tuple]:
+    db = dbmod.require_database()
+    if kind == "exact":
+        where = "c.number = ?" if field == "number" else \
+            "c.id IN (SELECT customer_id FROM customer_search WHERE name = ?)"
+        sql = f"SELECT {_COLUMNS} FROM customer c WHERE {where} ORDER BY c.id LIMIT ?"
+        return db.execute_sql(sql, (term, limit)).fetchall()
+    phrase = _fts_phrase(TAGS[field], term)
+    if field == "name":
+        expr = f"name : {'^ ' if kind == 'prefix' else ''}{phrase}"
+    elif kind == "prefix":  # initials: the side table says where the match starts
+        expr = phrase
+    else:
+        expr = f"body : {phrase}"
+    sql = (f"SELECT {_COLUMNS} FROM customer_fts f JOIN customer c ON c.id = f.rowid "
+           f"WHERE customer_fts MATCH ? ORDER BY f.rowid LIMIT ?")
+    if kind == "prefix" and field == "initials":
+        sql = (f"SELECT {_COLUMNS} FROM customer_fts f JOIN customer c ON c.id = f.rowid "
+               f"JOIN customer_search s ON s.customer_id = f.rowid WHERE customer_fts MATCH ? "
+               f"AND substr(s.initials, 1, {len(term)}) = ? ORDER BY f.rowid LIMIT ?")
+        return db.execute_sql(sql, (f"body : {expr}", term, limit)).fetchall()
+    return db.execute_sql(sql, (expr, limit)).fetchall()
+
+
+def _pg_tier(kind: str, field: str, term: str, limit: int) -> list[tuple]:
+    db = dbmod.require_database()
+    base = (f"SELECT {_COLUMNS} FROM customer_search s JOIN customer c "
+            f"ON c.id = s.customer_id WHERE ")
+    if kind == "exact" and field == "number":
+        sql = f"SELECT {_COLUMNS} FROM customer c WHERE c.number = %s ORDER BY c.id LIMIT %s"
+        return db.execute_sql(sql, (term, limit)).fetchall()
+    if kind == "exact":
+        return db.execute_sql(base + "s.name = %s ORDER BY c.id LIMIT %s",
+                              (term, limit)).fetchall()
+    if len(term) == 1:  # one character: names that start with it (btree, text_pattern_ops)
+        return db.execute_sql(base + "s.name LIKE %s ORDER BY c.id LIMIT %s",
+                              (term + "%", limit)).fetchall()
+    grams = _grams(TAGS[field], term)[:-1]
+    check = (f"starts_with(s.{field}, %s)" if kind == "prefix"
+             else f"strpos(s.{field}, %s) > 0")
+    sql = base + f"s.grams @> %s::text[] AND {check} ORDER BY c.id LIMIT %s"
+    return db.execute_sql(sql, (grams, term, limit)).fetchall()
+
+
+def search_customers(text: str, limit: int = 50) -> list[CustomerHit]:
+    """Customers matching `text` (a substring of name, number, phone, ID, address or initials)."""
+    terms = [normalise(part) for part in (text or "").split()]
+    terms = [t for t in terms if t]
+    if not terms or limit <= 0:
+        return []
+    if len(terms) > 1:
+        return _search_all_terms(terms, limit)
+    term = terms[0]
+    tier_fn = _pg_tier if dbmod.is_postgres() else _sqlite_tier
+    hits: list[CustomerHit] = []
+    seen: set[int] = set()
+    with dbmod.read_tx():
+        for kind, field in _tiers(term):
+            for row in tier_fn(kind, field, term, limit + len(seen)):
+                if row[0] not in seen:
+                    seen.add(row[0])
+                    hits.append(_hit(row, field))
+                    if len(hits) >= limit:
+                        return hits
+    return hits
+
+
+def _search_all_terms(terms: list[str], limit: int) -> list[CustomerHit]:
+    """Several words: customers where every word is a substring of some field."""
+    db = dbmod.require_database()
+    fields = [f for f in FIELDS]
+    with dbmod.read_tx():
+        if dbmod.is_postgres():
+            conds, params = [], []
+            for term in terms:
+                alts = []
+                for f in fields:
+                    if len(term) == 1:
+                        alts.append(f"strpos(s.{f}, %s) > 0")
+                        params.append(term)
+                    else:
+                        alts.append(f"(s.grams @> %s::text[] AND strpos(s.{f}, %s) > 0)")
+                        params += [_grams(TAGS[f], term)[:-1], term]
+                conds.append("(" + " OR ".join(alts) + ")")
+            sql = (f"SELECT {_COLUMNS} FROM customer_search s JOIN customer c "
+                   f"ON c.id = s.customer_id WHERE {' AND '.join(conds)} ORDER BY c.id LIMIT %s")
+            rows = db.execute_sql(sql, (*params, limit)).fetchall()
+        else:
+            expr = " AND ".join(
+                "(" + " OR ".join(_fts_phrase(TAGS[f], term) for f in fields) + ")"
+                for term in terms)
+            sql = (f"SELECT {_COLUMNS} FROM customer_fts f JOIN customer c ON c.id = f.rowid "
+                   f"WHERE customer_fts MATCH ? ORDER BY f.rowid LIMIT ?")
+            rows = db.execute_sql(sql, (expr, limit)).fetchall()
+    return [_hit(r, "all") for r in rows]

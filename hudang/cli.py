@@ -1,0 +1,330 @@
+"""The `hudang` command: parses arguments, wires settings to the rooms, prints results."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import getpass
+import json
+import socket
+import sys
+from pathlib import Path
+
+import click
+from tabulate import tabulate
+
+from hudang.settings import Settings, SettingsError, load_settings
+from store.audit import Actor
+from store.errors import ArchiveError
+from store.i18n import set_language, t
+
+
+class HudangGroup(click.Group):
+    """Turns errors a user can cause into one clear line and a non-zero exit."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except (ArchiveError, SettingsError) as exc:
+            click.echo(t("错误：{m}", "error: {m}", m=exc), err=True)
+            problems = getattr(exc, "problems", None)
+            if problems:
+                for row, message in problems[:50]:
+                    click.echo(t("  第 {r} 行：{m}", "  row {r}: {m}", r=row, m=message), err=True)
+                if len(problems) > 50:
+                    click.echo(t("  …… 另有 {n} 处", "  … and {n} more", n=len(problems) - 50),
+                               err=True)
+            ctx.exit(1)
+        except _db_errors() as exc:
+            click.echo(t("错误：数据库不可用：{m}", "error: database unavailable: {m}",
+                         m=str(exc).strip().splitlines()[0] if str(exc).strip() else exc),
+                       err=True)
+            ctx.exit(1)
+
+
+def _db_errors() -> tuple[type[BaseException], ...]:
+    import peewee
+
+    return (peewee.OperationalError, peewee.InterfaceError)
+
+
+def actor_for(settings: Settings) -> Actor:
+    """The person at this shell, named in audit events."""
+    return Actor(getpass.getuser(), f"cli@{socket.gethostname()}", "admin")
+
+
+def open_db(settings: Settings, create: bool = False):
+    from store.archive import open_archive
+
+    return open_archive(settings.database_url, create=create)
+
+
+def emit(rows: list[dict], as_json: bool, headers: dict[str, str] | None = None) -> None:
+    """Print rows as a table (tabulate) or as JSON for scripts."""
+    if as_json:
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2, default=str))
+        return
+    if not rows:
+        click.echo(t("（无结果）", "(nothing found)"))
+        return
+    keys = list(rows[0].keys())
+    hdr = [headers.get(k, k) if headers else k for k in keys]
+    click.echo(tabulate([[r[k] for k in keys] for r in rows], headers=hdr))
+
+
+def as_plain(obj) -> object:
+    """A dataclass tree as JSON-ready dicts."""
+    return json.loads(json.dumps(dataclasses.asdict(obj), ensure_ascii=False, default=str))
+
+
+@click.group(cls=HudangGroup)
+@click.pass_context
+def cli(ctx: click.Context) -> None:
+    """户档 hudang — 电力客户档案阅览室系统 / reading-room system for a customer archive."""
+    settings = load_settings()
+    set_language(settings.language)
+    ctx.obj = settings
+
+
+@cli.command()
+@click.pass_obj
+def init(settings: Settings) -> None:
+    """Create the data directory and the latest schema (safe to run again)."""
+    settings.home.mkdir(parents=True, exist_ok=True)
+    from store import schema
+
+    open_db(settings, create=True)
+    click.echo(t("档案库就绪：{u}（结构版本 {v}）", "archive ready: {u} (schema version {v})",
+                 u=settings.database_url, v=schema.current_version()))
+
+
+@cli.group()
+def db() -> None:
+    """Database schema commands."""
+
+
+@db.command("upgrade")
+@click.pass_obj
+def db_upgrade(settings: Settings) -> None:
+    """Apply any schema migrations this database lacks (idempotent)."""
+    from store import db as dbmod
+    from store import schema
+
+    dbmod.init_database(settings.database_url).connect(reuse_if_open=True)
+    applied = schema.upgrade()
+    if applied:
+        click.echo(t("已升级：{v}", "applied migrations: {v}", v=", ".join(map(str, applied))))
+    else:
+        click.echo(t("已是最新（版本 {v}）", "already up to date (version {v})",
+                     v=schema.current_version()))
+
+
+@cli.command()
+@click.option("--no-tui", is_flag=True, help="Only build the demo archive.")
+@click.option("--customers", default=2000, show_default=True, help="Demo size.")
+@click.pass_obj
+def demo(settings: Settings, no_tui: bool, customers: int) -> None:
+    """Build the demo archive if absent, then open the desk."""
+    from store.services.customers import count_customers
+
+    settings.home.mkdir(parents=True, exist_ok=True)
+    open_db(settings, create=True)
+    if sum(count_customers().values()) == 0:
+        from store import generator
+
+        click.echo(t("正在生成演示档案（{n} 户）……", "building the demo archive ({n} customers) ...",
+                     n=customers))
+        counts = generator.build_archive(customers, seed=1)
+        click.echo(", ".join(f"{k}: {v}" for k, v in counts.items()))
+        _install_demo_rules(settings)
+    else:
+        click.echo(t("演示档案已存在：{u}", "demo archive present: {u}", u=settings.database_url))
+    if not no_tui:
+        from tui.app import make_app
+
+        make_app(settings).run()
+
+
+def _install_demo_rules(settings: Settings) -> None:
+    """Copy the shipped rule set into the rules directory if it has none yet."""
+    import shutil
+
+    source = Path(__file__).resolve().parent.parent / "sample_data" / "rules"
+    if source.is_dir() and not settings.rules_dir.exists():
+        shutil.copytree(source, settings.rules_dir)
+
+
+@cli.group("import")
+def import_() -> None:
+    """Import data from files."""
+
+
+@import_.command("customers")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.pass_obj
+def import_customers(settings: Settings, path: Path) -> None:
+    """Import customers from CSV (UTF-8, UTF-8 with BOM, or GBK); all rows or none."""
+    from store.services.customer_import import import_customers_csv
+
+    open_db(settings)
+    result = import_customers_csv(path, actor_for(settings))
+    click.echo(t("已导入 {n} 户（{e}）", "imported {n} customers ({e})", n=result.imported,
+                 e=result.encoding))
+
+
+@cli.command()
+@click.argument("code")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+def lookup(settings: Settings, code: str, as_json: bool) -> None:
+    """Show what a barcode or customer number is, where it lives and what it holds."""
+    from store.services.lookup import lookup as do_lookup
+
+    open_db(settings)
+    result = do_lookup(code)
+    if as_json:
+        click.echo(json.dumps(as_plain(result), ensure_ascii=False, indent=2))
+        return
+    click.echo(describe_lookup(result))
+
+
+def describe_lookup(result) -> str:
+    """A few readable lines about a lookup result."""
+    from store.barcodes import KIND_NAMES
+    from store.domain import BOX_STATUSES, CATEGORIES
+
+    lines = [f"{KIND_NAMES.get(result.kind, result.kind)}  {result.code}"]
+    if result.customer:
+        c = result.customer
+        lines.append(f"{c.number}  {c.name}  {c.voltage_class}  {c.address}  {c.status}")
+    if result.document:
+        d = result.document
+        lines.append(f"{d.customer_number} {d.customer_name}  {CATEGORIES.get(d.category)}  "
+                     f"{d.doc_type}  {d.title}  {d.page_count}p  {d.filed_on}")
+    if result.volume:
+        v = result.volume
+        lines.append(f"{v.customer_number} {v.customer_name}  {v.title}")
+    if result.box:
+        b = result.box
+        lines.append(t("档案盒 {b}  {s}", "box {b}  {s}", b=b.barcode,
+                       s=BOX_STATUSES.get(b.status, b.status)))
+        lines.append(t("  存放位置：{h}", "  home: {h}", h=b.home.label if b.home else "—"))
+        lines.append(t("  当前位置：{c}", "  now:  {c}", c=b.current.label if b.current else "—"))
+        for number, name in b.customers:
+            lines.append(f"  {number} {name}")
+        if b.contents:
+            lines.append("  " + "  ".join(f"{CATEGORIES.get(k, k)} {n}"
+                                          for k, n in sorted(b.contents.items())))
+    if result.position:
+        p = result.position
+        lines.append(f"{p.location.label}  {p.location.used}/{p.location.capacity}")
+        for b in p.home_boxes:
+            lines.append(f"  {b.barcode}  {', '.join(n for _, n in b.customers)}")
+    if result.user:
+        u = result.user
+        lines.append(f"{u.username}  {u.display_name}  {u.role}")
+    return "\n".join(lines)
+
+
+@cli.command()
+@click.argument("text")
+@click.option("--limit", default=20, show_default=True)
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+def search(settings: Settings, text: str, limit: int, as_json: bool) -> None:
+    """Keyword search over customers: name, number, address, phone, ID (fuzzy, Chinese)."""
+    from store.search import search_customers
+
+    open_db(settings)
+    hits = search_customers(text, limit=limit)
+    emit([as_plain(h) for h in hits], as_json)
+
+
+@cli.command()
+@click.argument("box")
+@click.argument("position")
+@click.option("--move", is_flag=True, help="Move the box if it already lives elsewhere.")
+@click.pass_obj
+def shelve(settings: Settings, box: str, position: str, move: bool) -> None:
+    """Put a box on a shelf position (HV/LV zones and capacity are checked)."""
+    from store.services import shelving
+
+    open_db(settings)
+    actor = actor_for(settings)
+    outcome = (shelving.move_box if move else shelving.place_box)(box, position, actor)
+    click.echo(t("{a}：{b} → {p}", "{a}: {b} -> {p}", a=outcome.action, b=outcome.box.barcode,
+                 p=outcome.position.label))
+
+
+@cli.group()
+def user() -> None:
+    """Staff accounts."""
+
+
+@user.command("add")
+@click.argument("username")
+@click.option("--name", "display_name", default="", help="Display name (e.g. 张三).")
+@click.option("--role", type=click.Choice(["keeper", "approver", "admin", "auditor"]),
+              required=True)
+@click.option("--department", default="")
+@click.option("--staff-card", default=None, help="Pre-printed staff card barcode.")
+@click.option("--password", default=None, help="Prompted for when omitted.")
+@click.pass_obj
+def user_add(settings: Settings, username: str, display_name: str, role: str, department: str,
+             staff_card: str | None, password: str | None) -> None:
+    """Add a staff member with a role; prints the staff card barcode."""
+    from store.services.users import add_user
+
+    if password is None:
+        password = click.prompt(t("密码", "Password"), hide_input=True,
+                                confirmation_prompt=True)
+    open_db(settings)
+    info = add_user(username, display_name, role, password, staff_card=staff_card,
+                    department=department, actor=actor_for(settings))
+    click.echo(t("已添加用户 {u}（{r}），工作证 {c}", "added {u} ({r}), staff card {c}",
+                 u=info.username, r=info.role, c=info.staff_card))
+
+
+@cli.group()
+def audit() -> None:
+    """The hash-chained audit log."""
+
+
+@audit.command("verify")
+@click.pass_obj
+def audit_verify(settings: Settings) -> None:
+    """Check every audit row against the chain; exit 1 if any was edited or deleted."""
+    from store import audit as audit_log
+
+    open_db(settings)
+    report = audit_log.verify()
+    if report.ok:
+        click.echo(t("审计链完整：{n} 条，末条 #{s} {h}", "audit chain intact: {n} events, head #{s} {h}",
+                     n=report.events, s=report.head_seq, h=report.head_hash))
+        return
+    click.echo(t("审计链被破坏：", "audit chain BROKEN:"), err=True)
+    for p in report.problems:
+        click.echo(f"  {p}", err=True)
+    sys.exit(1)
+
+
+@cli.group()
+def config() -> None:
+    """Settings."""
+
+
+@config.command("show")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+def config_show(settings: Settings, as_json: bool) -> None:
+    """Print the effective settings and where each came from."""
+    rows = [{"setting": k, "value": v, "source": s} for k, v, s in settings.as_rows()]
+    emit(rows, as_json)
+
+
+def main() -> None:
+    cli(prog_name="hudang")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,159 @@
+"""Customers: create, update, cancel (销户), read; each change is one audited transaction."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import asdict
+from typing import Any
+
+from store import audit, search
+from store.audit import Actor
+from store.db import read_tx, write_tx
+from store.domain import ACTIVE, CANCELLED, CATEGORIES, HV, LV
+from store.errors import AlreadyExists, NotFound, ValidationError
+from store.i18n import t
+from store.models import Contract, Customer, utcnow
+from store.services import views
+from store.services.convert import contract_info, customer_info
+from store.services.dto import CustomerFile, CustomerInfo, DocumentInfo
+
+EDITABLE = ("name", "id_number", "phone", "address", "voltage_class", "supply_voltage", "line",
+            "area", "tariff", "important", "legal_hold")
+DEFAULT_NUMBER_PATTERN = r"^\d{10}$"
+
+
+def _snapshot(c: Customer) -> dict[str, Any]:
+    return {k: v for k, v in asdict(customer_info(c)).items() if k not in ("id",)}
+
+
+def validate_fields(data: dict[str, Any], number_pattern: str = DEFAULT_NUMBER_PATTERN) -> list[str]:
+    """Problems with a customer's fields, as screen-ready sentences (empty when fine)."""
+    problems = []
+    number = str(data.get("number", "")).strip()
+    if "number" in data and not re.fullmatch(number_pattern, number):
+        problems.append(t("户号 {n} 格式不对（应符合 {p}）", "customer number {n} does not match {p}",
+                          n=number or "（空）", p=number_pattern))
+    if "name" in data and not str(data.get("name", "")).strip():
+        problems.append(t("户名不能为空", "customer name is required"))
+    if "voltage_class" in data and data.get("voltage_class") not in (HV, LV):
+        problems.append(t("电压等级必须是 高压/HV 或 低压/LV，而不是 {v}",
+                          "voltage class must be HV or LV, not {v}", v=data.get("voltage_class")))
+    for key, limit in (("name", 128), ("address", 256), ("phone", 32), ("id_number", 32),
+                       ("line", 64), ("area", 64)):
+        if len(str(data.get(key, "") or "")) > limit:
+            problems.append(t("{k} 超过 {n} 个字符", "{k} is longer than {n} characters",
+                              k=key, n=limit))
+    return problems
+
+
+def _get(number: str) -> Customer:
+    c = Customer.get_or_none(Customer.number == number.strip())
+    if c is None:
+        raise NotFound(t("没有户号为 {n} 的客户", "no customer with number {n}", n=number))
+    return c
+
+
+def create_customer(data: dict[str, Any], actor: Actor,
+                    number_pattern: str = DEFAULT_NUMBER_PATTERN) -> CustomerInfo:
+    """Register a new customer file (一户一档)."""
+    data = {k: (v.strip() if isinstance(v, str) else v) for k, v in data.items()}
+    problems = validate_fields({"name": "", "voltage_class": None, "number": "", **data},
+                               number_pattern)
+    if problems:
+        raise ValidationError("；".join(problems))
+    unknown = set(data) - set(EDITABLE) - {"number"}
+    if unknown:
+        raise ValidationError(t("未知字段：{f}", "unknown field(s): {f}", f=", ".join(sorted(unknown))))
+    with write_tx():
+        if Customer.select().where(Customer.number == data["number"]).exists():
+            raise AlreadyExists(t("户号 {n} 已存在", "customer {n} already exists", n=data["number"]))
+        c = Customer.create(**data)
+        search.index_customer(c)
+        audit.record(actor, "customer.create", "customer", c.number, None, _snapshot(c))
+    return customer_info(c)
+
+
+def update_customer(number: str, changes: dict[str, Any], actor: Actor,
+                    expected_version: int | None = None) -> CustomerInfo:
+    """Change a customer's details; `expected_version` catches an edit made on a stale screen."""
+    unknown = set(changes) - set(EDITABLE)
+    if unknown:
+        raise ValidationError(t("不能修改字段：{f}", "cannot change field(s): {f}",
+                                f=", ".join(sorted(unknown))))
+    problems = validate_fields(changes)
+    if problems:
+        raise ValidationError("；".join(problems))
+    with write_tx():
+        c = _get(number)
+        if expected_version is not None and c.version != expected_version:
+            raise ValidationError(t("客户 {n} 已被他人修改，请刷新后再改",
+                                    "customer {n} was changed by someone else; reload first",
+                                    n=number))
+        before = _snapshot(c)
+        for key, value in changes.items():
+            setattr(c, key, value.strip() if isinstance(value, str) else value)
+        c.version += 1
+        c.updated_at = utcnow()
+        c.save()
+        search.index_customer(c)
+        audit.record(actor, "customer.update", "customer", c.number, before, _snapshot(c))
+    return customer_info(c)
+
+
+def cancel_customer(number: str, cancelled_on: dt.date, actor: Actor) -> CustomerInfo:
+    """销户: mark the account cancelled from `cancelled_on` (the retention trigger date)."""
+    with write_tx():
+        c = _get(number)
+        if c.status == CANCELLED:
+            raise ValidationError(t("客户 {n} 已于 {d} 销户", "customer {n} was already cancelled on {d}",
+                                    n=number, d=c.cancelled_on))
+        before = _snapshot(c)
+        c.status, c.cancelled_on = CANCELLED, cancelled_on
+        c.version += 1
+        c.updated_at = utcnow()
+        c.save()
+        search.index_customer(c)
+        audit.record(actor, "customer.cancel", "customer", c.number, before, _snapshot(c))
+    return customer_info(c)
+
+
+def get_customer(number: str) -> CustomerInfo:
+    with read_tx():
+        return customer_info(_get(number))
+
+
+def count_customers() -> dict[str, int]:
+    """Customers by status, for the desk's header and reports."""
+    rows = {ACTIVE: 0, CANCELLED: 0}
+    for status, n in (Customer.select(Customer.status, Customer.id.count().alias("n"))
+                      .group_by(Customer.status).tuples()):
+        rows[status] = n
+    return rows
+
+
+def customer_file(number: str) -> CustomerFile:
+    """The customer's whole file (一户一档): five categories in filing-date order, contracts, boxes."""
+    with read_tx():
+        c = _get(number)
+        docs: dict[str, list[DocumentInfo]] = {code: [] for code in CATEGORIES}
+        for d in views.customer_documents(c.id):
+            docs.setdefault(d.category, []).append(d)
+        contracts = [contract_info(k) for k in
+                     Contract.select().where(Contract.customer == c)
+                     .order_by(Contract.expires_on.desc())]
+        return CustomerFile(customer_info(c), docs, contracts, views.boxes_of_customer(c.id))
+
+
+def mask_id_number(value: str) -> str:
+    """110101********1234: keep the region and the last four."""
+    if len(value) <= 8:
+        return "*" * len(value)
+    return value[:6] + "*" * (len(value) - 10) + value[-4:]
+
+
+def mask_phone(value: str) -> str:
+    """138****5678."""
+    if len(value) < 7:
+        return "*" * len(value)
+    return value[:3] + "*" * (len(value) - 7) + value[-4:]

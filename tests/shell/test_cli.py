@@ -1,0 +1,79 @@
+"""The CLI end to end on a temp archive: clear one-line errors, tables and JSON."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+
+import pytest
+from click.testing import CliRunner
+
+from hudang.cli import cli
+from store import archive
+
+
+@pytest.fixture
+def env(tmp_path, monkeypatch):
+    monkeypatch.setenv("HUDANG_HOME", str(tmp_path))
+    monkeypatch.delenv("HUDANG_DATABASE_URL", raising=False)
+    yield tmp_path
+    archive.close_archive()
+
+
+def run(*args, input=None):
+    result = CliRunner().invoke(cli, list(args), input=input, catch_exceptions=False)
+    return result
+
+
+def test_init_is_idempotent_and_config_show(env):
+    assert run("init").exit_code == 0
+    again = run("db", "upgrade")
+    assert again.exit_code == 0 and "最新" in again.output
+    shown = run("config", "show", "--json")
+    rows = {r["setting"]: r for r in json.loads(shown.output)}
+    assert rows["home"]["source"] == "env HUDANG_HOME"
+
+
+def test_user_errors_are_one_line_and_non_zero(env):
+    run("init")
+    r = run("lookup", "B000000000")
+    assert r.exit_code == 1
+    assert r.output.strip().count("\n") == 0 and "校验位" in r.output
+    r = run("shelve", "B000000429", "P000000017")
+    assert r.exit_code == 1 and "Traceback" not in r.output
+
+
+def test_import_lookup_search_and_audit(env, tmp_path):
+    run("init")
+    csv = tmp_path / "c.csv"
+    csv.write_text("户号,户名,电压等级,用电地址,线路,台区\n"
+                   "3300000001,𠮷田明,低压,佛山市禅城区祖庙路1号,10kV祖庙线,祖庙1号台区\n",
+                   encoding="utf-8-sig")
+    r = run("import", "customers", str(csv))
+    assert r.exit_code == 0, r.output
+    r = run("lookup", "3300000001", "--json")
+    assert json.loads(r.output)["customer"]["name"] == "𠮷田明"
+    r = run("search", "田明", "--json")
+    assert [h["number"] for h in json.loads(r.output)] == ["3300000001"]
+    r = run("user", "add", "zhang", "--name", "张三", "--role", "keeper", "--password",
+            "password123")
+    assert r.exit_code == 0 and "S" in r.output
+    r = run("audit", "verify")
+    assert r.exit_code == 0 and "完整" in r.output
+    con = sqlite3.connect(env / "hudang.sqlite3")
+    con.execute("UPDATE audit_event SET actor = 'mallory' WHERE seq = 1")
+    con.commit()
+    con.close()
+    archive.close_archive()
+    r = run("audit", "verify")
+    assert r.exit_code == 1 and "edited" in r.output
+
+
+def test_bad_import_lists_rows_and_imports_nothing(env, tmp_path):
+    run("init")
+    csv = tmp_path / "bad.csv"
+    csv.write_text("户号,户名,电压等级\n3300000001,张三,低压\nabc,李四,中压\n", encoding="utf-8")
+    r = run("import", "customers", str(csv))
+    assert r.exit_code == 1 and "3" in r.output
+    r = run("lookup", "3300000001")
+    assert r.exit_code == 1

@@ -1,0 +1,43 @@
+"""Migrations: idempotent upgrade; a newer schema than we know is never written to."""
+
+from __future__ import annotations
+
+import pytest
+
+from store import archive, schema
+from store.errors import SchemaTooNew, SchemaTooOld
+from store.models import SchemaVersion
+from store.services import customers
+
+from .helpers import KEEPER
+
+
+def test_upgrade_is_idempotent(db):
+    assert schema.current_version() == schema.latest_version()
+    assert schema.upgrade() == []
+    assert SchemaVersion.select().count() == schema.latest_version()
+
+
+def test_newer_schema_refuses_writes_and_says_why(db, archive_url):
+    SchemaVersion.create(version=schema.latest_version() + 1, description="from the future")
+    archive.close_archive()
+    archive.open_archive(archive_url)
+    with pytest.raises(SchemaTooNew, match="更新"):
+        customers.create_customer({"number": "3300000001", "name": "张三",
+                                   "voltage_class": "LV"}, KEEPER)
+    with pytest.raises(SchemaTooNew):
+        schema.upgrade()
+
+
+def test_older_schema_asks_for_upgrade(archive_url):
+    from store import db as dbmod
+
+    db = dbmod.init_database(archive_url)
+    db.connect()
+    schema.MIGRATIONS[0].apply(db)
+    SchemaVersion.create(version=1, description="base")
+    assert schema.latest_version() > 1  # the search index arrives as migration 2
+    with pytest.raises(SchemaTooOld, match="db upgrade"):
+        schema.check_compatible()
+    assert schema.upgrade() == list(range(2, schema.latest_version() + 1))
+    assert schema.check_compatible() == schema.latest_version()
