@@ -157,3 +157,4 @@ class LookupResult:
     customer_contents: dict[str, int] | None = None
     customer_boxes: list[BoxInfo] | None = None
     user: UserInfo | None = None
+    loan: object | None = None  # store.services.loan_dto.LoanInfo for a loan slip

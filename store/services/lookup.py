@@ -64,6 +64,14 @@ def lookup_scan(scan: Scan, *, detail: bool = True) -> LookupResult:
             if r:
                 return LookupResult("staff_card", scan.code,
                                     user=UserInfo(r[0], r[1], r[2], r[3], r[4], r[5], bool(r[6])))
+        elif scan.kind == "loan_slip":
+            from store.services.loans import get_loan  # loans build on lookup, not vice versa
+            from store.errors import NotFound
+
+            try:
+                return LookupResult("loan_slip", scan.code, loan=get_loan(scan.code))
+            except NotFound:
+                pass
         elif scan.kind == "keyword":
             raise UnknownBarcode(t("{c} 不是条码或户号", "{c} is not a barcode or customer number",
                                    c=scan.code))

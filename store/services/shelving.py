@@ -101,6 +101,10 @@ def place_box(box_code: str, position_code: str, actor: Actor) -> ShelveOutcome:
     """Shelve a box at a position; a box homed elsewhere raises AlreadyShelved (offer a move)."""
     with write_tx():
         box, loc = _box(box_code), _position(position_code)
+        if box.status in ("on_loan", "reading_room"):
+            raise ValidationError(t("档案盒 {b} 仍在借出中：请先办理归还，再上架",
+                                    "box {b} is still on loan: take the return first, then shelve",
+                                    b=box.barcode))
         if box.home_id == loc.id:
             if box.current_id == loc.id and box.status == "on_shelf":
                 action = "already_here"

@@ -72,3 +72,25 @@ def test_unknown_and_mistyped_codes_say_so(shelved):
         lookup("3399999999")
     with pytest.raises(UnknownBarcode):
         lookup(default_scheme().make("loan_slip", 1))
+
+
+def test_loan_slip_scan_opens_the_slip(shelved):
+    from store.services import loans
+
+    box, _ = shelved
+    users.add_user("reader1", "赵六", "keeper", "password1", issue_card=False)
+    loan = loans.request_loan("reader1", [box], purpose="司法纠纷取证", use_kind="reading",
+                              actor=KEEPER)
+    r = lookup(loan.slip_no)
+    assert r.kind == "loan_slip" and r.loan.slip_no == loan.slip_no
+    assert r.loan.requester == "reader1"
+
+
+def test_box_on_loan_cannot_be_shelved_without_a_return(shelved):
+    from store.errors import ValidationError
+    from store.models import Box
+
+    box, pos = shelved
+    Box.update(status="on_loan", current=None).where(Box.barcode == box).execute()
+    with pytest.raises(ValidationError, match="借出"):
+        shelving.place_box(box, pos, KEEPER)
