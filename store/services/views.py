@@ -11,13 +11,18 @@ from store.services.dto import (
 
 LOC_COLS = "id, code, kind, name, barcode, capacity, used, zone_class"
 _LOC_BY_ID = f"SELECT {LOC_COLS} FROM location WHERE id = ?"
-_BOX = ("SELECT id, barcode, voltage_class, status, label, home_id, current_id, version "
-        "FROM box WHERE {where}")
-_BOX_CUSTOMERS = ("SELECT DISTINCT c.number, c.name FROM volume v JOIN customer c "
-                  "ON c.id = v.customer_id WHERE v.box_id = ? ORDER BY c.number")
-_BOX_CONTENTS = ("SELECT d.category, COUNT(*) FROM document d JOIN volume v "
-                 "ON v.id = d.volume_id WHERE v.box_id = ? GROUP BY d.category")
-_BOX_VOLUMES = "SELECT COUNT(*) FROM volume WHERE box_id = ?"
+_L = "{a}.id, {a}.code, {a}.kind, {a}.name, {a}.barcode, {a}.capacity, {a}.used, {a}.zone_class"
+# One round trip for the box, both of its positions and its volume count.
+_BOX = ("SELECT b.id, b.barcode, b.voltage_class, b.status, b.label, b.version, "
+        "(SELECT COUNT(*) FROM volume v WHERE v.box_id = b.id), "
+        + _L.format(a="h") + ", " + _L.format(a="c") +
+        " FROM box b LEFT JOIN location h ON h.id = b.home_id "
+        "LEFT JOIN location c ON c.id = b.current_id WHERE b.{where}")
+# One round trip for who is in the box and what they have in it, by category.
+_BOX_CONTENTS = ("SELECT c.number, c.name, d.category, COUNT(d.id) FROM volume v "
+                 "JOIN customer c ON c.id = v.customer_id "
+                 "LEFT JOIN document d ON d.volume_id = v.id WHERE v.box_id = ? "
+                 "GROUP BY c.number, c.name, d.category ORDER BY c.number")
 _MOVES = ("SELECT m.at, m.kind, f.code, tl.code, m.actor, m.note FROM movement m "
           "LEFT JOIN location f ON f.id = m.from_location_id "
           "LEFT JOIN location tl ON tl.id = m.to_location_id "
@@ -34,11 +39,15 @@ def _as_date(v) -> dt.date | None:
     return dt.date.fromisoformat(str(v)[:10])
 
 
+def _loc(cols: tuple) -> LocationInfo | None:
+    return None if cols[0] is None else LocationInfo(*cols)
+
+
 def location_by_id(loc_id: int | None) -> LocationInfo | None:
     if loc_id is None:
         return None
     r = rawsql.one(_LOC_BY_ID, (loc_id,))
-    return None if r is None else LocationInfo(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7])
+    return None if r is None else LocationInfo(*r)
 
 
 def box_info(where: str, param, *, detail: bool = True, moves: int = 5) -> BoxInfo | None:
@@ -46,18 +55,22 @@ def box_info(where: str, param, *, detail: bool = True, moves: int = 5) -> BoxIn
     r = rawsql.one(_BOX.format(where=where), (param,))
     if r is None:
         return None
-    box_id, home_id, current_id = r[0], r[5], r[6]
-    home = location_by_id(home_id)
-    current = home if current_id == home_id else location_by_id(current_id)
+    box_id = r[0]
+    home, current = _loc(r[7:15]), _loc(r[15:23])
     if not detail:
-        return BoxInfo(box_id, r[1], r[2], r[3], r[4], home, current, version=r[7])
-    customers = [(n, name) for n, name in rawsql.rows(_BOX_CUSTOMERS, (box_id,))]
-    contents = dict(rawsql.rows(_BOX_CONTENTS, (box_id,)))
-    volumes = rawsql.one(_BOX_VOLUMES, (box_id,))[0]
+        return BoxInfo(box_id, r[1], r[2], r[3], r[4], home, current, volumes=r[6],
+                       version=r[5])
+    customers: list[tuple[str, str]] = []
+    contents: dict[str, int] = {}
+    for number, name, category, n in rawsql.rows(_BOX_CONTENTS, (box_id,)):
+        if not customers or customers[-1][0] != number:
+            customers.append((number, name))
+        if category is not None:
+            contents[category] = contents.get(category, 0) + n
     movements = [MovementInfo(_as_datetime(m[0]), m[1], m[2], m[3], m[4], m[5])
-                 for m in rawsql.rows(_MOVES, (box_id, moves))]
+                 for m in rawsql.rows(_MOVES, (box_id, moves))] if moves else []
     return BoxInfo(box_id, r[1], r[2], r[3], r[4], home, current, customers, contents,
-                   volumes, movements, r[7])
+                   r[6], movements, r[5])
 
 
 _VOLUME = ("SELECT v.id, v.barcode, c.number, c.name, v.category, v.title, v.seq, v.box_id "
