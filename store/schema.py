@@ -95,3 +95,4 @@ def check_compatible() -> int:
 def _load_room_migrations() -> None:
     """Import the modules that register their own migrations."""
     import store.search  # noqa: F401  (registers the keyword-search index migration)
+    import store.services.retention  # noqa: F401  (registers the retention due-list indexes)

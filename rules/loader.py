@@ -1,0 +1,283 @@
+"""Load a rules directory into one validated, versioned RuleSet, listing every problem."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import typing
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from difflib import get_close_matches
+from pathlib import Path
+from typing import Any
+
+import pydantic
+
+from rules import barcodes, calendar, classification, policies, retention
+from rules.errors import RuleIssue, RulesError
+from rules.yamlsource import Source, format_path, parse_yaml
+from store.barcodes import BarcodeScheme
+from store.i18n import t
+
+FILES: dict[str, tuple[type[pydantic.BaseModel], Callable[[Any, Source], list[RuleIssue]]]] = {
+    "barcodes.yaml": (barcodes.BarcodesFile, barcodes.check),
+    "classification.yaml": (classification.ClassificationFile, classification.check),
+    "retention.yaml": (retention.RetentionFile, retention.check),
+    "policies.yaml": (policies.PoliciesFile, policies.check),
+    "calendar.yaml": (calendar.CalendarFile, calendar.check),
+}
+MAX_FILE_BYTES = 2_000_000
+
+
+@dataclass(frozen=True, eq=False)
+class RuleSet:
+    """Every rule file of one directory, validated; `version` hashes their content."""
+
+    directory: Path
+    version: str
+    barcodes: barcodes.BarcodesFile
+    classification: classification.ClassificationFile
+    retention: retention.RetentionFile
+    policies: policies.PoliciesFile
+    calendar_file: calendar.CalendarFile
+    calendar: calendar.WorkCalendar
+    sources: dict[str, Source] = field(default_factory=dict, repr=False)
+    loaded_at: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC))
+
+    def barcode_scheme(self) -> BarcodeScheme:
+        """The barcode scheme barcodes.yaml configures."""
+        return self.barcodes.scheme()
+
+
+def content_version(texts: dict[str, bytes]) -> str:
+    """A short hash of the rule files' names and bytes (what decided a document)."""
+    h = hashlib.sha256()
+    for name in sorted(texts):
+        h.update(name.encode() + b"\0" + hashlib.sha256(texts[name]).digest())
+    return h.hexdigest()[:16]
+
+
+def validate_text(name: str, text: bytes | str, display: str | None = None
+                  ) -> tuple[Any | None, Source | None, list[RuleIssue]]:
+    """Validate one rule file's content; return (model or None, source, problems)."""
+    display = display or name
+    model_cls, cross_check = FILES[name]
+    if isinstance(text, bytes):
+        try:
+            text = text.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            return None, None, [RuleIssue(display, 0, 0, "", t("UTF-8 编码的文本", "UTF-8 text"),
+                                          t("第 {b} 字节无法解码", "undecodable byte at {b}",
+                                            b=exc.start))]
+    src, issues = parse_yaml(text, display)
+    if src is None:
+        return None, None, issues
+    if not isinstance(src.data, dict):
+        found = t("空文件", "an empty file") if src.data is None else type(src.data).__name__
+        return None, src, issues + [src.issue((), t("映射（键: 值）", "a mapping (key: value)"),
+                                              found)]
+    issues += duplicate_ids(src)
+    try:
+        model = model_cls.model_validate(src.data)
+    except pydantic.ValidationError as exc:
+        return None, src, issues + pydantic_issues(exc, src, model_cls)
+    issues += cross_check(model, src)
+    return (None if issues else model), src, issues
+
+
+ID_LISTS = {("rules",), ("schedules",), ("loans", "approvals")}
+
+
+def duplicate_ids(src: Source) -> list[RuleIssue]:
+    """Rule ids must be unique within a list (checked on the raw data, so always reported)."""
+    issues = []
+    for path in ID_LISTS:
+        items: Any = src.data
+        for part in path:
+            items = items.get(part) if isinstance(items, dict) else None
+        if not isinstance(items, list):
+            continue
+        seen: dict[str, int] = {}
+        for i, item in enumerate(items):
+            rid = item.get("id") if isinstance(item, dict) else None
+            if not isinstance(rid, str):
+                continue
+            if rid in seen:
+                where = format_path(path + (seen[rid],))
+                found = t("重复的 {id}（{w} 已使用）", "duplicate {id} (already used by {w})",
+                          id=rid, w=where)
+                issues.append(src.issue(path + (i, "id"), t("唯一的规则编号", "a unique rule id"),
+                                        found))
+            seen.setdefault(rid, i)
+    return issues
+
+
+def load_ruleset(directory: str | Path) -> RuleSet:
+    """Load and validate every rule file in `directory`; raise RulesError listing all problems."""
+    root = Path(directory)
+    issues: list[RuleIssue] = []
+    if not root.is_dir():
+        raise RulesError([RuleIssue(str(root), 0, 0, "", t("规则目录", "a rules directory"),
+                                    t("不存在", "nothing there"))])
+    for extra in sorted(p.name for p in root.iterdir()
+                        if p.suffix in (".yaml", ".yml") and p.name not in FILES):
+        issues.append(RuleIssue(str(root / extra), 0, 0, "", t("已知的规则文件之一：{f}",
+                                "one of the known rule files: {f}", f=", ".join(FILES)),
+                                extra))
+    texts: dict[str, bytes] = {}
+    models: dict[str, Any] = {}
+    for name in FILES:
+        path = root / name
+        try:
+            data = path.read_bytes()
+        except FileNotFoundError:
+            issues.append(RuleIssue(str(path), 0, 0, "", t("规则文件", "a rule file"),
+                                    t("文件不存在", "no such file")))
+            continue
+        except OSError as exc:  # unreadable: permissions, a directory of that name ...
+            expected = t("可读取的规则文件", "a readable rule file")
+            issues.append(RuleIssue(str(path), 0, 0, "", expected, exc.strerror or str(exc)))
+            continue
+        if len(data) > MAX_FILE_BYTES:
+            issues.append(RuleIssue(str(path), 0, 0, "", t("不超过 2 MB", "at most 2 MB"),
+                                    f"{len(data)} bytes"))
+            continue
+        texts[name] = data
+        model, src, found = validate_text(name, data, str(path))
+        issues += found
+        if model is not None:
+            models[name] = (model, src)
+    if not issues:
+        issues += _cross_file(models)
+    if issues:
+        raise RulesError(issues)
+    cal_model = models["calendar.yaml"][0]
+    return RuleSet(root, content_version(texts), models["barcodes.yaml"][0],
+                   models["classification.yaml"][0], models["retention.yaml"][0],
+                   models["policies.yaml"][0], cal_model,
+                   calendar.WorkCalendar.from_file(cal_model),
+                   {name: src for name, (_, src) in models.items()})
+
+
+def _cross_file(models: dict[str, tuple[Any, Source]]) -> list[RuleIssue]:
+    """References between files: example dates in years the calendar covers."""
+    cal, _ = models["calendar.yaml"]
+    pol, src = models["policies.yaml"]
+    issues = []
+    years = ", ".join(map(str, sorted(cal.years)))
+    for i, ex in enumerate(pol.examples.deadlines):
+        for key, day in (("start", ex.start), ("expect_due", ex.expect_due)):
+            if day.year not in cal.years:
+                issues.append(src.issue(("examples", "deadlines", i, key),
+                                        t("calendar.yaml 覆盖的年份（{y}）内的日期",
+                                          "a date in a year calendar.yaml covers ({y})", y=years),
+                                        day.isoformat()))
+    return issues
+
+
+# ---- pydantic errors -> RuleIssues -------------------------------------------------------------
+
+_EXPECTED: dict[str, tuple[str, str]] = {
+    "int_type": ("整数", "a whole number"), "int_parsing": ("整数", "a whole number"),
+    "int_from_float": ("整数", "a whole number"),
+    "bool_type": ("true 或 false", "true or false"),
+    "bool_parsing": ("true 或 false", "true or false"),
+    "string_type": ("文本", "text"),
+    "date_type": ("日期 YYYY-MM-DD", "a date YYYY-MM-DD"),
+    "date_parsing": ("日期 YYYY-MM-DD", "a date YYYY-MM-DD"),
+    "date_from_datetime_parsing": ("日期 YYYY-MM-DD", "a date YYYY-MM-DD"),
+    "date_from_datetime_inexact": ("日期 YYYY-MM-DD", "a date YYYY-MM-DD"),
+    "list_type": ("列表（- 项）", "a list (- items)"),
+    "dict_type": ("映射（键: 值）", "a mapping (key: value)"),
+    "model_type": ("映射（键: 值）", "a mapping (key: value)"),
+    "model_attributes_type": ("映射（键: 值）", "a mapping (key: value)"),
+}
+
+
+def pydantic_issues(exc: pydantic.ValidationError, src: Source,
+                    model_cls: type[pydantic.BaseModel]) -> list[RuleIssue]:
+    """Turn pydantic's errors into positioned, bilingual RuleIssues."""
+    out = []
+    for err in exc.errors(include_url=False):
+        loc = tuple(err["loc"])
+        kind, ctx = err["type"], err.get("ctx") or {}
+        found = _show(err.get("input"))
+        key = False
+        if kind == "missing":
+            expected, found = t("必填的键", "a required key"), t("缺失", "missing")
+        elif kind == "extra_forbidden":
+            known = _known_keys(model_cls, loc[:-1])
+            expected = t("已知的键之一：{k}", "one of the known keys: {k}", k=", ".join(known))
+            guess = get_close_matches(str(loc[-1]), known, n=1)
+            found = t("未知的键 {k}", "unknown key {k}", k=repr(loc[-1]))
+            if guess:
+                found += t("（是否想写 {g}？）", " (did you mean {g}?)", g=guess[0])
+            key = True
+        elif kind in ("value_error", "assertion_error"):
+            expected = str(ctx.get("error", err["msg"]))
+        elif kind == "literal_error":
+            expected = t("以下之一：{e}", "one of: {e}", e=ctx.get("expected", ""))
+        elif kind in _EXPECTED:
+            zh, en = _EXPECTED[kind]
+            expected = t(zh, en)
+        elif kind in ("greater_than_equal", "less_than_equal", "greater_than", "less_than"):
+            sym = {"greater_than_equal": "≥", "less_than_equal": "≤", "greater_than": ">",
+                   "less_than": "<"}[kind]
+            expected = f"{sym} {next(iter(ctx.values()), '')}"
+        elif kind == "string_pattern_mismatch":
+            expected = t("符合 {p} 的文本", "text matching {p}", p=ctx.get("pattern"))
+        else:
+            expected = err["msg"]
+        line, col = src.position(loc, key=key)
+        out.append(RuleIssue(src.file, line, col, format_path(loc), expected, found))
+    return out
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, dict):
+        keys = ", ".join(map(str, value)) if value else ""
+        if not keys:
+            return t("空映射", "an empty mapping")
+        return t("映射 {{{k}}}", "a mapping {{{k}}}", k=keys)
+    if isinstance(value, list):
+        return t("列表", "a list")
+    text = f"'{value}'" if isinstance(value, str) else repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _known_keys(model_cls: Any, loc: tuple) -> list[str]:
+    """The keys the model at `loc` accepts (for 'did you mean')."""
+    current: Any = model_cls
+    for part in loc:
+        current = _unwrap(current)
+        if isinstance(current, type) and issubclass(current, pydantic.BaseModel):
+            fld = next((f for n, f in current.model_fields.items()
+                        if (f.alias or n) == part), None)
+            if fld is None:
+                return []
+            current = fld.annotation
+        elif typing.get_origin(current) is list:
+            current = typing.get_args(current)[0]
+        elif typing.get_origin(current) is dict:
+            current = typing.get_args(current)[1]
+        else:
+            return []
+    current = _unwrap(current)
+    if isinstance(current, type) and issubclass(current, pydantic.BaseModel):
+        return [f.alias or n for n, f in current.model_fields.items()]
+    return []
+
+
+def _unwrap(tp: Any) -> Any:
+    while True:
+        origin = typing.get_origin(tp)
+        if origin is typing.Annotated:
+            tp = typing.get_args(tp)[0]
+        elif origin in (typing.Union, getattr(__import__("types"), "UnionType", None)):
+            args = [a for a in typing.get_args(tp) if a is not type(None)]
+            tp = args[0] if args else tp
+            if len(args) <= 1:
+                continue
+            return tp
+        else:
+            return tp
