@@ -245,7 +245,7 @@ class LoanRequest(BaseModel):
     reader_type = pw.CharField(max_length=32, default="staff")
     purpose = pw.TextField(default="")
     use_kind = pw.CharField(max_length=16)  # reading / take_out / copying
-    wanted_days = pw.IntegerField(default=0)
+    wanted_days = pw.IntegerField(null=True)  # calendar days; NULL = as long as policy allows
     status = pw.CharField(max_length=16, index=True)  # pending approved rejected cancelled
     #                                                   active returned
     approval_reasons = pw.TextField(default="[]")  # JSON list: important, take_out ...

@@ -1,0 +1,545 @@
+"""`hudang loan …`: the loan desk from the shell, and the adapter from the YAML rules' policy.
+
+The store's loan services take any policy answering `LoanPolicyLike`; `load_loan_policy`
+gives them the `loans:` section of the rules directory's policies.yaml when there is one
+(through `RulesLoanPolicy`), and the built-in defaults otherwise.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import getpass
+import json
+import socket
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import click
+
+from hudang.settings import Settings
+from store.audit import Actor
+from store.domain import CATEGORIES
+from store.errors import ArchiveError
+from store.i18n import t
+from store.services.loan_policy import DEFAULT_POLICY, USE_KINDS, LoanPolicyLike
+
+# Our use kinds -> the rules' (policies.yaml): 阅览 view, 复制 copy, 原件出库 original_out.
+RULES_USE = {"reading": "view", "copying": "copy", "take_out": "original_out"}
+GENERIC_APPROVERS = ("approver", "admin")
+
+
+@dataclass(frozen=True)
+class RulesLoanPolicy:
+    """The rules' loan policy (working days, terms, approval rules) as a LoanPolicyLike."""
+
+    ruleset: Any
+    reading_grant_days: int = 7  # policies.yaml has no key for it yet
+
+    @property
+    def _loans(self):
+        return self.ruleset.policies.loans
+
+    @property
+    def reader_types(self) -> tuple[str, ...]:
+        return tuple(self._loans.reader_types)
+
+    @property
+    def default_reader_type(self) -> str:
+        return "staff" if "staff" in self._loans.reader_types else self.reader_types[0]
+
+    def _terms(self, reader_type: str, category: str | None, use_kind: str,
+               important: bool = False) -> list:
+        """Terms for one category, or for all five when the item is a whole file or box."""
+        from rules import loan_terms
+
+        cats = [category] if category else list(CATEGORIES)
+        return [loan_terms(self.ruleset, reader_type, c, RULES_USE[use_kind], important)
+                for c in cats]
+
+    def refusal(self, reader_type: str, category: str | None, use_kind: str) -> str | None:
+        for terms in self._terms(reader_type, category, use_kind):
+            if not terms.allowed:
+                return terms.reason
+        return None
+
+    def due_date(self, reader_type: str, category: str | None, use_kind: str,
+                 start: dt.date) -> dt.date:
+        days = min(x.period_working_days for x in self._terms(reader_type, category, use_kind))
+        return self.ruleset.calendar.add_working_days(start, days).date
+
+    def max_open_loans(self, reader_type: str) -> int:
+        reader = self._loans.reader_types.get(reader_type)
+        return reader.max_open_loans if reader else 0
+
+    def max_renewals(self, reader_type: str, category: str | None, use_kind: str) -> int:
+        return min(x.max_renewals for x in self._terms(reader_type, category, use_kind))
+
+    def renewed_due(self, reader_type: str, category: str | None, use_kind: str,
+                    due: dt.date) -> dt.date:
+        days = min(x.renewal_working_days for x in self._terms(reader_type, category, use_kind))
+        return self.ruleset.calendar.add_working_days(due, days).date
+
+    def needs_approval(self, reader_type: str, category: str | None, use_kind: str,
+                       important: bool) -> list[str]:
+        needs = []
+        for terms in self._terms(reader_type, category, use_kind, important):
+            needs += [a.rule_id for a in terms.approvals]
+        return list(dict.fromkeys(needs))
+
+    def _rule(self, reason: str):
+        return next((r for r in self._loans.approvals if r.id == reason), None)
+
+    def approver_roles(self, reason: str) -> tuple[str, ...]:
+        rule = self._rule(reason)
+        if rule is None:
+            return GENERIC_APPROVERS
+        return tuple(dict.fromkeys([self._loans.approvers[rule.approver].role, "admin"]))
+
+    def reason_text(self, reason: str) -> str:
+        rule = self._rule(reason)
+        return rule.reason if rule else DEFAULT_POLICY.reason_text(reason)
+
+    def grant_max_days(self) -> int:
+        return self.reading_grant_days
+
+    def renew_when_overdue(self) -> bool:
+        return False
+
+
+def load_loan_policy(settings: Settings) -> LoanPolicyLike:
+    """The rules directory's loan policy, or the built-in defaults when there are no rules."""
+    if not (Path(settings.rules_dir) / "policies.yaml").is_file():
+        return DEFAULT_POLICY
+    from rules import load_ruleset
+
+    return RulesLoanPolicy(load_ruleset(settings.rules_dir))
+
+
+def _actor(as_user: str | None) -> Actor:
+    return Actor(as_user or getpass.getuser(), f"cli@{socket.gethostname()}")
+
+
+def _open(settings: Settings) -> None:
+    from store.archive import open_archive
+
+    open_archive(settings.database_url)
+
+
+def _plain(obj: Any) -> Any:
+    import dataclasses
+
+    if dataclasses.is_dataclass(obj):
+        return dataclasses.asdict(obj)
+    if isinstance(obj, list):
+        return [_plain(o) for o in obj]
+    return obj
+
+
+def _dump(obj: Any) -> None:
+    click.echo(json.dumps(_plain(obj), ensure_ascii=False, indent=2, default=str))
+
+
+as_option = click.option("--as", "as_user", envvar="HUDANG_USER", default=None,
+                         help="Acting staff username (default: $HUDANG_USER or the OS user).")
+json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+
+
+def _describe(loan, policy: LoanPolicyLike = DEFAULT_POLICY) -> str:
+    """A few readable lines about a slip and its items."""
+    zh, en = USE_KINDS.get(loan.use_kind, (loan.use_kind, loan.use_kind))
+    lines = [f"{loan.slip_no}  {loan.status}  {loan.requester_name}（{loan.requester}）"
+             f"  {loan.department}  {t(zh, en)}",
+             t("  目的：{p}", "  purpose: {p}", p=loan.purpose),
+             t("  应还：{d}  续借 {n} 次", "  due: {d}  renewed {n}x", d=loan.due_on or "—",
+               n=loan.renewals)]
+    if loan.approval_reasons:
+        lines.append(t("  需审批：{r}", "  needs approval: {r}",
+                       r="；".join(policy.reason_text(r) for r in loan.approval_reasons)))
+    if loan.approver:
+        lines.append(t("  审批：{a} {n}", "  decided by {a}: {n}", a=loan.approver_name,
+                       n=loan.decision_note))
+    for i in loan.items:
+        home = i.home.code if i.home else "—"
+        extra = (t(" 损坏", " damaged") if i.damaged else "") + (
+            t(" 缺失：", " missing: ") + i.missing if i.missing else "")
+        lines.append(f"  - {i.status:<9} {i.box_barcode}  {home}  {i.customer_number or ''} "
+                     f"{i.customer_name or ''}  {i.title}{extra}")
+    return "\n".join(lines)
+
+
+@click.group("loan")
+def loan() -> None:
+    """出借：申请、审批、出库、归还、逾期、台帐 / loans: request, approve, check out, return."""
+
+
+@loan.command("request")
+@click.argument("requester")
+@click.argument("codes", nargs=-1, required=True)
+@click.option("--purpose", required=True, help="借阅目的 / why the files are needed.")
+@click.option("--use", "use_kind", type=click.Choice(list(USE_KINDS)), default="reading",
+              show_default=True)
+@click.option("--days", type=int, default=None, help="Period wanted (default: the most allowed).")
+@click.option("--reader-type", default=None)
+@click.option("--department", default=None)
+@click.option("--override-by", default=None, help="Approver lifting an overdue/limit block.")
+@click.option("--override-reason", default="")
+@as_option
+@json_option
+@click.pass_obj
+def request_cmd(settings: Settings, requester: str, codes: tuple[str, ...], purpose: str,
+                use_kind: str, days: int | None, reader_type: str | None,
+                department: str | None, override_by: str | None, override_reason: str,
+                as_user: str | None, as_json: bool) -> None:
+    """Register a slip for REQUESTER; CODES: customer numbers, volume/document/box barcodes."""
+    from store.services import loans
+
+    policy = load_loan_policy(settings)
+    _open(settings)
+    info = loans.request_loan(requester, codes, purpose=purpose, use_kind=use_kind,
+                              actor=_actor(as_user), wanted_days=days, reader_type=reader_type,
+                              department=department, policy=policy, override_by=override_by,
+                              override_reason=override_reason)
+    _dump(info) if as_json else click.echo(_describe(info, policy))
+
+
+@loan.command("list")
+@click.option("--status", default=None)
+@click.option("--requester", default=None)
+@json_option
+@click.pass_obj
+def list_cmd(settings: Settings, status: str | None, requester: str | None, as_json: bool) -> None:
+    """List slips, newest first."""
+    from store.services import loans
+
+    _open(settings)
+    rows = loans.list_loans(status, requester)
+    if as_json:
+        _dump(rows)
+        return
+    for r in rows:
+        click.echo(f"{r.slip_no}  {r.status:<9} {r.requester_name:<8} {r.use_kind:<9} "
+                   f"{r.due_on or '—'}  {len(r.items)}")
+
+
+@loan.command("show")
+@click.argument("slip")
+@json_option
+@click.pass_obj
+def show_cmd(settings: Settings, slip: str, as_json: bool) -> None:
+    """Show one slip with its items."""
+    from store.services import loans
+
+    policy = load_loan_policy(settings)
+    _open(settings)
+    info = loans.get_loan(slip)
+    _dump(info) if as_json else click.echo(_describe(info, policy))
+
+
+@loan.command("approve")
+@click.argument("slip")
+@click.option("--note", default="")
+@as_option
+@click.pass_obj
+def approve_cmd(settings: Settings, slip: str, note: str, as_user: str | None) -> None:
+    """Approve a pending slip (as an approver who is not the requester)."""
+    from store.services import loans
+
+    policy = load_loan_policy(settings)
+    _open(settings)
+    info = loans.approve(slip, _actor(as_user), note, policy)
+    click.echo(t("已批准 {s}", "approved {s}", s=info.slip_no))
+
+
+@loan.command("reject")
+@click.argument("slip")
+@click.option("--reason", required=True)
+@as_option
+@click.pass_obj
+def reject_cmd(settings: Settings, slip: str, reason: str, as_user: str | None) -> None:
+    """Reject a pending slip with a reason."""
+    from store.services import loans
+
+    policy = load_loan_policy(settings)
+    _open(settings)
+    info = loans.reject(slip, _actor(as_user), reason, policy)
+    click.echo(t("已驳回 {s}", "rejected {s}", s=info.slip_no))
+
+
+@loan.command("checkout")
+@click.argument("slip")
+@click.argument("codes", nargs=-1)
+@as_option
+@click.pass_obj
+def checkout_cmd(settings: Settings, slip: str, codes: tuple[str, ...],
+                 as_user: str | None) -> None:
+    """Without CODES print the pick list (walking order); with CODES scan each one out."""
+    from store.services import loan_desk
+
+    policy = load_loan_policy(settings)
+    _open(settings)
+    if not codes:
+        for n, i in enumerate(loan_desk.pick_list(slip), 1):
+            click.echo(f"{n:>3}. {i.home.label if i.home else '—'}  {i.box_barcode}  "
+                       f"{i.customer_number or ''} {i.customer_name or ''}  {i.title}")
+        return
+    failed = False
+    for code in codes:
+        try:
+            out = loan_desk.checkout_item(slip, code, _actor(as_user), policy)
+        except ArchiveError as exc:
+            click.echo(t("{c}：{m}", "{c}: {m}", c=code, m=exc), err=True)
+            failed = True
+            continue
+        click.echo(t("已出库 {b}，应还 {d}，剩余 {n} 项", "out: {b}, due {d}, {n} left",
+                     b=out.item.box_barcode, d=out.loan.due_on, n=out.remaining))
+    if failed:
+        sys.exit(1)
+
+
+@loan.command("return")
+@click.argument("codes", nargs=-1, required=True)
+@click.option("--damaged", is_flag=True, help="The item came back damaged.")
+@click.option("--missing", default="", help="What did not come back.")
+@click.option("--note", default="")
+@as_option
+@click.pass_obj
+def return_cmd(settings: Settings, codes: tuple[str, ...], damaged: bool, missing: str,
+               note: str, as_user: str | None) -> None:
+    """Take items back; each box then waits to be reshelved at its home position."""
+    from store.services import loan_desk
+
+    _open(settings)
+    failed = False
+    for code in codes:
+        try:
+            out = loan_desk.return_item(code, _actor(as_user), damaged=damaged, missing=missing,
+                                        note=note)
+        except ArchiveError as exc:
+            click.echo(t("{c}：{m}", "{c}: {m}", c=code, m=exc), err=True)
+            failed = True
+            continue
+        click.echo(t("已归还 {b} → 待归架：{h}", "back: {b} -> reshelve at {h}",
+                     b=out.item.box_barcode, h=out.home.label if out.home else "—"))
+    if failed:
+        sys.exit(1)
+
+
+@loan.command("reshelve")
+@click.argument("box")
+@click.argument("position")
+@as_option
+@click.pass_obj
+def reshelve_cmd(settings: Settings, box: str, position: str, as_user: str | None) -> None:
+    """Scan a returned box onto its shelf position."""
+    from store.services import loan_desk
+
+    _open(settings)
+    out = loan_desk.reshelve(box, position, _actor(as_user))
+    click.echo(f"{out.action}: {out.box.barcode} -> {out.position.label}")
+
+
+@loan.command("renew")
+@click.argument("slip")
+@as_option
+@click.pass_obj
+def renew_cmd(settings: Settings, slip: str, as_user: str | None) -> None:
+    """Extend a slip's due date within policy."""
+    from store.services import loans
+
+    policy = load_loan_policy(settings)
+    _open(settings)
+    info = loans.renew(slip, _actor(as_user), policy)
+    click.echo(t("已续借 {s}，应还 {d}", "renewed {s}, due {d}", s=info.slip_no, d=info.due_on))
+
+
+@loan.command("cancel")
+@click.argument("slip")
+@click.option("--reason", default="")
+@as_option
+@click.pass_obj
+def cancel_cmd(settings: Settings, slip: str, reason: str, as_user: str | None) -> None:
+    """Cancel a pending or approved slip (or drop the items never taken)."""
+    from store.services import loans
+
+    _open(settings)
+    info = loans.cancel(slip, _actor(as_user), reason)
+    click.echo(t("{s} 现为 {st}", "{s} is now {st}", s=info.slip_no, st=info.status))
+
+
+@loan.command("overdue")
+@click.option("--reminders", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Also write reminder slips (PDF) here.")
+@json_option
+@click.pass_obj
+def overdue_cmd(settings: Settings, reminders: Path | None, as_json: bool) -> None:
+    """The overdue list: borrower, items, days overdue."""
+    from store.services import loan_slip, loans
+
+    _open(settings)
+    today = dt.date.today()
+    rows = loans.overdue_list(today)
+    if as_json:
+        _dump(rows)
+    else:
+        for r in rows:
+            click.echo(t("{s}  {n}（{d}）  应还 {due}  逾期 {k} 天", "{s}  {n} ({d})  due {due}  "
+                         "{k} day(s) overdue", s=r.slip_no, n=r.borrower_name, d=r.department,
+                         due=r.due_on, k=r.days_overdue))
+            for i in r.items:
+                click.echo(f"    {i.box_barcode}  {i.customer_number or ''} {i.title}")
+        if not rows:
+            click.echo(t("没有逾期的出借单", "no overdue loans"))
+    if reminders:
+        reminders.write_bytes(loan_slip.reminder_slips_pdf(rows, today))
+        click.echo(t("催还单已写入 {p}", "reminders written to {p}", p=reminders), err=as_json)
+
+
+@loan.command("reading-room")
+@click.pass_obj
+def reading_room_cmd(settings: Settings) -> None:
+    """Items still in the reading room (check at closing)."""
+    from store.services import loan_desk
+
+    _open(settings)
+    rows = loan_desk.in_reading_room()
+    for i in rows:
+        click.echo(f"{i.slip_no}  {i.box_barcode}  {i.customer_number or ''} {i.title}")
+    if not rows:
+        click.echo(t("阅览室内没有未归还的档案", "nothing is left in the reading room"))
+
+
+@loan.command("export")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--since", type=click.DateTime(["%Y-%m-%d"]), default=None)
+@click.option("--until", type=click.DateTime(["%Y-%m-%d"]), default=None)
+@click.option("--status", default=None)
+@click.pass_obj
+def export_cmd(settings: Settings, path: Path, since, until, status: str | None) -> None:
+    """Export the loan register (台帐) to PATH: .csv or .xlsx."""
+    from store.services import loan_export
+
+    if path.suffix.lower() not in (".csv", ".xlsx"):
+        raise click.BadParameter(t("文件名须以 .csv 或 .xlsx 结尾", "use a .csv or .xlsx name"))
+    _open(settings)
+    rows = loan_export.register_rows(since.date() if since else None,
+                                     until.date() if until else None, status)
+    write = loan_export.export_xlsx if path.suffix.lower() == ".xlsx" else loan_export.export_csv
+    n = write(path, rows)
+    click.echo(t("已导出 {n} 行到 {p}", "exported {n} rows to {p}", n=n, p=path))
+
+
+@loan.command("slip")
+@click.argument("slip")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@click.pass_obj
+def slip_cmd(settings: Settings, slip: str, path: Path) -> None:
+    """Write the printable borrowing slip (出借单, PDF) of SLIP to PATH."""
+    from store.services import loan_slip, loans
+
+    _open(settings)
+    loan_slip.write_loan_slip(loans.get_loan(slip), path)
+    click.echo(t("出借单已写入 {p}", "slip written to {p}", p=path))
+
+
+@loan.group("grant")
+def grant() -> None:
+    """重要客户电子档案阅览授权 / reading grants for important customers' scanned pages."""
+
+
+@grant.command("request")
+@click.argument("username")
+@click.argument("customer")
+@click.option("--reason", required=True)
+@click.option("--days", type=int, default=1, show_default=True)
+@as_option
+@click.pass_obj
+def grant_request_cmd(settings: Settings, username: str, customer: str, reason: str, days: int,
+                      as_user: str | None) -> None:
+    """Ask for USERNAME to read CUSTOMER's scanned pages for some days."""
+    from store.services import loan_grants
+
+    policy = load_loan_policy(settings)
+    _open(settings)
+    g = loan_grants.request_reading(username, customer, reason, days, _actor(as_user), policy)
+    click.echo(t("授权申请 #{i} 已登记", "grant request #{i} registered", i=g.id))
+
+
+@grant.command("approve")
+@click.argument("grant_id", type=int)
+@click.option("--note", default="")
+@as_option
+@click.pass_obj
+def grant_approve_cmd(settings: Settings, grant_id: int, note: str, as_user: str | None) -> None:
+    """Approve a reading grant; it runs from now for its days."""
+    from store.services import loan_grants
+
+    policy = load_loan_policy(settings)
+    _open(settings)
+    g = loan_grants.approve_reading(grant_id, _actor(as_user), note, policy)
+    click.echo(t("授权 #{i} 有效至 {u}（UTC）", "grant #{i} valid until {u} (UTC)", i=g.id,
+                 u=g.valid_until))
+
+
+@grant.command("reject")
+@click.argument("grant_id", type=int)
+@click.option("--reason", required=True)
+@as_option
+@click.pass_obj
+def grant_reject_cmd(settings: Settings, grant_id: int, reason: str, as_user: str | None) -> None:
+    """Refuse a reading grant."""
+    from store.services import loan_grants
+
+    policy = load_loan_policy(settings)
+    _open(settings)
+    g = loan_grants.reject_reading(grant_id, _actor(as_user), reason, policy)
+    click.echo(t("授权 #{i} 已驳回", "grant #{i} rejected", i=g.id))
+
+
+@grant.command("revoke")
+@click.argument("grant_id", type=int)
+@click.option("--reason", default="")
+@as_option
+@click.pass_obj
+def grant_revoke_cmd(settings: Settings, grant_id: int, reason: str, as_user: str | None) -> None:
+    """End a reading grant now."""
+    from store.services import loan_grants
+
+    _open(settings)
+    g = loan_grants.revoke_reading(grant_id, _actor(as_user), reason)
+    click.echo(t("授权 #{i} 已撤销", "grant #{i} revoked", i=g.id))
+
+
+@grant.command("list")
+@click.option("--status", default=None)
+@json_option
+@click.pass_obj
+def grant_list_cmd(settings: Settings, status: str | None, as_json: bool) -> None:
+    """List reading grants."""
+    from store.services import loan_grants
+
+    _open(settings)
+    rows = loan_grants.list_grants(status)
+    if as_json:
+        _dump(rows)
+        return
+    for g in rows:
+        click.echo(f"#{g.id}  {g.status:<9} {g.username}  {g.customer_number} {g.customer_name}"
+                   f"  {g.valid_until or '—'}")
+
+
+@grant.command("check")
+@click.argument("username")
+@click.argument("customer")
+@click.pass_obj
+def grant_check_cmd(settings: Settings, username: str, customer: str) -> None:
+    """Say whether USERNAME may see CUSTOMER's scanned pages now (exit 1 if not)."""
+    from store.services import loan_grants
+
+    _open(settings)
+    if loan_grants.can_view_pages(username, customer):
+        click.echo(t("可以查看", "may view"))
+        return
+    click.echo(t("无权查看（需经批准的阅览授权）", "may not view (needs an approved grant)"))
+    sys.exit(1)
