@@ -1,0 +1,1 @@
+"""The hot-folder daemon: watch, settle, claim, read barcodes, link, and file scans once."""

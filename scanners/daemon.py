@@ -1,0 +1,407 @@
+"""The hot-folder daemon: watch, wait for files to settle, claim, and hand them to the ingestor."""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import logging
+import logging.handlers
+import os
+import queue
+import signal
+import sys
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from watchdog.events import FileSystemEvent, FileSystemEventHandler
+from watchdog.observers import Observer
+from watchdog.observers.polling import PollingObserver
+
+from store import barcodes as barcodes_mod
+from store import db as dbmod
+from store.audit import Actor
+from store.services.ingest import ScanStore
+
+from scanners.config import FolderConfig, WatchConfig, filesystem_type, is_network_path
+from scanners.files import NotReadable, check_readable, display_name, is_ignored
+from scanners.ingestor import Ingestor, quarantine_unclaimed
+from scanners.journal import Claim, Journal
+from scanners.linking import Linker
+from scanners.pages import PagePool
+from scanners.rules_linking import RulesLinker
+
+log = logging.getLogger("hudang.scanners")
+
+
+class _StderrHandler(logging.StreamHandler):
+    """Writes to whatever sys.stderr is at the time (test runners swap it)."""
+
+    @property
+    def stream(self):
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, _value) -> None:
+        pass
+
+
+def setup_logging(log_file: Path | None, level: int = logging.INFO) -> None:
+    """Log to stderr and, when configured, to a rotating file (names are never fatal)."""
+    root = logging.getLogger("hudang")
+    root.setLevel(level)
+    fmt = logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
+    if not any(getattr(h, "_hudang", False) for h in root.handlers):
+        err = _StderrHandler()
+        err.setFormatter(fmt)
+        err._hudang = True  # type: ignore[attr-defined]
+        root.addHandler(err)
+        if log_file is not None:
+            log_file.parent.mkdir(parents=True, exist_ok=True)
+            fh = logging.handlers.RotatingFileHandler(log_file, maxBytes=5_000_000,
+                                                      backupCount=5, encoding="utf-8",
+                                                      errors="backslashreplace")
+            fh.setFormatter(fmt)
+            fh._hudang = True  # type: ignore[attr-defined]
+            root.addHandler(fh)
+
+
+@dataclass
+class Pending:
+    """A file seen in a hot folder and not yet claimed: its signature and when it last changed."""
+
+    folder: FolderConfig
+    path: Path
+    sig: tuple[int, int]
+    since: float
+    next_check: float
+    attempts: int = 0
+    last_error: str = ""
+
+
+class _Events(FileSystemEventHandler):
+    def __init__(self, sink: queue.Queue) -> None:
+        self.sink = sink
+
+    def on_any_event(self, event: FileSystemEvent) -> None:
+        if event.is_directory:
+            return
+        for p in (event.src_path, getattr(event, "dest_path", "")):
+            if p:
+                self.sink.put(os.fsdecode(p))
+
+
+class Daemon:
+    """Watches every configured hot folder and files what lands there, exactly once."""
+
+    def __init__(self, config: WatchConfig, scan_store: Path, *, linker: Linker | None = None,
+                 actor: Actor | None = None, rules_dir: Path | None = None) -> None:
+        self.config = config
+        self.rules = None  # a rules.holder.RulesHolder when `rules_dir` exists
+        if linker is None and rules_dir is not None:
+            linker = self._rules_linker(Path(rules_dir))
+        self.pool = PagePool(config.workers, config.decoder)
+        self.ingestor = Ingestor(ScanStore(scan_store), self.pool, linker, actor)
+        self.journals = {f.path: Journal(f.work_dir) for f in config.folders}
+        self.by_path = {f.path: f for f in config.folders}
+        self.pending: dict[Path, Pending] = {}
+        self.ready: list[tuple[FolderConfig, Claim, float]] = []
+        self.inflight: dict[cf.Future, tuple[FolderConfig, Claim]] = {}
+        self.events: queue.Queue[str] = queue.Queue()
+        self.stop_event = threading.Event()
+        self.wake = threading.Event()  # set when a file finishes, so the next one starts at once
+        self.observers: list = []
+        self.capacity = max(2, 2 * config.workers)  # files in hand: I/O overlaps page work
+        self.threads = cf.ThreadPoolExecutor(max_workers=self.capacity,
+                                             thread_name_prefix="ingest")
+        self.stats = {"filed": 0, "duplicate": 0, "attention": 0, "quarantined": 0}
+
+    # -- rules --------------------------------------------------------------------------------
+    def _rules_linker(self, rules_dir: Path) -> Linker | None:
+        if not rules_dir.is_dir():
+            log.warning("rules directory %s does not exist: linking with the built-in default "
+                        "linker (separator sheets, document labels, customer numbers)", rules_dir)
+            return None
+        from rules.holder import RulesHolder
+
+        self.rules = RulesHolder(rules_dir)
+        self.rules.subscribe(self._rules_changed)
+        self._scheme_before = barcodes_mod.default_scheme()
+        return RulesLinker(self.rules)
+
+    def _rules_changed(self, ruleset, error) -> None:
+        """Install a valid set's barcode scheme; on an error the last good set stays."""
+        if ruleset is not None:
+            barcodes_mod.set_default_scheme(ruleset.barcode_scheme())
+            log.info("classifying with rules version %s from %s", ruleset.version,
+                     ruleset.directory)
+            return
+        first = error.errors[0] if getattr(error, "errors", None) else error
+        keep = self.rules.version if self.rules is not None else ""
+        log.error("rule change rejected (%s); %s", first,
+                  f"still classifying with rules version {keep}" if keep else
+                  "no valid rules yet: files wait in the hot folders")
+
+    def _rules_ready(self) -> bool:
+        return getattr(self.ingestor.linker, "ready", True)
+
+    def _start_rules(self, once: bool) -> bool:
+        """Load (and unless `once`, watch) the rules; False when no valid set is active."""
+        if self.rules is None:
+            return True
+        if once:
+            self.rules.reload()
+        else:
+            self.rules.start()
+        return self.rules.current is not None
+
+    # -- discovery ----------------------------------------------------------------------------
+    def observe(self, path: Path, folder: FolderConfig, now: float) -> None:
+        """Note a file's size and mtime; a change restarts its quiet period."""
+        try:
+            st = os.stat(path)
+        except OSError:
+            self.pending.pop(path, None)
+            return
+        if not os.path.isfile(path):
+            return
+        sig = (st.st_size, st.st_mtime_ns)
+        entry = self.pending.get(path)
+        if entry is None:
+            self.pending[path] = Pending(folder, path, sig, now, now + folder.quiet_seconds)
+        elif entry.sig != sig:
+            entry.sig, entry.since = sig, now
+            entry.next_check = max(entry.next_check, now + folder.quiet_seconds)
+
+    def rescan(self, now: float) -> None:
+        """List every hot folder: the safety net under the observer's events."""
+        for folder in self.config.folders:
+            try:
+                names = os.listdir(folder.path)
+            except OSError as exc:
+                log.error("cannot list hot folder %s: %s", folder.path, exc)
+                continue
+            for name in names:
+                if not is_ignored(name):
+                    self.observe(folder.path / name, folder, now)
+
+    def _drain_events(self, now: float) -> None:
+        while True:
+            try:
+                raw = self.events.get_nowait()
+            except queue.Empty:
+                return
+            path = Path(raw)
+            folder = self.by_path.get(path.parent)
+            if folder is not None and not is_ignored(path.name):
+                self.observe(path, folder, now)
+
+    def start_observers(self) -> None:
+        """One native observer for local folders, one polling observer for network shares."""
+        handler = _Events(self.events)
+        native, polling = None, {}
+        for folder in self.config.folders:
+            use_polling = folder.polling if folder.polling is not None else \
+                is_network_path(folder.path)
+            fstype = filesystem_type(folder.path) or "unknown"
+            if use_polling:
+                obs = polling.get(folder.poll_interval)
+                if obs is None:
+                    obs = polling[folder.poll_interval] = PollingObserver(
+                        timeout=folder.poll_interval)
+                obs.schedule(handler, str(folder.path), recursive=False)
+                log.info("watching %s (station %s, filesystem %s) with the POLLING observer "
+                         "every %.1fs", folder.path, folder.station, fstype, folder.poll_interval)
+            else:
+                native = native or Observer()
+                native.schedule(handler, str(folder.path), recursive=False)
+                log.info("watching %s (station %s, filesystem %s) with the native observer",
+                         folder.path, folder.station, fstype)
+        self.observers = [o for o in [native, *polling.values()] if o is not None]
+        for obs in self.observers:
+            obs.daemon = True
+            obs.start()
+
+    def _revive_observers(self) -> None:
+        """An observer thread that died (share unmounted, inotify error) is started afresh."""
+        if not self.config.folders or (self.observers
+                                       and all(o.is_alive() for o in self.observers)):
+            return
+        if self.observers:
+            log.warning("an observer stopped; restarting the observers")
+        for obs in self.observers:
+            obs.stop()
+        try:
+            self.start_observers()
+        except OSError as exc:  # tried again at the next rescan; rescans go on meanwhile
+            log.error("cannot start the observers: %s", exc)
+            self.observers = []
+
+    # -- settling and claiming ----------------------------------------------------------------
+    def _check_pending(self, now: float) -> None:
+        if not self._rules_ready():  # invalid rules since start-up: take nothing yet
+            return
+        room = self.capacity * 2 - len(self.inflight) - len(self.ready)
+        for path, entry in list(self.pending.items()):
+            if room <= 0 or self.stop_event.is_set():
+                return
+            if now < entry.next_check or now - entry.since < entry.folder.quiet_seconds:
+                continue
+            self.observe(path, entry.folder, now)  # last look: unchanged for the quiet period?
+            entry = self.pending.get(path)
+            if entry is None or now - entry.since < entry.folder.quiet_seconds:
+                continue
+            if self._settle(entry, now):
+                room -= 1
+
+    def _settle(self, entry: Pending, now: float) -> bool:
+        folder, journal = entry.folder, self.journals[entry.folder.path]
+        try:
+            kind, pages = check_readable(entry.path)
+        except NotReadable as exc:
+            entry.attempts += 1
+            entry.last_error = str(exc)
+            if entry.attempts >= folder.max_attempts:
+                try:
+                    quarantine_unclaimed(folder, journal, self.ingestor, entry.path, "validate",
+                                         entry.last_error, entry.attempts)
+                except OSError as err:
+                    entry.next_check = now + 30.0
+                    log.error("cannot quarantine %s: %s", display_name(entry.path.name), err)
+                    return False
+                self.pending.pop(entry.path, None)
+                self.stats["quarantined"] += 1
+                return False
+            delay = min(300.0, max(0.2, folder.quiet_seconds) * 2 ** entry.attempts)
+            entry.next_check = now + delay
+            log.info("%s not ready (%s): check %d again in %.1fs",
+                     display_name(entry.path.name), exc, entry.attempts, delay)
+            return False
+        except OSError as exc:  # vanished or busy: look again later
+            entry.next_check = now + max(0.5, folder.quiet_seconds)
+            log.debug("%s: %s", display_name(entry.path.name), exc)
+            return False
+        self.pending.pop(entry.path, None)
+        try:
+            claim = self.ingestor.claim(folder, journal, entry.path, kind, pages)
+        except OSError as exc:
+            log.warning("could not claim %s: %s", display_name(entry.path.name), exc)
+            return False
+        if claim is not None:
+            self.ready.append((folder, claim, now))
+        return claim is not None
+
+    # -- processing ---------------------------------------------------------------------------
+    def _dispatch(self, now: float) -> None:
+        waiting = []
+        ready = self._rules_ready()
+        for folder, claim, not_before in self.ready:
+            if len(self.inflight) >= self.capacity or not_before > now \
+                    or self.stop_event.is_set() or not ready:
+                waiting.append((folder, claim, not_before))
+                continue
+            fut = self.threads.submit(self._process, folder, claim)
+            self.inflight[fut] = (folder, claim)
+            fut.add_done_callback(lambda _f: self.wake.set())
+        self.ready = waiting
+
+    def _process(self, folder: FolderConfig, claim: Claim):
+        try:
+            return self.ingestor.process(folder, self.journals[folder.path], claim)
+        finally:
+            dbmod.database.close()  # this worker thread's connection; reopened on demand
+
+    def _collect(self, now: float) -> None:
+        for fut in [f for f in self.inflight if f.done()]:
+            folder, claim = self.inflight.pop(fut)
+            try:
+                outcome = fut.result()
+            except Exception:  # noqa: BLE001 - e.g. error/ unwritable: keep the claim, retry
+                log.exception("%s: could not be settled; trying again later", claim.display)
+                self.ready.append((folder, claim, now + 30.0))
+                continue
+            if outcome.status == "retry":
+                self.ready.append((folder, claim, now + outcome.delay))
+            elif outcome.status == "quarantined":
+                self.stats["quarantined"] += 1
+            else:
+                self.stats[outcome.result.outcome] += 1
+
+    def idle(self) -> bool:
+        return not (self.pending or self.ready or self.inflight)
+
+    # -- running ------------------------------------------------------------------------------
+    def run(self, once: bool = False) -> int:
+        """Run until SIGTERM (or, with `once`, until what was present has been handled)."""
+        restore = self._install_signals()
+        try:
+            if not self._start_rules(once):
+                log.error("no valid rules in %s: %s", self.rules.directory,
+                          "giving up (--once)" if once else
+                          "files wait in the hot folders until the rules are fixed")
+                if once:
+                    return 2
+            for folder in self.config.folders:
+                for sub in (folder.path, folder.error_dir, folder.duplicates_dir):
+                    sub.mkdir(parents=True, exist_ok=True)
+                for claim in self.ingestor.recover(folder, self.journals[folder.path]):
+                    self.ready.append((folder, claim, 0.0))
+            now = time.monotonic()
+            self.rescan(now)
+            if not once:
+                self._revive_observers()
+            last_rescan = now
+            tick = min([max(0.05, min(0.5, f.quiet_seconds / 4)) for f in self.config.folders]
+                       or [0.5])
+            while not self.stop_event.is_set():
+                now = time.monotonic()
+                self._collect(now)
+                self._drain_events(now)
+                if not once and now - last_rescan >= self.config.rescan_seconds:
+                    self.rescan(now)
+                    self._revive_observers()
+                    last_rescan = now
+                self._check_pending(now)
+                self._dispatch(now)
+                if once and self.idle():
+                    break
+                self.wake.wait(tick)
+                self.wake.clear()
+        finally:
+            self.shutdown()
+            restore()
+        log.info("stopped: %s", ", ".join(f"{k} {v}" for k, v in self.stats.items()))
+        return 0
+
+    def shutdown(self) -> None:
+        """Stop observers, let in-flight files finish their step, stop the workers."""
+        for obs in self.observers:
+            obs.stop()
+        for obs in self.observers:
+            obs.join(timeout=5)
+        if self.rules is not None:
+            self.rules.stop()
+            barcodes_mod.set_default_scheme(self._scheme_before)
+        self.threads.shutdown(wait=True, cancel_futures=True)
+        for fut in list(self.inflight):
+            if fut.done() and not fut.cancelled():
+                self._collect(time.monotonic())
+        self.pool.close()
+
+    def stop(self) -> None:
+        self.stop_event.set()
+        self.wake.set()
+
+    def _install_signals(self):
+        if threading.current_thread() is not threading.main_thread():
+            return lambda: None
+        previous = {s: signal.getsignal(s) for s in (signal.SIGTERM, signal.SIGINT)}
+
+        def handler(signum, _frame):
+            log.info("signal %d: finishing the files in hand, then stopping", signum)
+            self.stop_event.set()
+            self.wake.set()
+
+        for s in previous:
+            signal.signal(s, handler)
+        return lambda: [signal.signal(s, h) for s, h in previous.items()]

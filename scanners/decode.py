@@ -1,0 +1,147 @@
+"""Barcode decoding behind a small interface: pyzbar by default, zxing-cpp where installed."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Protocol
+
+from PIL import Image
+
+
+@dataclass(frozen=True)
+class Barcode:
+    """One barcode found on a page; `rect` is (x, y, w, h) as fractions of the page size."""
+
+    value: str
+    symbology: str
+    page: int
+    rect: tuple[float, float, float, float]
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+class Decoder(Protocol):
+    """Anything that finds barcodes of the given symbologies in a greyscale image."""
+
+    name: str
+
+    def decode(self, image: Image.Image, symbologies: tuple[str, ...]
+               ) -> list[tuple[str, str, tuple[int, int, int, int]]]:
+        """Return (value, symbology, (left, top, width, height) in image pixels)."""
+        ...
+
+
+_PYZBAR_NAMES = {"code128": "CODE128", "qrcode": "QRCODE", "code39": "CODE39",
+                 "code93": "CODE93", "ean13": "EAN13", "ean8": "EAN8", "i25": "I25",
+                 "pdf417": "PDF417", "codabar": "CODABAR", "upca": "UPCA", "upce": "UPCE",
+                 "databar": "DATABAR"}
+
+
+class PyzbarDecoder:
+    """zbar through pyzbar, restricted to the configured symbologies."""
+
+    name = "pyzbar"
+
+    def __init__(self) -> None:
+        from pyzbar import pyzbar
+
+        self._pyzbar = pyzbar
+        self._by_name = {k: pyzbar.ZBarSymbol[v] for k, v in _PYZBAR_NAMES.items()}
+        self._back = {v: k for k, v in _PYZBAR_NAMES.items()}
+
+    def decode(self, image, symbologies):
+        symbols = [self._by_name[s] for s in symbologies if s in self._by_name]
+        found = []
+        for r in self._pyzbar.decode(image, symbols=symbols or None):
+            value = r.data.decode("utf-8", "replace")
+            sym = self._back.get(r.type, r.type.lower())
+            found.append((value, sym, (r.rect.left, r.rect.top, r.rect.width, r.rect.height)))
+        return found
+
+
+_ZXING_NAMES = {"code128": "Code128", "qrcode": "QRCode", "code39": "Code39",
+                "code93": "Code93", "ean13": "EAN13", "ean8": "EAN8", "i25": "ITF",
+                "pdf417": "PDF417", "codabar": "Codabar", "upca": "UPCA", "upce": "UPCE",
+                "databar": "DataBar"}
+
+
+class ZxingDecoder:
+    """zxing-cpp (optional package `zxing-cpp`), the faster backend a site can switch on."""
+
+    name = "zxing"
+
+    def __init__(self) -> None:
+        import zxingcpp  # ImportError when the optional package is absent
+
+        self._z = zxingcpp
+        self._back = {v.lower(): k for k, v in _ZXING_NAMES.items()}
+
+    def _formats(self, symbologies):
+        fmt = None
+        for s in symbologies:
+            attr = getattr(self._z.BarcodeFormat, _ZXING_NAMES.get(s, ""), None)
+            if attr is not None:
+                fmt = attr if fmt is None else fmt | attr
+        return fmt
+
+    def decode(self, image, symbologies):
+        fmt = self._formats(symbologies)
+        kwargs = {"formats": fmt} if fmt is not None else {}
+        found = []
+        for r in self._z.read_barcodes(image, **kwargs):
+            pos = r.position
+            xs = [pos.top_left.x, pos.top_right.x, pos.bottom_left.x, pos.bottom_right.x]
+            ys = [pos.top_left.y, pos.top_right.y, pos.bottom_left.y, pos.bottom_right.y]
+            fmt_name = str(r.format).split(".")[-1].lower().replace(" ", "").replace("-", "")
+            sym = self._back.get(fmt_name, fmt_name)
+            found.append((r.text, sym, (min(xs), min(ys), max(xs) - min(xs) or 1,
+                                        max(ys) - min(ys) or 1)))
+        return found
+
+
+def make_decoder(name: str = "pyzbar") -> Decoder:
+    """The decoder called `name`; 'zxing' needs the optional zxing-cpp package."""
+    if name == "zxing":
+        try:
+            return ZxingDecoder()
+        except ImportError:
+            raise RuntimeError("decoder 'zxing' needs the optional package zxing-cpp "
+                               "(pip install zxing-cpp)") from None
+    if name != "pyzbar":
+        raise ValueError(f"unknown decoder {name!r}")
+    return PyzbarDecoder()
+
+
+def _to_fractions(rect, scale: float, size: tuple[int, int]) -> tuple[float, float, float, float]:
+    w, h = size
+    x, y, rw, rh = (v / scale for v in rect)
+    return (round(x / w, 4), round(y / h, 4), round(rw / w, 4), round(rh / h, 4))
+
+
+def decode_page(decoder: Decoder, image: Image.Image, page: int, dpi: float,
+                symbologies: tuple[str, ...], *, min_coarse_dpi: float = 150) -> list[Barcode]:
+    """Coarse to fine: a half-size pass where the bars stay >= 2 px, full size if it found none."""
+    if image.mode not in ("L", "1"):
+        image = image.convert("L")
+    elif image.mode == "1":
+        image = image.convert("L")
+    results = []
+    scale = 1.0
+    if dpi / 2 >= min_coarse_dpi:
+        scale = 0.5
+        small = image.resize((max(1, image.width // 2), max(1, image.height // 2)),
+                             Image.Resampling.BOX)
+        results = decoder.decode(small, symbologies)
+    if not results:
+        scale = 1.0
+        results = decoder.decode(image, symbologies)
+    seen: set[tuple[str, str]] = set()
+    out = []
+    for value, sym, rect in results:
+        key = (value, sym)
+        if key in seen:
+            continue
+        seen.add(key)
+        out.append(Barcode(value, sym, page, _to_fractions(rect, scale, image.size)))
+    return out
