@@ -197,6 +197,13 @@ def describe_lookup(result) -> str:
     if result.customer:
         c = result.customer
         lines.append(f"{c.number}  {c.name}  {c.voltage_class}  {c.address}  {c.status}")
+        if result.customer_contents:
+            lines.append("  " + "  ".join(f"{CATEGORIES.get(k, k)} {n}" for k, n in
+                                          sorted(result.customer_contents.items())))
+        for b in result.customer_boxes or []:
+            lines.append(t("  档案盒 {b}  {s}  {h}", "  box {b}  {s}  {h}", b=b.barcode,
+                           s=BOX_STATUSES.get(b.status, b.status),
+                           h=b.home.label if b.home else "—"))
     if result.document:
         d = result.document
         lines.append(f"{d.customer_number} {d.customer_name}  {CATEGORIES.get(d.category)}  "
@@ -235,9 +242,23 @@ def search(settings: Settings, text: str, limit: int, as_json: bool) -> None:
     """Keyword search over customers: name, number, address, phone, ID (fuzzy, Chinese)."""
     from store.search import search_customers
 
+    from store.domain import CUSTOMER_STATUSES, VOLTAGE_CLASSES
+
     open_db(settings)
     hits = search_customers(text, limit=limit)
-    emit([as_plain(h) for h in hits], as_json)
+    if as_json:
+        emit([as_plain(h) for h in hits], True)
+        return
+    zh = settings.language == "zh"
+    rows = [{"number": h.number, "name": h.name,
+             "voltage": VOLTAGE_CLASSES.get(h.voltage_class, h.voltage_class) if zh
+             else h.voltage_class,
+             "status": CUSTOMER_STATUSES.get(h.status, h.status) if zh else h.status,
+             "important": ("★" if h.important else ""), "address": h.address,
+             "matched": h.matched} for h in hits]
+    headers = {"number": "户号", "name": "户名", "voltage": "电压", "status": "状态",
+               "important": "重要", "address": "地址", "matched": "匹配"} if zh else None
+    emit(rows, False, headers)
 
 
 @cli.command()
@@ -320,6 +341,15 @@ def config_show(settings: Settings, as_json: bool) -> None:
     """Print the effective settings and where each came from."""
     rows = [{"setting": k, "value": v, "source": s} for k, v, s in settings.as_rows()]
     emit(rows, as_json)
+
+
+from hudang.cli_watch import register as _register_watch  # noqa: E402  (issue 5)
+_register_watch(cli)  # watch, fsck, coversheet, attention
+from hudang.cli_rules import register as _register_rules  # noqa: E402  (issue 6)
+_register_rules(cli)  # rules check/explain/test, retention recompute/due
+
+from hudang.cli_loans import loan as _loan  # noqa: E402  (issue 4)
+cli.add_command(_loan)  # loan request/approve/checkout/return/overdue/export/slip
 
 
 def main() -> None:
