@@ -190,10 +190,10 @@ def lookup(settings: Settings, code: str, as_json: bool) -> None:
 
 def describe_lookup(result) -> str:
     """A few readable lines about a lookup result."""
-    from store.barcodes import KIND_NAMES
+    from store.barcodes import kind_name
     from store.domain import BOX_STATUSES, CATEGORIES
 
-    lines = [f"{KIND_NAMES.get(result.kind, result.kind)}  {result.code}"]
+    lines = [f"{kind_name(result.kind)}  {result.code}"]
     if result.customer:
         c = result.customer
         lines.append(f"{c.number}  {c.name}  {c.voltage_class}  {c.address}  {c.status}")

@@ -18,6 +18,17 @@ KINDS = ("document", "volume", "box", "position", "loan_slip", "staff_card")
 KIND_NAMES = {"document": "文件", "volume": "案卷", "box": "档案盒", "position": "架位",
               "loan_slip": "出借单", "staff_card": "工作证", "customer": "户号",
               "keyword": "关键词"}
+KIND_NAMES_EN = {"document": "document", "volume": "volume", "box": "box",
+                 "position": "shelf position", "loan_slip": "loan slip",
+                 "staff_card": "staff card", "customer": "customer number",
+                 "keyword": "keyword"}
+
+
+def kind_name(kind: str) -> str:
+    """The kind's name in the current language."""
+    from store.i18n import language
+
+    return (KIND_NAMES_EN if language() == "en" else KIND_NAMES).get(kind, kind)
 DEFAULT_PREFIXES = {"document": "D", "volume": "V", "box": "B", "position": "P",
                     "loan_slip": "L", "staff_card": "S"}
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from store.barcodes import KIND_NAMES, BarcodeScheme, Scan, default_scheme
+from store.barcodes import BarcodeScheme, Scan, default_scheme, kind_name
 from store.db import read_tx
 from store.errors import UnknownBarcode
 from store.i18n import t
@@ -28,7 +28,7 @@ def customer_row(number: str) -> CustomerInfo | None:
 def _unknown(scan: Scan) -> UnknownBarcode:
     return UnknownBarcode(t("未知{k}条码：{c}（系统中没有登记）",
                             "Unknown {k} code: {c} (not registered)",
-                            k=KIND_NAMES.get(scan.kind, ""), c=scan.code))
+                            k=kind_name(scan.kind), c=scan.code))
 
 
 def lookup_scan(scan: Scan, *, detail: bool = True) -> LookupResult:

@@ -1,0 +1,171 @@
+"""Stocktake (盘点): what should be in a scope, compared with what the keeper scanned there.
+
+A stocktake only reads the archive and compares; it never changes a box's loan state or
+home. Finishing one writes a single audit event with the report's counts.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+
+from store import audit
+from store.audit import Actor
+from store.barcodes import default_scheme
+from store.db import read_tx, write_tx
+from store.errors import NotFound, ValidationError
+from store.i18n import t
+from store.services import rawsql
+from store.services.dto import LocationInfo
+from store.services.locations import cells_under, get_location
+
+# Statuses under which a box is expected on its shelf; any other means "away, legitimately".
+PRESENT_STATUSES = ("on_shelf",)
+AWAY_STATUSES = ("on_loan", "reading_room")
+
+
+@dataclass(frozen=True)
+class ExpectedBox:
+    """A box whose home is inside the scope."""
+
+    barcode: str
+    status: str
+    home_code: str
+    home_label: str
+
+
+@dataclass(frozen=True)
+class StocktakeScope:
+    """The cells of a shelf / section / row / room and the boxes whose home is there."""
+
+    root: LocationInfo
+    cells: list[LocationInfo]
+    expected: dict[str, ExpectedBox]  # box barcode -> expectation
+
+    @property
+    def cell_codes(self) -> set[str]:
+        return {c.code for c in self.cells}
+
+
+@dataclass(frozen=True)
+class ReportLine:
+    """One finding: which box, where it was seen, where it belongs, its status."""
+
+    kind: str  # missing misplaced unexpected on_loan_present unknown
+    box: str
+    seen_at: str | None
+    home: str | None
+    status: str | None
+
+
+@dataclass
+class StocktakeReport:
+    """The outcome of a stocktake; `ok` lists boxes found where they belong."""
+
+    scope: str
+    scanned: int
+    ok: list[str] = field(default_factory=list)
+    missing: list[ReportLine] = field(default_factory=list)
+    misplaced: list[ReportLine] = field(default_factory=list)
+    unexpected: list[ReportLine] = field(default_factory=list)
+    on_loan_present: list[ReportLine] = field(default_factory=list)
+
+    def lines(self) -> list[ReportLine]:
+        return self.missing + self.misplaced + self.unexpected + self.on_loan_present
+
+    def counts(self) -> dict[str, int]:
+        return {"ok": len(self.ok), "missing": len(self.missing),
+                "misplaced": len(self.misplaced), "unexpected": len(self.unexpected),
+                "on_loan_present": len(self.on_loan_present)}
+
+
+_EXPECTED = ("SELECT b.barcode, b.status, l.code, l.name FROM box b JOIN location l "
+             "ON l.id = b.home_id WHERE l.code = ? OR l.code LIKE ?")
+_BOX = ("SELECT b.barcode, b.status, l.code FROM box b LEFT JOIN location l "
+        "ON l.id = b.home_id WHERE b.barcode = ?")
+
+
+def open_scope(code: str) -> StocktakeScope:
+    """The scope rooted at a location code or position barcode (shelf, section, row, room)."""
+    root = get_location(code.strip().upper())
+    cells = cells_under(root.code)
+    if not cells:
+        raise ValidationError(t("{c} 下没有格位", "{c} holds no shelf positions", c=root.code))
+    with read_tx():
+        rows = rawsql.rows(_EXPECTED, (root.code, root.code + "-%"))
+    expected = {r[0]: ExpectedBox(r[0], r[1], r[2], r[3]) for r in rows}
+    return StocktakeScope(root, cells, expected)
+
+
+def resolve_cell(scope: StocktakeScope, code: str) -> LocationInfo:
+    """The cell of the scope a scanned position barcode (or typed code) names."""
+    key = default_scheme().parse(code).code
+    for cell in scope.cells:
+        if key in (cell.barcode, cell.code):
+            return cell
+    raise NotFound(t("{c} 不在本次盘点范围 {s} 内", "{c} is outside this stocktake ({s})",
+                     c=key, s=scope.root.code))
+
+
+def build_report(scope: StocktakeScope, seen: list[tuple[str, str]]) -> StocktakeReport:
+    """Compare scans — (cell code, box barcode) pairs — with what should be in the scope."""
+    report = StocktakeReport(scope.root.code, len(seen))
+    found: set[str] = set()
+    with read_tx():
+        for cell_code, raw in seen:
+            code = default_scheme().parse(raw).code
+            if code in found:
+                continue
+            found.add(code)
+            exp = scope.expected.get(code)
+            if exp is None:
+                r = rawsql.one(_BOX, (code,))
+                status, home = (r[1], r[2]) if r else (None, None)
+                report.unexpected.append(
+                    ReportLine("unexpected" if r else "unknown", code, cell_code, home, status))
+                if r and status in AWAY_STATUSES:
+                    report.on_loan_present.append(
+                        ReportLine("on_loan_present", code, cell_code, home, status))
+                continue
+            if exp.status in AWAY_STATUSES:
+                report.on_loan_present.append(
+                    ReportLine("on_loan_present", code, cell_code, exp.home_code, exp.status))
+            if exp.home_code != cell_code:
+                report.misplaced.append(
+                    ReportLine("misplaced", code, cell_code, exp.home_code, exp.status))
+            elif exp.status not in AWAY_STATUSES:
+                report.ok.append(code)
+    for code, exp in sorted(scope.expected.items(), key=lambda kv: (kv[1].home_code, kv[0])):
+        if code not in found and exp.status not in AWAY_STATUSES:
+            report.missing.append(ReportLine("missing", code, None, exp.home_code, exp.status))
+    return report
+
+
+def finish(report: StocktakeReport, actor: Actor) -> None:
+    """Record that a stocktake was done (counts only); box states are left as they are."""
+    with write_tx():
+        audit.record(actor, "stocktake.finish", "location", report.scope, None,
+                     {"scanned": report.scanned, **report.counts()})
+
+
+CSV_HEADER = ("finding", "box", "seen_at", "home", "status")
+FINDING_NAMES = {"missing": ("缺失", "missing"), "misplaced": ("错架", "misplaced"),
+                 "unexpected": ("多出", "unexpected"), "unknown": ("未登记", "unknown"),
+                 "on_loan_present": ("借出但在架", "on loan but present")}
+
+
+def finding_name(kind: str) -> str:
+    zh, en = FINDING_NAMES.get(kind, (kind, kind))
+    return t(zh, en)
+
+
+def report_csv(report: StocktakeReport) -> str:
+    """The report as CSV text (UTF-8 with a header row), one finding per line."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(CSV_HEADER)
+    for line in report.lines():
+        writer.writerow((finding_name(line.kind), line.box, line.seen_at or "", line.home or "",
+                         line.status or ""))
+    return out.getvalue()

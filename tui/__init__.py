@@ -1,0 +1,1 @@
+"""The reading-room desk: a Textual app for archive keepers."""

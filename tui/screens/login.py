@@ -1,0 +1,85 @@
+"""Login at start: scan a staff card, or type a username and password."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.screen import Screen
+from textual.widgets import Footer, Input, Static
+
+from store.barcodes import default_scheme
+from store.errors import ArchiveError
+from tui.i18n import L
+from tui.messages import SignedIn, SignInFailed
+from tui.widgets import ScanField, StatusLine
+
+
+class LoginScreen(Screen):
+    """Who is at the desk: a staff-card scan logs in at once; a username asks for a password."""
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="login-box"):
+            yield Static(Text(L("title"), style="bold"), id="login-title")
+            yield Static(Text(L("login_hint")))
+            yield ScanField(L("username"), id="username")
+            yield Input(placeholder=L("password"), password=True, id="password")
+            yield StatusLine("", id="status")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#username").focus()
+
+    @on(Input.Submitted, "#username")
+    def _username(self, event: Input.Submitted) -> None:
+        value = event.value.strip()
+        if not value:
+            return
+        try:
+            scan = default_scheme().parse(value)
+        except ArchiveError as exc:
+            self._fail(str(exc))
+            return
+        if scan.kind == "staff_card":
+            event.input.value = ""
+            self.sign_in_card(scan.code)
+        else:
+            self.query_one("#password").focus()
+
+    @on(Input.Submitted, "#password")
+    def _password(self, event: Input.Submitted) -> None:
+        username = self.query_one("#username", Input).value.strip()
+        if username:
+            self.sign_in(username, event.value)
+        event.input.value = ""
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="login")
+    def sign_in(self, username: str, password: str) -> None:
+        try:
+            user = self.app.services.authenticate(username, password)
+        except ArchiveError as exc:
+            self.post_message(SignInFailed(str(exc)))
+            return
+        self.post_message(SignedIn(user))
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="login")
+    def sign_in_card(self, code: str) -> None:
+        try:
+            user = self.app.services.authenticate_card(code)
+        except ArchiveError as exc:
+            self.post_message(SignInFailed(str(exc)))
+            return
+        self.post_message(SignedIn(user))
+
+    @on(SignInFailed)
+    def _failed(self, message: SignInFailed) -> None:
+        self._fail(message.error)
+
+    def _fail(self, error: str) -> None:
+        self.query_one("#status", StatusLine).show(error, "error")
+        self.query_one("#username").focus()
+
+    @on(SignedIn)
+    def _signed_in(self, message: SignedIn) -> None:
+        self.app.signed_in(message.user)

@@ -1,0 +1,174 @@
+"""The desk's widgets: the scan field, the big position block, the result pane, the scan list."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import ClassVar
+
+from rich.cells import set_cell_size
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Vertical, VerticalScroll
+from textual.strip import Strip
+from textual.widget import Widget
+from textual.widgets import Digits, Input, Static
+
+from store.i18n import language
+from store.services.dto import LocationInfo, LookupResult
+from tui import render
+from tui.i18n import L
+from tui.messages import ResultRendered
+
+
+class ScanField(Input):
+    """The one input a handheld scanner types into; Enter commits the scan."""
+
+    def __init__(self, placeholder: str | None = None, **kwargs) -> None:
+        super().__init__(placeholder=placeholder or L("scan_placeholder"), **kwargs)
+
+    def on_mount(self) -> None:
+        self.cursor_blink = getattr(self.app, "cursor_blink_enabled", True)
+
+
+class StatusLine(Static):
+    """One line saying what just happened: plain, ok (green), warn (yellow) or error (red)."""
+
+    STYLES: ClassVar[dict[str, str]] = {"info": "", "ok": "green", "warn": "bold yellow",
+                                        "error": "bold red"}
+
+    def show(self, message: str, level: str = "info") -> None:
+        # A styled Text, not a CSS class: changing classes restyles the node (slow per scan).
+        self.update(Text(message, style=self.STYLES.get(level, "")), layout=False)
+        self.message_text = message
+        self.level = level
+
+    def on_mount(self) -> None:
+        self.message_text = ""
+        self.level = "info"
+
+
+class PositionBig(Vertical):
+    """A position code in large type with its full name underneath."""
+
+    def __init__(self, caption: str, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.caption = caption
+
+    def compose(self) -> ComposeResult:
+        yield Static(Text(self.caption), classes="caption")
+        yield Digits("", classes="big")
+        yield Static("", classes="where")
+
+    def show(self, loc: LocationInfo | None, caption: str | None = None) -> None:
+        self.query_one(".caption", Static).update(Text(caption or self.caption), layout=False)
+        self.query_one(Digits).update(loc.code if loc else "-")
+        self.query_one(".where", Static).update(render.position_line(loc))
+
+
+class ResultPane(VerticalScroll):
+    """What the last scan was: title, home/current position in large type, details."""
+
+    def compose(self) -> ComposeResult:
+        yield Static(Text(L("ready")), id="result-title")
+        with Vertical(id="positions"):
+            yield PositionBig(L("home"), id="home-big")
+            yield PositionBig(L("current"), id="current-big")
+        yield Static("", id="result-body")
+
+    def on_mount(self) -> None:
+        self.query_one("#positions").display = False
+        self.shown: LookupResult | None = None
+
+    def show(self, seq: int, result: LookupResult, loan: object | None = None) -> None:
+        """Render `result`, then tell listeners once it is on screen."""
+        self.shown = result
+        self.query_one("#result-title", Static).update(render.result_title(result), layout=False)
+        positions = self.query_one("#positions")
+        home, current = self._positions(result)
+        positions.display = home is not None or current is not None
+        if positions.display:
+            same = home is not None and current is not None and home.id == current.id
+            self.query_one("#home-big", PositionBig).show(
+                home, f"{L('home')} = {L('current')}" if same else None)
+            current_big = self.query_one("#current-big", PositionBig)
+            current_big.display = not same and result.position is None
+            current_big.show(current)
+        self.query_one("#result-body", Static).update(render.result_body(result, loan))
+        if self.scroll_y:
+            self.scroll_home(animate=False)
+        self.call_after_refresh(self.post_message, ResultRendered(seq))
+
+    def show_error(self, seq: int, message: str) -> None:
+        self.shown = None
+        self.query_one("#result-title", Static).update(Text(message, style="bold red"),
+                                                       layout=False)
+        self.query_one("#positions").display = False
+        self.query_one("#result-body", Static).update("")
+        self.call_after_refresh(self.post_message, ResultRendered(seq))
+
+    @staticmethod
+    def _positions(result: LookupResult) -> tuple[LocationInfo | None, LocationInfo | None]:
+        if result.position is not None:
+            return result.position.location, None
+        if result.box is not None:
+            return result.box.home, result.box.current
+        return None, None
+
+
+class ScanList(Widget):
+    """This session's scans, newest first, drawn line by line from per-scan cached strips.
+
+    (A DataTable or one big Static repaints every visible row when a scan is added, which
+    cost more than the lookup itself; here each scan's line is rendered once.)
+    """
+
+    DEFAULT_CSS = "ScanList { height: 1fr; }"
+
+    def on_mount(self) -> None:
+        self.entries: list[tuple[str, str, str, str, bool]] = []
+        self._seqs: list[int] = []
+        self.kind_width = 9 if language() == "en" else 6
+        self._strips: dict[tuple[int, int], Strip] = {}
+
+    def add_scan(self, when: dt.datetime, kind: str, code: str, summary: str,
+                 error: bool = False, seq: int = 0) -> None:
+        """Add a scan in scan order (lookups may finish out of order); newest shows first."""
+        entry = (f"{when:%H:%M:%S}", kind, code, summary, error)
+        at = len(self._seqs)
+        while at and self._seqs[at - 1] > seq:
+            at -= 1
+        self._seqs.insert(at, seq)
+        self.entries.insert(at, entry)
+        if at != len(self.entries) - 1:
+            self._strips.clear()  # lines moved: the cached strips are keyed by index
+        self.refresh()
+
+    def _line(self, index: int) -> Text:
+        if index < 0:
+            return Text.assemble((set_cell_size(L("time"), 8), "bold"), " ",
+                                 (set_cell_size(L("kind"), self.kind_width), "bold"), " ",
+                                 (set_cell_size(L("code"), 10), "bold"), " ",
+                                 (L("result"), "bold"))
+        time_s, kind, code, summary, error = self.entries[index]
+        return Text.assemble((time_s, "dim"), " ", set_cell_size(render.kind_name(kind), self.kind_width),
+                             " ", (f"{code:<10}", "bold"), " ",
+                             (summary, "red" if error else ""))
+
+    def render_line(self, y: int) -> Strip:
+        width = self.size.width
+        index = -1 if y == 0 else len(self.entries) - y
+        if (y > 0 and index < 0) or width <= 0:
+            return Strip.blank(width, self.rich_style)
+        key = (index, width)
+        strip = self._strips.get(key)
+        if strip is None:
+            console = self.app.console
+            options = console.options.update(width=width, no_wrap=True, overflow="ellipsis")
+            text = self._line(index)
+            text.no_wrap, text.overflow, text.end = True, "ellipsis", ""
+            segments = list(console.render(text, options))
+            strip = Strip(segments).crop_extend(0, width, self.rich_style)
+            strip = strip.apply_style(self.rich_style)
+            if index >= 0:
+                self._strips[key] = strip
+        return strip
