@@ -7,6 +7,8 @@ import re
 from dataclasses import asdict
 from typing import Any
 
+from peewee import fn
+
 from store import audit, search
 from store.audit import Actor
 from store.db import read_tx, write_tx
@@ -126,7 +128,7 @@ def get_customer(number: str) -> CustomerInfo:
 def count_customers() -> dict[str, int]:
     """Customers by status, for the desk's header and reports."""
     rows = {ACTIVE: 0, CANCELLED: 0}
-    for status, n in (Customer.select(Customer.status, Customer.id.count().alias("n"))
+    for status, n in (Customer.select(Customer.status, fn.COUNT(Customer.id).alias("n"))
                       .group_by(Customer.status).tuples()):
         rows[status] = n
     return rows

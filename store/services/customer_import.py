@@ -1,0 +1,289 @@
+"""Importing customers from CSV: every row validated, all or nothing, one audit event.
+
+Encodings: UTF-8 (with or without BOM) and GBK / GB18030 as exported by older systems.
+The SQL is built once and run with executemany (PostgreSQL: execute_values), because the
+Peewee query builder per row costs more than the database does (see docs/csv-import.md).
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import io
+import json
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from store import audit, search
+from store import db as dbmod
+from store.barcodes import default_scheme
+from store.errors import ImportFailed
+from store.i18n import t
+from store.models import Customer
+
+# field -> accepted header names (Chinese first, then English); matching ignores case/spaces.
+COLUMNS: dict[str, tuple[str, ...]] = {
+    "number": ("户号", "客户编号", "用户编号", "number", "customer_number", "customer_no"),
+    "name": ("户名", "客户名称", "用户名称", "name", "customer_name"),
+    "id_number": ("证件号码", "身份证号", "id_number", "id_no"),
+    "phone": ("联系电话", "电话", "phone", "telephone"),
+    "address": ("用电地址", "地址", "address"),
+    "voltage_class": ("电压等级", "voltage_class", "class"),
+    "supply_voltage": ("供电电压", "supply_voltage"),
+    "line": ("线路", "line"),
+    "area": ("台区", "area", "transformer_area"),
+    "tariff": ("电价类别", "tariff"),
+    "important": ("重要客户", "important"),
+}
+REQUIRED = ("number", "name", "voltage_class")
+_VOLTAGE = {"高压": "HV", "hv": "HV", "低压": "LV", "lv": "LV"}
+_YES = {"是", "y", "yes", "true", "1", "重要"}
+_NO = {"", "否", "n", "no", "false", "0"}
+_MAX_LEN = {f: Customer._meta.fields[f].max_length for f in COLUMNS if f != "important"}
+_MAX_PROBLEMS = 200
+_INSERT_COLUMNS = ("id", "number", "name", "id_number", "phone", "address", "voltage_class",
+                   "supply_voltage", "line", "area", "tariff", "status", "important",
+                   "legal_hold", "created_at", "updated_at", "version")
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    """What an import did."""
+
+    count: int
+    hv: int
+    lv: int
+    file_name: str
+    sha256: str
+    encoding: str
+
+    @property
+    def imported(self) -> int:
+        """How many customers were imported (same as `count`)."""
+        return self.count
+
+
+# ---------------------------------------------------------------- bulk helpers (generator too)
+
+def bulk_insert(table: str, columns: Sequence[str], rows: Iterable[Sequence]) -> int:
+    """Insert rows with one prepared statement (executemany / execute_values); return count."""
+    db = dbmod.require_database()
+    rows = rows if isinstance(rows, list) else list(rows)
+    if not rows:
+        return 0
+    cols = ", ".join(columns)
+    if dbmod.is_postgres():
+        text = "".join([",".join([_copy_value(v) for v in row]) + "\n" for row in rows])
+        with db.cursor() as cur:
+            cur.copy_expert(f"COPY {table} ({cols}) FROM STDIN WITH (FORMAT csv)",
+                            io.StringIO(text))
+    else:
+        marks = ", ".join("?" * len(columns))
+        db.cursor().executemany(f"INSERT INTO {table} ({cols}) VALUES ({marks})", rows)
+    return len(rows)
+
+
+def _copy_value(value: object) -> str:
+    """One value in PostgreSQL COPY CSV: unquoted empty is NULL, strings are always quoted."""
+    kind = type(value)
+    if kind is str:
+        return '"' + value.replace('"', '""') + '"'
+    if value is None:
+        return ""
+    if kind is bool:
+        return "t" if value else "f"
+    if kind is list:  # search bigrams: word characters only, never the word NULL (2-3 chars)
+        return '"{' + ",".join(value) + '}"'
+    if kind is int or kind is float:
+        return str(value)
+    return '"' + str(value).replace('"', '""') + '"'
+
+
+def reserve_ids(table: str, count: int) -> int:
+    """Reserve `count` consecutive primary keys of `table` (inside a write tx); return the first."""
+    db = dbmod.require_database()
+    if dbmod.is_postgres():
+        seq = db.execute_sql("SELECT pg_get_serial_sequence(%s, 'id')", (table,)).fetchone()[0]
+        db.execute_sql("LOCK TABLE " + table + " IN SHARE ROW EXCLUSIVE MODE")
+        top = db.execute_sql(f"SELECT GREATEST((SELECT COALESCE(MAX(id), 0) FROM {table}), "
+                             f"(SELECT CASE WHEN is_called THEN last_value ELSE last_value - 1 "
+                             f"END FROM {seq}))").fetchone()[0]
+        db.execute_sql("SELECT setval(%s, %s)", (seq, top + count))
+        return int(top) + 1
+    top = db.execute_sql(f"SELECT COALESCE(MAX(id), 0) FROM {table}").fetchone()[0]
+    return int(top) + 1
+
+
+def db_timestamp(value: dt.datetime) -> object:
+    """A naive UTC datetime as the driver should receive it (Peewee's SQLite text format)."""
+    return value if dbmod.is_postgres() else value.isoformat(" ")
+
+
+# ---------------------------------------------------------------- reading the file
+
+def decode_csv_bytes(data: bytes) -> tuple[str, str]:
+    """The text of a CSV file and the encoding it was in: UTF-8 (BOM or not), else GB18030."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:].decode("utf-8"), "utf-8-sig"
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    try:  # GB18030 is a superset of GBK and GB2312, so GBK files decode the same way
+        return data.decode("gb18030"), "gbk"
+    except UnicodeDecodeError as exc:
+        raise ImportFailed(t("无法识别文件编码（支持 UTF-8 与 GBK）：第 {pos} 字节附近有无效字符。",
+                             "Unknown file encoding (UTF-8 and GBK are supported): invalid "
+                             "bytes near byte {pos}.", pos=exc.start),
+                           [(0, "encoding")]) from None
+
+
+def _header_map(header: list[str]) -> tuple[dict[str, int], list[tuple[int, str]]]:
+    """Column index per field, or the problems with the header row."""
+    aliases = {re.sub(r"\s+", "", a).lower(): f for f, names in COLUMNS.items() for a in names}
+    found: dict[str, int] = {}
+    problems: list[tuple[int, str]] = []
+    for i, raw in enumerate(header):
+        key = re.sub(r"\s+", "", raw.lstrip("\ufeff")).lower()
+        if not key:
+            continue
+        field = aliases.get(key)
+        if field is None:
+            problems.append((1, t("未知列“{col}”", "unknown column '{col}'", col=raw)))
+        elif field in found:
+            problems.append((1, t("列“{col}”重复", "column '{col}' appears twice", col=raw)))
+        else:
+            found[field] = i
+    for field in REQUIRED:
+        if field not in found:
+            problems.append((1, t("缺少必需列“{col}”", "missing required column '{col}'",
+                                  col=COLUMNS[field][0])))
+    return found, problems
+
+
+def _row_values(row: list[str], cols: dict[str, int]) -> dict[str, str]:
+    return {f: (row[i].strip() if i < len(row) else "") for f, i in cols.items()}
+
+
+def _validate(values: dict[str, str], number_re: re.Pattern) -> tuple[dict, list[str]]:
+    """The cleaned row and its problems (messages without the row number)."""
+    errors: list[str] = []
+    for field in REQUIRED:
+        if not values.get(field):
+            errors.append(t("“{col}”不能为空", "'{col}' is empty", col=COLUMNS[field][0]))
+    number = values.get("number", "")
+    if number and not number_re.fullmatch(number):
+        errors.append(t("户号“{v}”格式不对（应匹配 {p}）", "customer number '{v}' does not match "
+                        "{p}", v=number, p=number_re.pattern))
+    vc_raw = values.get("voltage_class", "")
+    vc = _VOLTAGE.get(vc_raw.lower())
+    if vc_raw and vc is None:
+        errors.append(t("电压等级“{v}”应为 高压/低压 或 HV/LV", "voltage class '{v}' must be "
+                        "高压/低压 or HV/LV", v=vc_raw))
+    if vc == "LV" and not values.get("area"):
+        errors.append(t("低压客户必须填写台区", "a low-voltage customer needs a 台区 (area)"))
+    imp_raw = values.get("important", "").lower()
+    if imp_raw not in _YES and imp_raw not in _NO:
+        errors.append(t("重要客户“{v}”应为 是/否", "important '{v}' must be 是/否 (yes/no)",
+                        v=values.get("important")))
+    for field, limit in _MAX_LEN.items():
+        if len(values.get(field, "")) > limit:
+            errors.append(t("“{col}”超过 {n} 个字符", "'{col}' is longer than {n} characters",
+                            col=COLUMNS[field][0], n=limit))
+    clean = {f: values.get(f, "") for f in COLUMNS if f not in ("important", "voltage_class")}
+    clean["voltage_class"] = vc or ""
+    clean["important"] = imp_raw in _YES
+    return clean, errors
+
+
+def _existing_numbers(numbers: list[str]) -> set[str]:
+    """Which of these customer numbers the archive already has (one statement per 50,000)."""
+    db = dbmod.require_database()
+    found: set[str] = set()
+    for start in range(0, len(numbers), 50_000):
+        chunk = numbers[start:start + 50_000]
+        if dbmod.is_postgres():
+            cursor = db.execute_sql("SELECT number FROM customer WHERE number = ANY(%s)",
+                                    (chunk,))
+        else:
+            cursor = db.execute_sql("SELECT number FROM customer WHERE number IN "
+                                    "(SELECT value FROM json_each(?))", (json.dumps(chunk),))
+        found.update(r[0] for r in cursor.fetchall())
+    return found
+
+
+def parse_customers_csv(data: bytes, number_pattern: str | None = None
+                        ) -> tuple[list[dict], str]:
+    """Validated rows and the encoding; raise ImportFailed listing every bad row."""
+    text, encoding = decode_csv_bytes(data)
+    number_re = re.compile(number_pattern or default_scheme().customer_pattern)
+    reader = csv.reader(io.StringIO(text, newline=""))
+    header = next(reader, None)
+    if header is None:
+        raise ImportFailed(t("文件是空的", "The file is empty"), [(1, "empty")])
+    cols, problems = _header_map(header)
+    if problems:
+        raise ImportFailed(_summary(problems), problems)
+    rows: list[dict] = []
+    first_row: dict[str, int] = {}
+    for row_no, raw in enumerate(reader, start=2):
+        if not any(cell.strip() for cell in raw):
+            continue
+        clean, errors = _validate(_row_values(raw, cols), number_re)
+        number = clean["number"]
+        if number in first_row:
+            errors.append(t("户号 {v} 与第 {r} 行重复", "customer number {v} repeats row {r}",
+                            v=number, r=first_row[number]))
+        elif number:
+            first_row[number] = row_no
+        problems += [(row_no, e) for e in errors]
+        clean["_row"] = row_no
+        rows.append(clean)
+    if not rows and not problems:
+        problems.append((2, t("没有数据行", "no data rows")))
+    existing = _existing_numbers(list(first_row))
+    problems += [(first_row[n], t("户号 {v} 已在档案中", "customer number {v} is already in the "
+                                  "archive", v=n)) for n in sorted(existing, key=first_row.get)]
+    if problems:
+        problems.sort()
+        raise ImportFailed(_summary(problems), problems[:_MAX_PROBLEMS])
+    return rows, encoding
+
+
+def _summary(problems: list[tuple[int, str]]) -> str:
+    rows = sorted({r for r, _ in problems})
+    first = "; ".join(f"{t('第 {r} 行', 'row {r}', r=r)}: {m}" for r, m in problems[:3])
+    return t("导入失败，未导入任何客户：{n} 个问题，涉及 {k} 行。{first}",
+             "Import rejected, nothing imported: {n} problem(s) on {k} row(s). {first}",
+             n=len(problems), k=len(rows), first=first)
+
+
+# ---------------------------------------------------------------- the service
+
+def import_customers_csv(path: str | Path, actor: audit.Actor,
+                         number_pattern: str | None = None) -> ImportResult:
+    """Import every customer in the CSV at `path`, or none of them (raises ImportFailed)."""
+    path = Path(path)
+    data = path.read_bytes()
+    digest = hashlib.sha256(data).hexdigest()
+    now = db_timestamp(dt.datetime.now(dt.UTC).replace(tzinfo=None))
+    with dbmod.write_tx():
+        rows, encoding = parse_customers_csv(data, number_pattern)
+        first_id = reserve_ids("customer", len(rows))
+        records = [(first_id + i, r["number"], r["name"], r["id_number"], r["phone"],
+                    r["address"], r["voltage_class"], r["supply_voltage"], r["line"],
+                    r["area"], r["tariff"], "active", r["important"], False, now, now, 1)
+                   for i, r in enumerate(rows)]
+        bulk_insert("customer", _INSERT_COLUMNS, records)
+        search.index_customers_bulk((rec[0], rec[1], rec[2], rec[3], rec[4], rec[5])
+                                    for rec in records)
+        hv = sum(1 for r in rows if r["voltage_class"] == "HV")
+        result = ImportResult(len(rows), hv, len(rows) - hv, path.name, digest, encoding)
+        audit.record(actor, "customer.import", "customer", path.name, None,
+                     {"count": result.count, "hv": hv, "lv": result.lv, "file": path.name,
+                      "sha256": digest, "encoding": encoding,
+                      "first_id": first_id, "last_id": first_id + len(rows) - 1})
+    return result
