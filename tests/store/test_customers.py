@@ -68,3 +68,11 @@ def test_customer_file_groups_five_categories_in_filing_order(db):
 def test_masks():
     assert customers.mask_id_number("440604198001011234") == "440604********1234"
     assert customers.mask_phone("13812345678") == "138****5678"
+
+
+def test_count_customers_by_status(db):
+    assert customers.count_customers() == {"active": 0, "cancelled": 0}
+    customer("3300000007")
+    customer("3300000008")
+    customers.cancel_customer("3300000008", dt.date(2025, 6, 30), KEEPER)
+    assert customers.count_customers() == {"active": 1, "cancelled": 1}
