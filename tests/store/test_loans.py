@@ -17,7 +17,7 @@ from store.services.loan_errors import (
 )
 from store.services.loan_policy import LoanPolicy
 from store.services.lookup import lookup
-from tests.store.test_loans_setup import KEEPER, arch  # noqa: F401  (fixture)
+from tests.store.test_loans_setup import KEEPER
 
 LI = Actor("li", "desk-2", "approver")
 WANG = Actor("wang", "desk-3", "approver")

@@ -11,7 +11,7 @@ from store.errors import PermissionDenied, ValidationError
 from store.models import AuditEvent, utcnow
 from store.services import loan_grants
 from store.services.loan_errors import LoanStateError, SelfApproval
-from tests.store.test_loans_setup import KEEPER, arch  # noqa: F401  (fixture)
+from tests.store.test_loans_setup import KEEPER
 
 
 def test_ordinary_customers_need_no_grant(arch):

@@ -11,7 +11,7 @@ from store.models import Box, LoanItem, Movement
 from store.services import loan_desk, loans
 from store.services.loan_errors import ItemOnLoan
 from store.services.loan_policy import LoanPolicy
-from tests.store.test_loans_setup import KEEPER, arch  # noqa: F401  (fixture)
+from tests.store.test_loans_setup import KEEPER
 
 ROOMY = LoanPolicy(open_loans={"default": 100})
 WORKERS = 8

@@ -15,7 +15,7 @@ from store.errors import PermissionDenied
 from store.services import loan_desk, loans
 from store.services.loan_errors import LoanNotAllowed
 from store.services.loan_policy import DEFAULT_POLICY, LoanPolicyLike
-from tests.store.test_loans_setup import KEEPER, arch  # noqa: F401  (fixture)
+from tests.store.test_loans_setup import KEEPER
 
 RULES = Path(__file__).resolve().parents[2] / "sample_data" / "rules"
 

@@ -12,7 +12,7 @@ from pyzbar import pyzbar
 from store.audit import Actor
 from store.i18n import set_language
 from store.services import loan_desk, loan_export, loan_slip, loans
-from tests.store.test_loans_setup import KEEPER, arch  # noqa: F401  (fixture)
+from tests.store.test_loans_setup import KEEPER
 
 TODAY = dt.date.today()
 
