@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+
 from store.barcodes import BarcodeScheme, Scan, default_scheme, kind_name
 from store.db import read_tx
 from store.errors import UnknownBarcode
@@ -32,8 +34,12 @@ def _unknown(scan: Scan) -> UnknownBarcode:
 
 
 def lookup_scan(scan: Scan, *, detail: bool = True) -> LookupResult:
-    """Everything the desk shows for an already-classified scan."""
-    with read_tx():
+    """Everything the desk shows for an already-classified scan.
+
+    With detail the several reads share one snapshot; a brief lookup is a single statement
+    and needs no transaction around it (BEGIN and COMMIT would double its cost on SQLite).
+    """
+    with read_tx() if detail else contextlib.nullcontext():
         if scan.kind == "box":
             box = views.box_info("barcode = ?", scan.code, detail=detail)
             if box:
@@ -41,7 +47,8 @@ def lookup_scan(scan: Scan, *, detail: bool = True) -> LookupResult:
         elif scan.kind == "document":
             doc = views.document_info("barcode = ?", scan.code)
             if doc:
-                box = views.box_info("barcode = ?", doc.box_barcode) if doc.box_barcode else None
+                box = (views.box_info("barcode = ?", doc.box_barcode)
+                       if doc.box_barcode and detail else None)
                 return LookupResult("document", scan.code, document=doc, box=box)
         elif scan.kind == "volume":
             vol = views.volume_info("barcode = ?", scan.code)
@@ -79,6 +86,11 @@ def lookup_scan(scan: Scan, *, detail: bool = True) -> LookupResult:
 
 
 def lookup(raw: str, scheme: BarcodeScheme | None = None, *, detail: bool = True) -> LookupResult:
-    """Lookup by a scanned string: raises BadCheckCharacter or UnknownBarcode when it can't."""
+    """Lookup by a scanned string: raises BadCheckCharacter or UnknownBarcode when it can't.
+
+    `detail=False` answers with the item alone (a document with its box code and home
+    position, a box with its positions) in one round trip, for scripts and quick checks;
+    the desk asks for detail: the box's customers, contents and recent movements too.
+    """
     scan = (scheme or default_scheme()).parse(raw)
     return lookup_scan(scan, detail=detail)
