@@ -12,11 +12,12 @@ from textual.widgets import Footer, Input, Static
 from store.barcodes import Scan, default_scheme
 from store.domain import ROLES
 from store.errors import ArchiveError
-from store.i18n import language
+from store.i18n import language, t
 from tui import render
+from tui.deskinfo import DeskInfoBar, RulesNotice, TopLine
 from tui.i18n import L, bind_labelled
 from tui.messages import LabelsWritten, ScanLookedUp
-from tui.widgets import ResultPane, ScanField, ScanList, StatusLine
+from tui.widgets import ResultPane, ScanField, ScanList, StatusLine, render_promptly
 
 
 def top_bar_text(app, mode: str) -> Text:
@@ -36,11 +37,15 @@ class MainScreen(Screen):
         bind_labelled(self, [("f2", "search", "search"), ("f3", "shelving", "shelving"),
                              ("f4", "stocktake", "stocktake"), ("f7", "loans", "loans"),
                              ("f8", "print_label", "print_label")])
+        self._bindings.bind("f9", "attention", t("待处理", "Attention"))
         self.seq = 0  # scans submitted
         self.shown_seq = 0  # the scan whose result is on screen
 
     def compose(self) -> ComposeResult:
-        yield Static(top_bar_text(self.app, L("mode_desk")), id="topbar")
+        with TopLine(id="topline"):
+            yield Static(top_bar_text(self.app, L("mode_desk")), id="topbar")
+            yield DeskInfoBar(id="deskinfo")
+        yield RulesNotice(id="rules-notice")
         yield ScanField(id="scan")
         yield StatusLine(Text(L("ready")), id="status")
         with Horizontal(id="main-body"):
@@ -51,6 +56,7 @@ class MainScreen(Screen):
         yield Footer()
 
     def on_mount(self) -> None:
+        render_promptly(self)
         self.query_one("#scan").focus()
 
     def on_screen_resume(self) -> None:
@@ -113,10 +119,10 @@ class MainScreen(Screen):
         pane.show(message.seq, result, message.loan)
         if result.kind == "customer":
             self.open_customer(result.code)
-        elif result.kind == "loan_slip":
+        elif result.kind == "loan_slip" and _awaiting_pick(result.loan):
             from tui.screens.loans import open_checkout  # local: loans imports this module
 
-            open_checkout(self.app, result.code)
+            open_checkout(self.app, result.code)  # an approved slip: go straight to picking
         elif message.loan is not None:
             from tui.screens.loans import offer_return_if_on_loan
 
@@ -158,6 +164,12 @@ class MainScreen(Screen):
 
         open_loans(self.app)
 
+    def action_attention(self) -> None:
+        """The needs-attention queue (待处理): scans the daemon could not link."""
+        from tui.screens.attention import AttentionScreen
+
+        self.app.push_screen(AttentionScreen())
+
     def action_print_label(self) -> None:
         """A label PDF for the box (or the position) on screen."""
         shown = self.query_one("#result", ResultPane).shown
@@ -183,3 +195,9 @@ class MainScreen(Screen):
             self.status.show(message.error, "error")
         else:
             self.status.show(L("labels_written", f=message.path), "ok")
+
+
+def _awaiting_pick(loan) -> bool:
+    """Whether a scanned slip still has items to take off the shelf (approved, not all out)."""
+    return loan is not None and loan.status in ("approved", "active") and any(
+        item.status == "requested" for item in loan.items)
