@@ -43,7 +43,7 @@ test: bootstrap
 	$(PY) -m pytest -n 2 -q $(PYTEST_ARGS)
 
 bench: bootstrap
-	$(PY) benchmarks/store_bench.py
+	$(PY) benchmarks/store_bench.py --customers 100000
 
 clean:
 	rm -rf $(VENV) .hudang .pytest_cache

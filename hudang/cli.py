@@ -305,6 +305,25 @@ def user_add(settings: Settings, username: str, display_name: str, role: str, de
                  u=info.username, r=info.role, c=info.staff_card))
 
 
+@user.command("list")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+def user_list(settings: Settings, as_json: bool) -> None:
+    """Staff accounts with their roles and staff card barcodes."""
+    from store.domain import ROLES
+    from store.services.users import list_users
+
+    open_db(settings)
+    zh = settings.language == "zh"
+    rows = [{"username": u.username, "name": u.display_name,
+             "role": ROLES.get(u.role, u.role) if zh and not as_json else u.role,
+             "department": u.department, "staff_card": u.staff_card or "",
+             "active": u.active} for u in list_users()]
+    headers = {"username": "用户名", "name": "姓名", "role": "角色", "department": "部门",
+               "staff_card": "工作证", "active": "启用"} if zh else None
+    emit(rows, as_json, headers)
+
+
 @cli.group()
 def audit() -> None:
     """The hash-chained audit log."""

@@ -41,7 +41,6 @@ def make_backend_url(backend: str, tmp_path) -> tuple[str, callable]:
     if backend == "sqlite":
         return f"sqlite:///{tmp_path / 'archive.sqlite3'}", lambda: None
     schema_name = "t_" + uuid.uuid4().hex[:12]
-    _pg_admin_exec("CREATE EXTENSION IF NOT EXISTS pg_trgm")
     _pg_admin_exec(f"CREATE SCHEMA {schema_name}")
     sep = "&" if "?" in PG_URL else "?"
     url = PG_URL + sep + "options=" + quote(f"-csearch_path={schema_name},public")

@@ -77,3 +77,11 @@ def test_bad_import_lists_rows_and_imports_nothing(env, tmp_path):
     assert r.exit_code == 1 and "3" in r.output
     r = run("lookup", "3300000001")
     assert r.exit_code == 1
+
+
+def test_user_list_shows_cards(env):
+    run("init")
+    run("user", "add", "li", "--name", "李四", "--role", "approver", "--password", "password123")
+    rows = json.loads(run("user", "list", "--json").output)
+    assert rows[0]["username"] == "li" and rows[0]["role"] == "approver"
+    assert rows[0]["staff_card"].startswith("S")
