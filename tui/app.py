@@ -13,8 +13,9 @@ from textual.screen import Screen
 from hudang.settings import Settings
 from store import db as dbmod
 from store.audit import Actor
-from store.i18n import set_language
+from store.i18n import set_language, t
 from store.services.dto import UserInfo
+from tui.deskinfo import DeskStatus
 from tui.i18n import L, bind_labelled
 from tui.services import DeskServices
 
@@ -40,6 +41,8 @@ class DeskApp(App):
         self.title = L("title")
         self.last_activity = clock()
         self.locked = False
+        # The rules (watched live when the directory exists) and the attention count.
+        self.desk_status = DeskStatus(self, getattr(settings, "rules_dir", None))
 
     # --- session -------------------------------------------------------------------------
     @property
@@ -58,6 +61,10 @@ class DeskApp(App):
 
         self.push_screen(MainScreen() if self.user else LoginScreen())
         self.set_interval(5, self.check_idle_lock)
+        self.desk_status.start()
+
+    def on_unmount(self) -> None:
+        self.desk_status.stop()
 
     def signed_in(self, user: UserInfo) -> None:
         """Called by the login screen: the session belongs to `user` from now on."""
@@ -109,7 +116,7 @@ class DeskApp(App):
         return None
 
     def open_mode(self, mode: str) -> None:
-        """Open search, shelving or stocktake on top of the main screen."""
+        """Open search, shelving, stocktake, loans or attention on top of the main screen."""
         main = self._main()
         if main is None or self.locked:
             return
@@ -126,6 +133,10 @@ class DeskApp(App):
         yield SystemCommand(L("stocktake"), L("stocktake_hint"),
                             lambda: self.open_mode("stocktake"))
         yield SystemCommand(L("loans"), L("loans"), lambda: self.open_mode("loans"))
+        yield SystemCommand(t("待处理", "Needs attention"),
+                            t("无法自动归档的扫描件：分配户号和类别",
+                              "Scans that could not be linked: assign customer and category"),
+                            lambda: self.open_mode("attention"))
         yield SystemCommand(L("help"), L("help"), self.action_help)
         yield SystemCommand(L("lock"), L("locked"), self.action_lock)
         yield from super().get_system_commands(screen)

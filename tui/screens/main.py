@@ -97,8 +97,14 @@ class MainScreen(Screen):
             self.post_message(ScanLookedUp(seq, raw, scan.kind, scan.code, error=str(exc),
                                            error_code=exc.code))
             return
+        file = None
+        if result.kind == "customer":  # the file screen opens with its data: one paint, not two
+            try:
+                file = self.app.services.customer_file(result.code)
+            except ArchiveError:
+                pass  # the file screen loads it again and shows the error itself
         self.post_message(ScanLookedUp(seq, raw, scan.kind, scan.code, result=result,
-                                       loan=loan))
+                                       loan=loan, file=file))
 
     @on(ScanLookedUp)
     def _looked_up(self, message: ScanLookedUp) -> None:
@@ -118,7 +124,7 @@ class MainScreen(Screen):
         self.status.show(f"{render.kind_name(result.kind)} {result.code}", "ok")
         pane.show(message.seq, result, message.loan)
         if result.kind == "customer":
-            self.open_customer(result.code)
+            self.open_customer(result.code, message.file)
         elif result.kind == "loan_slip" and _awaiting_pick(result.loan):
             from tui.screens.loans import open_checkout  # local: loans imports this module
 
@@ -138,10 +144,10 @@ class MainScreen(Screen):
         return self.query_one("#status", StatusLine)
 
     # --- modes ------------------------------------------------------------------------------
-    def open_customer(self, number: str) -> None:
+    def open_customer(self, number: str, file=None) -> None:
         from tui.screens.customer import CustomerFileScreen
 
-        self.app.push_screen(CustomerFileScreen(number))
+        self.app.push_screen(CustomerFileScreen(number, file))
 
     def action_search(self, text: str = "") -> None:
         from tui.screens.search import SearchScreen
