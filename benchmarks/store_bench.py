@@ -65,6 +65,11 @@ def build_or_reuse(url: str, customers: int, docs: float) -> None:
     have = Customer.select().count()
     if have == customers:
         print(f"  reusing archive with {have:,} customers")
+        if not search.index_is_current():  # built with an older search-index format
+            started = time.perf_counter()
+            search.rebuild_index()
+            print(f"  rebuilt its search index (older format) in "
+                  f"{time.perf_counter() - started:.0f} s")
         return
     if have:
         raise SystemExit(f"{url} holds {have:,} customers, not {customers:,}: remove it first")
@@ -116,15 +121,26 @@ def bench_import(rows: int) -> None:
     try:
         with db.atomic():
             result = import_customers_csv(path, ACTOR)
+            if not dbmod.is_postgres():
+                # The commit would write FTS5's pending terms (and its automerge work) to
+                # the index; a rollback never does. A savepoint triggers that same flush.
+                db.execute_sql("SAVEPOINT bench_flush")
+                db.execute_sql("RELEASE bench_flush")
             took = time.perf_counter() - started
             cpu = time.process_time() - cpu_started
             raise _Rollback
     except _Rollback:
         pass
-    note = "" if dbmod.is_postgres() else f" [{result.count / cpu:,.0f} rows per CPU second]"
+    if dbmod.is_postgres():
+        note = f" [client CPU {cpu:.2f} s; the rest is the server, mostly the GIN update]"
+        index = "search index with its GIN pending-list merge"
+    else:
+        note = f" [{result.count / cpu:,.0f} rows per CPU second]"
+        index = "search index with its FTS5 flush"
     print(f"  CSV import: {result.count:,} rows in {took:.2f} s = {result.count / took:,.0f} "
           f"rows/s{note} (target >= 50,000/s; into the populated archive, incl. validation, "
-          f"duplicate check and search index; rolled back afterwards)")
+          f"duplicate check and {index}; rolled back afterwards, so only the commit's own "
+          f"write is not timed)")
 
 
 CPU_TIMES: dict[int, list[float]] = {}  # id(wall list) -> this thread's CPU time per call

@@ -4,12 +4,14 @@ Every searchable field is normalised (NFKC, lower case, punctuation and spaces d
 cut into overlapping character bigrams plus a trailing unigram, each tagged with its field:
 a substring of n >= 2 characters is then the phrase of its n-1 consecutive bigrams.
 
-- SQLite: a contentless FTS5 table holds the bigrams (each character written as four base-36
-  digits, so the tokenizer never splits or folds a rare character); a phrase query answers
-  2- and 3+-character substrings straight from the inverted index.
-- PostgreSQL: a `text[]` of tagged bigrams with a GIN index; `grams @> ARRAY[...]` finds the
-  candidates and `strpos` on the stored normalised field rechecks adjacency. (pg_trgm cannot
-  serve two-character queries, and under the C locale it extracts no trigrams from CJK.)
+- SQLite: a contentless FTS5 table holds the bigrams as they are (tag + two characters). Its
+  `ascii` tokenizer splits only on ASCII spaces and punctuation and folds only ASCII case, so
+  every other character (CJK, 𠮷 outside the BMP, accented letters) is kept verbatim; a phrase
+  query answers 2- and 3+-character substrings straight from the inverted index.
+- PostgreSQL: a `text[]` of the tagged bigrams (no unigrams: one character is searched with
+  the B-tree or `strpos`) with a GIN index; `grams @> ARRAY[...]` finds the candidates and
+  `strpos` on the stored normalised field rechecks adjacency. (pg_trgm cannot serve
+  two-character queries, and under the C locale it extracts no trigrams from CJK.)
 
 The side table `customer_search` keeps the normalised fields that were indexed, so updates
 can remove exactly the old entries; its B-tree on the name serves exact and prefix matches.
@@ -20,10 +22,15 @@ A single character searches names that start with it; several words must all mat
 
 from __future__ import annotations
 
+import importlib.util
+import json
+import os
 import re
 import unicodedata
+import weakref
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from operator import add
 from typing import Any
 
 import peewee as pw
@@ -38,7 +45,6 @@ _DROP = re.compile(r"[\W_]+")
 _DIGITS = re.compile(r"[0-9]+")
 _ASCII_ALNUM = re.compile(r"[0-9a-z]+")
 _LETTERS = re.compile(r"[a-z]+")
-_BASE36 = "0123456789abcdefghijklmnopqrstuvwxyz"
 # A two-character query is one bigram, so any GIN hit is a match: building the bitmap of a
 # common bigram (a district name: a fifth of all customers) costs tens of ms, a sample not.
 _GIN_SAMPLE = 5000
@@ -70,42 +76,21 @@ def normalise(text: str | None) -> str:
     return _DROP.sub("", unicodedata.normalize("NFKC", text).lower())
 
 
-class _CharCodes(dict):
-    """ord(char) -> four base-36 digits; a translate table filled on demand."""
-
-    def __missing__(self, key: int) -> str:
-        n, out = key, []
-        for _ in range(4):
-            n, r = divmod(n, 36)
-            out.append(_BASE36[r])
-        code = "".join(reversed(out))
-        self[key] = code
-        return code
-
-
-_CODES = _CharCodes()
-
-
-_WINDOWS = re.compile(r"(?=(.{8})).{4}")
-
-
 def _fts_tokens(tag: str, text: str) -> list[str]:
-    """Tagged, encoded bigrams of `text` plus its trailing unigram (SQLite FTS5 tokens)."""
-    enc = text.translate(_CODES)
-    return [tag + enc[i:i + 8] for i in range(0, len(enc), 4)]
+    """Tagged bigrams of `text` plus its trailing unigram (SQLite FTS5 tokens)."""
+    return [tag + text[i:i + 2] for i in range(len(text))]
 
 
 def _fts_text(tag: str, text: str) -> str:
     """`_fts_tokens` joined by spaces, built with C-level string operations (bulk path)."""
-    if not text:
-        return ""
-    enc = text.translate(_CODES)
+    if len(text) < 2:
+        return tag + text if text else ""
     sep = " " + tag
-    return tag + sep.join(_WINDOWS.findall(enc)) + (sep if len(enc) > 4 else "") + enc[-4:]
+    return tag + sep.join(map(add, text, text[1:])) + sep + text[-1]
 
 
 def _grams(tag: str, text: str) -> list[str]:
-    """Tagged bigrams of `text` plus its trailing unigram (PostgreSQL array elements)."""
+    """Tagged bigrams of `text` plus its trailing unigram ([:-1]: the PostgreSQL bigrams)."""
     return [tag + text[i:i + 2] for i in range(len(text))]
 
 
@@ -115,14 +100,37 @@ _SURNAME_INITIALS = {"曾": "z", "单": "s", "解": "x", "仇": "q", "区": "o",
                      "秘": "b", "员": "y", "种": "c", "翟": "z", "藏": "z", "繁": "p"}
 
 
+def _first_readings() -> dict[int, str] | None:
+    """pypinyin's single-character readings (code point -> "zhāng,..."), read straight from
+    its data file: importing pypinyin itself also loads and trains on its 2.5 MB phrase
+    dictionary (~0.5 s per process, a quarter of a 20,000-row import); None if not found."""
+    spec = importlib.util.find_spec("pypinyin")
+    for folder in (spec.submodule_search_locations or []) if spec else []:
+        path = os.path.join(folder, "pinyin_dict.json")
+        if os.path.exists(path):
+            with open(path, encoding="utf-8") as fh:
+                return {int(k): v for k, v in json.load(fh).items()}
+    return None
+
+
 class _CharInitials(dict):
-    """char -> its pinyin initial (or the character itself when it has no pinyin)."""
+    """ord(char) -> its pinyin initial (or the character itself); a translate table."""
 
-    def __missing__(self, char: str) -> str:
-        from pypinyin import Style, lazy_pinyin
+    readings: dict[int, str] | None = None
 
-        value = (lazy_pinyin(char, style=Style.FIRST_LETTER) or [char])[0][:1]
-        self[char] = value
+    def __missing__(self, code: int) -> str:
+        if self.readings is None:
+            type(self).readings = _first_readings() or {}
+        reading = self.readings.get(code) if self.readings else None
+        if reading is not None:  # the first reading, tone mark dropped: ā -> a
+            value = unicodedata.normalize("NFKD", reading)[:1]
+        elif self.readings:  # no pinyin: the character stands for itself
+            value = chr(code)
+        else:
+            from pypinyin import Style, lazy_pinyin
+
+            value = (lazy_pinyin(chr(code), style=Style.FIRST_LETTER) or [chr(code)])[0][:1]
+        self[code] = value
         return value
 
 
@@ -138,8 +146,8 @@ def _initials_of(text: str) -> str:
     """Initials of an already normalised name."""
     if not text:
         return ""
-    first = _SURNAME_INITIALS.get(text[0]) or _CHAR_INITIALS[text[0]]
-    return normalise(first + "".join([_CHAR_INITIALS[c] for c in text[1:]]))
+    first = _SURNAME_INITIALS.get(text[0]) or _CHAR_INITIALS[ord(text[0])]
+    return normalise(first + text[1:].translate(_CHAR_INITIALS))
 
 
 def _fields_of(customer_id: int, number: str, name: str, id_number: str, phone: str,
@@ -159,15 +167,16 @@ def _fts_row(side: Sequence[Any]) -> tuple[int, str, str]:
     return cid, _fts_text("n", name), body
 
 
-_PAIRS = re.compile(r"(?=(.{1,2}))", re.S)
-
-
 def _grams_literal(side: Sequence[Any]) -> str:
-    """The side row's tagged bigrams as a PostgreSQL array literal, built at C speed (bulk)."""
+    """The side row's tagged bigrams as a PostgreSQL array literal, built at C speed (bulk).
+
+    No trailing unigrams: PostgreSQL searches one character with the B-tree or `strpos`
+    only, and each GIN entry costs (the GIN update is most of an import's time there).
+    """
     parts = []
     for tag, value in zip(("n", "h", "p", "i", "a", "q"), side[1:]):
-        if value:
-            parts.append(tag + ("," + tag).join(_PAIRS.findall(value)))
+        if len(value) > 1:
+            parts.append(tag + ("," + tag).join(map(add, value, value[1:])))
     return "{" + ",".join(parts) + "}"
 
 
@@ -175,7 +184,7 @@ def _pg_row(side: Sequence[Any]) -> tuple:
     """The PostgreSQL side row: the normalised fields plus their tagged bigram array."""
     grams: set[str] = set()
     for tag, value in zip(("n", "h", "p", "i", "a", "q"), side[1:]):
-        grams.update(_grams(tag, value))
+        grams.update(_grams(tag, value)[:-1])
     return (*side, sorted(grams))
 
 
@@ -187,7 +196,7 @@ _SQLITE_DDL = [
     "address TEXT NOT NULL, initials TEXT NOT NULL)",
     "CREATE INDEX IF NOT EXISTS customer_search_name ON customer_search (name)",
     "CREATE VIRTUAL TABLE IF NOT EXISTS customer_fts USING fts5(name, body, "
-    "tokenize='unicode61', content='', columnsize=0)",
+    "tokenize='ascii', content='', columnsize=0)",
     # A 64 MB pending-terms buffer (default 1 MB) makes bulk indexing 3-5x faster: fewer
     # small segments to write and merge. Only a large write transaction ever fills it.
     "INSERT INTO customer_fts (customer_fts, rank) VALUES ('hashsize', 67108864)",
@@ -211,6 +220,44 @@ def _migrate(db: pw.Database) -> None:
 
 
 register(Migration(2, "keyword search index: customer bigrams (FTS5 / GIN)", _migrate))
+
+
+def index_is_current() -> bool:
+    """Whether the archive's search index has this module's format (benchmark archives).
+
+    Archives built before migration 2 settled on raw-character tokens (`ascii` tokenizer,
+    64 MB pending-terms buffer) hold base-36 tokens that today's queries cannot match.
+    """
+    if dbmod.is_postgres():
+        return True
+    db = dbmod.require_database()
+    row = db.execute_sql("SELECT sql FROM sqlite_master WHERE name = 'customer_fts'").fetchone()
+    hashsize = db.execute_sql("SELECT 1 FROM customer_fts_config WHERE k = 'hashsize'"
+                              ).fetchone() if row else None
+    return bool(row and "tokenize='ascii'" in row[0] and hashsize)
+
+
+def _upgrade_token_format(db: pw.Database) -> None:
+    """Archives indexed before the raw-character tokens (development builds) are re-indexed."""
+    if not index_is_current():
+        rebuild_index()
+
+
+register(Migration(4, "keyword search index: re-index archives built with base-36 tokens",
+                   _upgrade_token_format))
+
+
+def rebuild_index() -> int:
+    """Drop and rebuild the whole search index from the customer table; return how many."""
+    db = dbmod.require_database()
+    with dbmod.write_tx():
+        for table in ("customer_fts", "customer_search"):
+            db.execute_sql(f"DROP TABLE IF EXISTS {table}")
+        for sql in (_PG_DDL if dbmod.is_postgres() else _SQLITE_DDL):
+            db.execute_sql(sql)
+        cursor = db.execute_sql("SELECT id, number, name, id_number, phone, address "
+                                "FROM customer")
+        return index_customers_bulk(cursor)
 
 
 # ---------------------------------------------------------------- keeping the index
@@ -371,40 +418,60 @@ def _sqlite_tier(kind: str, field: str, term: str, limit: int) -> list[tuple]:
                                 limit)).fetchall()
 
 
-def _pg_tier(kind: str, field: str, term: str, limit: int) -> list[tuple]:
+_PG_PREPARED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # conn -> names
+
+
+def _pg_execute(name: str, types: str, sql: str, params: tuple) -> list[tuple]:
+    """Run `sql` ($1, $2 ... placeholders) as a server-side prepared statement.
+
+    Planning these small queries costs ~1 ms each on PostgreSQL, more than running them; a
+    statement prepared once per connection is planned once (then a cached generic plan).
+    """
     db = dbmod.require_database()
+    conn = db.connection()
+    names = _PG_PREPARED.setdefault(conn, set())
+    if name not in names:
+        db.execute_sql(f"PREPARE {name} ({types}) AS {sql}")
+        names.add(name)
+    marks = ", ".join(["%s"] * len(params))
+    return db.execute_sql(f"EXECUTE {name} ({marks})", params).fetchall()
+
+
+def _pg_tier(kind: str, field: str, term: str, limit: int) -> list[tuple]:
     if kind == "exact" and field == "number":
-        sql = f"SELECT {_COLUMNS} FROM customer c WHERE c.number = %s ORDER BY c.id LIMIT %s"
-        return db.execute_sql(sql, (term, limit)).fetchall()
+        sql = f"SELECT {_COLUMNS} FROM customer c WHERE c.number = $1 ORDER BY c.id LIMIT $2"
+        return _pg_execute("hudang_search_number", "text, int", sql, (term, limit))
     if kind == "exact":  # (name, customer_id) index: an index-only scan once vacuumed
-        where, params = "s.name = %s", (term,)
-    elif kind == "prefix":  # names that start with it (text_pattern_ops)
-        where, params = "s.name LIKE %s", (term + "%",)
+        where, types, params = "s.name = $1", "text", (term,)
+    elif kind == "prefix":  # names that start with it (text_pattern_ops range)
+        where, types, params = ("s.name ~>=~ $1 AND s.name ~<~ $2", "text, text",
+                                (term, term + _TOP_CHAR))
     else:
-        where = f"s.grams @> %s::text[] AND strpos(s.{field}, %s) > 0"
+        where, types = f"s.grams @> $1 AND strpos(s.{field}, $2) > 0", "text[], text"
         params = (_grams(TAGS[field], term)[:-1], term)
+    n = len(params) + 1
     # No ORDER BY inside: the bitmap heap scan then stops after `limit` rows instead of
     # reading every match of a common bigram; the tier is sorted by id here.
     sql = (f"SELECT {_COLUMNS} FROM customer c WHERE c.id IN (SELECT s.customer_id "
-           f"FROM customer_search s WHERE {where} LIMIT %s)")
-    single_gram = kind == "contains" and len(term) == 2
-    if single_gram:  # every GIN hit is a true match: a random few thousand of them will do
-        db.execute_sql(f"SET LOCAL gin_fuzzy_search_limit = {_GIN_SAMPLE}")
-    try:
-        return sorted(db.execute_sql(sql, (*params, limit)).fetchall())
-    finally:
-        if single_gram:
-            db.execute_sql("SET LOCAL gin_fuzzy_search_limit = 0")
+           f"FROM customer_search s WHERE {where} LIMIT ${n})")
+    name = f"hudang_search_{kind}_{field}"
+    return sorted(_pg_execute(name, types + ", int", sql, (*params, limit)))
 
 
-def _prefer_indexes() -> None:
-    """PostgreSQL: never a sequential scan for this search transaction.
+def _prefer_indexes(sample_gin: bool) -> None:
+    """PostgreSQL settings for this search transaction, sent in one round trip.
 
-    A common bigram makes the planner expect LIMIT rows soon from a sequential scan, but
-    customers of one street or district sit together in the table, so the scan can read
-    thousands of rows first; the GIN bitmap is cheap even for common bigrams.
+    No sequential scans: a common bigram makes the planner expect LIMIT rows soon from one,
+    but customers of one street or district sit together in the table, so it can read
+    thousands of rows first. Generic plans: the prepared tier statements skip planning.
+    With `sample_gin` (two-character queries: one bigram, so every GIN hit is a match) the
+    GIN scan returns a random few thousand hits of a common bigram instead of all of them.
     """
-    dbmod.require_database().execute_sql("SET LOCAL enable_seqscan = off")
+    sql = ("SET LOCAL enable_seqscan = off; "
+           "SET LOCAL plan_cache_mode = force_generic_plan")
+    if sample_gin:
+        sql += f"; SET LOCAL gin_fuzzy_search_limit = {_GIN_SAMPLE}"
+    dbmod.require_database().execute_sql(sql)
 
 
 def search_customers(text: str, limit: int = 50) -> list[CustomerHit]:
@@ -422,7 +489,7 @@ def search_customers(text: str, limit: int = 50) -> list[CustomerHit]:
     own_tx = not dbmod.require_database().in_transaction()
     with dbmod.read_tx():
         if own_tx and dbmod.is_postgres():
-            _prefer_indexes()
+            _prefer_indexes(sample_gin=len(term) == 2)
         for kind, field in _tiers(term):
             for row in tier_fn(kind, field, term, limit + len(seen)):
                 if row[0] not in seen:
@@ -441,7 +508,7 @@ def _search_all_terms(terms: list[str], limit: int) -> list[CustomerHit]:
     with dbmod.read_tx():
         if dbmod.is_postgres():
             if own_tx:
-                _prefer_indexes()
+                _prefer_indexes(sample_gin=False)
             conds, params = [], []
             for term in terms:
                 alts = []

@@ -135,3 +135,23 @@ def test_import_continues_customer_ids_after_existing_rows(db, tmp_path):
         third = Customer.create(number="0605000003", name="再来", voltage_class="HV")
     later = Customer.get(Customer.number == "0605000002")
     assert first.id < later.id < third.id
+
+
+def test_blank_lines_are_skipped_and_overlong_fields_reported(db, tmp_path):
+    path = _write(tmp_path, "gaps.csv", HEADER_EN
+                  + "0606000001,留白,,,,HV,10kV,L1,,大工业,\n"                # row 2 fine
+                  + " , ,,,,,,,,,\n"                                           # row 3 blank
+                  + "\n"                                                       # row 4 empty
+                  + "0606000005,过长,,," + "长" * 300 + ",LV,220V,L1,台区1,居民,\n"  # row 5
+                  + "0606000006,短行,,,\n")                                     # row 6
+    with pytest.raises(ImportFailed) as info:
+        import_customers_csv(path, ACTOR)
+    messages = dict(info.value.problems)
+    assert sorted(messages) == [5, 6]
+    assert "用电地址" in messages[5] and "电压等级" in messages[6]
+    path.write_text(HEADER_EN + "0606000001,留白,,,,HV,10kV,L1,,大工业,\n , ,,,,,,,,,\n\n"
+                    "0606000002,补上,,,,低压,220V,L1,台区1,居民,是\n", encoding="utf-8")
+    result = import_customers_csv(path, ACTOR)
+    assert (result.count, result.hv, result.lv) == (2, 1, 1)
+    assert Customer.get(Customer.number == "0606000002").important is True
+    assert [h.name for h in search.search_customers("补上")] == ["补上"]

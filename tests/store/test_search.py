@@ -149,3 +149,61 @@ def test_bulk_index_then_search(db):
         assert search.index_customers_bulk(rows) == 200
     assert len(search.search_customers("林三", limit=100)) == 40
     assert _names("13900000199") == ["林五199"]
+
+
+def test_non_ascii_letters_are_indexed_verbatim(db):
+    _add([("0600000011", "Zoë·Müller", "", "", "広東 Ⅻ 路", "HV"),
+          ("0600000012", "Zoe Muller", "", "", "", "HV")])
+    assert _names("oë") == ["Zoë·Müller"]  # no diacritic folding: oe is another name
+    assert _names("oe") == ["Zoe Muller"]
+    assert _names("ZOËMÜ") == ["Zoë·Müller"]  # case folded, the middle dot dropped
+    assert _names("広東") == ["Zoë·Müller"]
+    assert _names("xii") == ["Zoë·Müller"]  # NFKC: the numeral Ⅻ is indexed as xii
+
+
+def test_rebuild_index_replaces_an_index_of_an_older_format(db):
+    _add()
+    assert search.index_is_current()
+    if db.param == "?":  # SQLite: an FTS table with the tokenizer of the older format
+        with write_tx():
+            db.execute_sql("DROP TABLE customer_fts")
+            db.execute_sql("CREATE VIRTUAL TABLE customer_fts USING fts5(name, body, "
+                           "tokenize='unicode61', content='', columnsize=0)")
+        assert not search.index_is_current()
+    assert search.rebuild_index() == len(PEOPLE)
+    assert search.index_is_current()
+    assert _names("张三") == ["张三明", "李张三", "佛山市张三食品有限公司"]
+    assert _names("王𠮷") == ["王𠮷"]
+    assert _names("zsm") == ["张三明"]
+    assert _names("19900303") == ["王𠮷"]
+
+
+def test_initials_table_agrees_with_pypinyin():
+    from pypinyin import Style, lazy_pinyin
+
+    chars = [chr(c) for c in range(0x4E00, 0xA000, 7)] + ["𠮷", "〇", "A", "z", "7", "é"]
+    ours = [search._CHAR_INITIALS[ord(c)] for c in chars]
+    theirs = [(lazy_pinyin(c, style=Style.FIRST_LETTER) or [c])[0][:1] for c in chars]
+    assert ours == theirs
+    assert search.initials("曾志伟") == "zzw" and search.initials("单田芳") == "stf"
+
+
+def test_migration_4_reindexes_an_old_format_archive(db):
+    """An archive at schema 3 with the old token format is re-indexed by `db upgrade`."""
+    from store import db as dbmod
+    from store import schema
+    from store.models import SchemaVersion
+
+    from .helpers import customer
+
+    customer("3300000441", name="欧阳𠮷祥")
+    if dbmod.is_sqlite():
+        dbmod.database.obj.execute_sql("DROP TABLE customer_fts")
+        dbmod.database.obj.execute_sql(
+            "CREATE VIRTUAL TABLE customer_fts USING fts5(name, body, content='')")
+        assert not search.index_is_current()
+        assert search.search_customers("𠮷祥") == []
+    SchemaVersion.delete().where(SchemaVersion.version == 4).execute()
+    assert schema.upgrade() == [4]
+    assert search.index_is_current()
+    assert [h.number for h in search.search_customers("𠮷祥")] == ["3300000441"]
