@@ -111,7 +111,9 @@ class Daemon:
         self.stop_event = threading.Event()
         self.wake = threading.Event()  # set when a file finishes, so the next one starts at once
         self.observers: list = []
-        self.capacity = max(2, 2 * config.workers)  # files in hand: I/O overlaps page work
+        # files in hand: while some wait on fsyncs and commits, the others' pages keep every
+        # worker busy (single-page files spend as long in I/O as in their page)
+        self.capacity = max(4, 4 * config.workers)
         self.threads = cf.ThreadPoolExecutor(max_workers=self.capacity,
                                              thread_name_prefix="ingest")
         self.stats = {"filed": 0, "duplicate": 0, "attention": 0, "quarantined": 0}
@@ -253,6 +255,7 @@ class Daemon:
                 continue
             if self._settle(entry, now):
                 room -= 1
+                self._dispatch(now)  # its pages start while the next files are checked
 
     def _settle(self, entry: Pending, now: float) -> bool:
         folder, journal = entry.folder, self.journals[entry.folder.path]

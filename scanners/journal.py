@@ -1,7 +1,10 @@
 """The claim journal: one small JSON file per claimed input, beside it in the work folder.
 
 A claim is written ("claiming") before the atomic rename into the work folder and updated at
-each step ("claimed", "committed", "quarantining"), each write by temp name, fsync and rename,
+the steps recovery depends on (a retry's attempt count, "quarantining"), each write by temp
+name, fsync and rename. "claimed" and "committed" are kept in memory only: recovery decides
+from whether the claimed file is present and from the database's ingest record, so writing
+them would cost two fsyncs per file and change nothing after a crash,
 so a daemon killed at any moment finds on restart exactly where every file stood.
 """
 

@@ -17,7 +17,7 @@ SQLITE_PRAGMAS = {
     "journal_mode": "wal",
     "foreign_keys": 1,
     "busy_timeout": 10000,
-    "synchronous": "normal",
+    "synchronous": "full",  # a commit survives power loss: the daemon deletes originals after it
     "cache_size": -64 * 1024,
     "temp_store": "memory",
 }

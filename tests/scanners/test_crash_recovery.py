@@ -43,7 +43,8 @@ def _assert_filed_exactly_once(inputs: dict[str, int]) -> None:
     assert audit.verify().ok
 
 
-@pytest.mark.parametrize("crash_point", ["claiming", "claimed", "committed", "quarantining"])
+@pytest.mark.parametrize("crash_point", ["claiming", "claimed", "filed", "committed",
+                                         "quarantining"])
 def test_a_restart_resumes_each_journal_state(archive, hot, store_dir, tmp_path, crash_point):
     src = _scan(hot.path, "3300012345", 1)
     data = src.read_bytes()
@@ -55,7 +56,10 @@ def test_a_restart_resumes_each_journal_state(archive, hot, store_dir, tmp_path,
         journal.write(Claim.new(src.name, kind, pages, src.stat().st_mtime))
     else:
         claim = ingestor.claim(hot, journal, src, kind, pages)
-        if crash_point == "committed":  # committed, original not yet let go
+        assert [c.claim_id for c in journal.entries()] == [claim.claim_id]
+        if crash_point == "filed":  # committed; the journal still holds only the claim
+            ingestor._file(hot, journal, claim)
+        elif crash_point == "committed":  # committed, original not yet let go
             ingestor._file(hot, journal, claim)
             claim.state = "committed"
             journal.write(claim)
