@@ -8,7 +8,6 @@ from textual.app import ComposeResult
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, Static
 
-from store.barcodes import default_scheme
 from store.errors import ArchiveError
 from store.i18n import t
 from store.services.loan_dto import LoanInfo, LoanItemInfo
@@ -19,6 +18,7 @@ from tui.screens.loan_messages import ItemCheckedOut, LoanFileWritten, SlipLoade
 from tui.screens.loan_services import loan_services
 from tui.screens.main import top_bar_text
 from tui.widgets import ScanField, StatusLine
+from tui.scanning import take_scan
 
 ITEM_STYLE = {"requested": "bold yellow", "out": "green", "returned": "dim",
               "cancelled": "dim"}
@@ -112,20 +112,14 @@ class CheckoutScreen(Screen):
     # --- scanning items out ---------------------------------------------------------------------
     @on(Input.Submitted, "#scan")
     def _scanned(self, event: Input.Submitted) -> None:
-        raw = event.value
-        event.input.value = ""
-        if not raw.strip():
-            return
-        try:
-            scan = default_scheme().parse(raw)
-        except ArchiveError as exc:
-            self.status.show(str(exc), "error")
+        scan = take_scan(event, self.status)
+        if scan is None:
             return
         if scan.kind == "loan_slip":
             self.slip_no = scan.code
             self.load()
             return
-        self.check_out(raw)
+        self.check_out(scan.code)
 
     @work(thread=True, exit_on_error=False, group="checkout")
     def check_out(self, raw: str) -> None:

@@ -9,7 +9,6 @@ from textual.containers import Vertical
 from textual.screen import Screen
 from textual.widgets import Checkbox, Footer, Input, Static
 
-from store.barcodes import default_scheme
 from store.errors import ArchiveError
 from store.services.loan_dto import LoanInfo, LoanItemInfo
 from tui.loans_i18n import LL, bind_loan_keys
@@ -18,6 +17,7 @@ from tui.screens.loan_messages import BoxReshelved, ItemReturned, ReturnOffered
 from tui.screens.loan_services import loan_services
 from tui.screens.main import top_bar_text
 from tui.widgets import PositionBig, ScanField, StatusLine
+from tui.scanning import take_scan
 
 ITEM_KINDS = ("box", "volume", "document")
 
@@ -170,14 +170,8 @@ class ReturnScreen(Screen):
 
     @on(Input.Submitted, "#scan")
     def _scanned(self, event: Input.Submitted) -> None:
-        raw = event.value
-        event.input.value = ""
-        if not raw.strip():
-            return
-        try:
-            scan = default_scheme().parse(raw)
-        except ArchiveError as exc:
-            self.status.show(str(exc), "error")
+        scan = take_scan(event, self.status)
+        if scan is None:
             return
         if scan.kind == "position" and self.box:
             self.reshelve(self.box, scan.code)

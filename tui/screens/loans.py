@@ -29,6 +29,7 @@ from tui.screens.loan_messages import LoanBoardLoaded, LoanChanged, LoanFileWrit
 from tui.screens.loan_services import LoanBoard, loan_services
 from tui.screens.main import top_bar_text
 from tui.widgets import ScanField, StatusLine
+from tui.scanning import take_scan
 
 REFRESH_SECONDS = 30
 ITEM_KINDS = ("box", "volume", "document")
@@ -213,14 +214,8 @@ class LoansScreen(Screen):
     # --- scanning: a slip opens its checkout, an item on loan offers its return -------------------
     @on(Input.Submitted, "#scan")
     def _scanned(self, event: Input.Submitted) -> None:
-        raw = event.value
-        event.input.value = ""
-        if not raw.strip():
-            return
-        try:
-            scan = default_scheme().parse(raw)
-        except ArchiveError as exc:
-            self.status.show(str(exc), "error")
+        scan = take_scan(event, self.status)
+        if scan is None:
             return
         if scan.kind == "loan_slip":
             self.app.push_screen(CheckoutScreen(scan.code))

@@ -8,12 +8,12 @@ from textual.app import ComposeResult
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, Static
 
-from store.barcodes import default_scheme
 from store.errors import AlreadyShelved, ArchiveError, PositionFull, WrongZone
 from tui.i18n import L, bind_labelled
 from tui.messages import BoxRegistered, ScanLookedUp, ShelvingFinished
 from tui.screens.main import top_bar_text
 from tui.widgets import PositionBig, ScanField, StatusLine
+from tui.scanning import take_scan
 
 
 class ShelvingScreen(Screen):
@@ -53,14 +53,8 @@ class ShelvingScreen(Screen):
 
     @on(Input.Submitted, "#scan")
     def _scanned(self, event: Input.Submitted) -> None:
-        raw = event.value
-        event.input.value = ""
-        if not raw.strip():
-            return
-        try:
-            scan = default_scheme().parse(raw)
-        except ArchiveError as exc:
-            self.status.show(str(exc), "error")
+        scan = take_scan(event, self.status)
+        if scan is None:
             return
         if scan.kind == "position":
             self.target = scan.code
