@@ -22,6 +22,7 @@ class ScanLookedUp(Message):
     error: str | None = None
     error_code: str | None = None
     loan: Any = None  # store.services.loan_dto.LoanInfo when the item is out on loan
+    file: CustomerFile | None = None  # a customer number's whole file, read by the same worker
 
 
 @dataclass

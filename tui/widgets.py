@@ -6,10 +6,14 @@ import datetime as dt
 from typing import ClassVar
 
 from rich.cells import set_cell_size
+from rich.console import RenderableType
+from rich.segment import Segment, SegmentLines
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical, VerticalScroll
+from textual.screen import Screen
 from textual.strip import Strip
+from textual.visual import visualize
 from textual.widget import Widget
 from textual.widgets import Digits, Input, Static
 
@@ -18,6 +22,21 @@ from store.services.dto import LocationInfo, LookupResult
 from tui import render
 from tui.i18n import L
 from tui.messages import ResultRendered
+
+
+def render_promptly(screen: Screen) -> None:
+    """Let `screen` paint as soon as it has changes, not one or two frame periods later.
+
+    Textual repaints a screen from an interval timer that is paused while nothing changes.
+    With the timer's default "skip" mode, a resume after an idle spell waits for the slot
+    after next (17-33 ms at 60 fps): most of the scan-to-screen latency. Without skipping,
+    a timer that is behind its schedule (as it is after any idle spell) fires as soon as it
+    is resumed; changes still coalesce into one paint per idle moment of the screen.
+    (Harmless no-op if a Textual release renames these internals.)
+    """
+    timer = getattr(screen, "_update_timer", None)
+    if timer is not None and hasattr(timer, "_skip"):
+        timer._skip = False
 
 
 class ScanField(Input):
@@ -62,7 +81,48 @@ class PositionBig(Vertical):
     def show(self, loc: LocationInfo | None, caption: str | None = None) -> None:
         self.query_one(".caption", Static).update(Text(caption or self.caption), layout=False)
         self.query_one(Digits).update(loc.code if loc else "-")
-        self.query_one(".where", Static).update(render.position_line(loc))
+        set_text(self.query_one(".where", Static), render.position_line(loc))
+
+
+def set_text(static: Static, text: Text) -> None:
+    """Update a Static holding `text`, laying the screen out again only if its height changes."""
+    width = static.content_size.width
+    height = visualize(static, text).get_height(static.styles, width) if width > 0 else -1
+    static.update(text, layout=height < 0 or height != getattr(static, "text_height", -1))
+    static.text_height = height
+
+
+class ResultBody(Static):
+    """The result's details: Rich lays the tables out once per result, at the pane's width.
+
+    (A Static given the tables renders them twice, once to measure its height and once to
+    paint, and asks for a new screen layout even when the height stays the same.)
+    """
+
+    def on_mount(self) -> None:
+        self.source: RenderableType = ""
+        self.rendered_width = 0
+        self.line_count = -1
+
+    def show(self, renderable: RenderableType) -> None:
+        self.source = renderable
+        self._render_source()
+
+    def _render_source(self) -> None:
+        width = self.content_size.width
+        if width <= 0:  # not laid out yet: let the Static measure it
+            self.rendered_width, self.line_count = 0, -1
+            self.update(self.source)
+            return
+        options = self.app.console_options.update(highlight=False, width=width, height=None)
+        lines = list(Segment.split_and_crop_lines(self.app.console.render(self.source, options),
+                                                  width, include_new_lines=False, pad=False))
+        self.update(SegmentLines(lines, new_lines=True), layout=len(lines) != self.line_count)
+        self.rendered_width, self.line_count = width, len(lines)
+
+    def on_resize(self) -> None:
+        if self.content_size.width != self.rendered_width:
+            self._render_source()
 
 
 class ResultPane(VerticalScroll):
@@ -73,7 +133,7 @@ class ResultPane(VerticalScroll):
         with Vertical(id="positions"):
             yield PositionBig(L("home"), id="home-big")
             yield PositionBig(L("current"), id="current-big")
-        yield Static("", id="result-body")
+        yield ResultBody("", id="result-body")
 
     def on_mount(self) -> None:
         self.query_one("#positions").display = False
@@ -92,8 +152,9 @@ class ResultPane(VerticalScroll):
                 home, f"{L('home')} = {L('current')}" if same else None)
             current_big = self.query_one("#current-big", PositionBig)
             current_big.display = not same and result.position is None
-            current_big.show(current)
-        self.query_one("#result-body", Static).update(render.result_body(result, loan))
+            if current_big.display:  # shown again only through here, so a hidden one can wait
+                current_big.show(current)
+        self.query_one("#result-body", ResultBody).show(render.result_body(result, loan))
         if self.scroll_y:
             self.scroll_home(animate=False)
         self.call_after_refresh(self.post_message, ResultRendered(seq))
@@ -103,7 +164,7 @@ class ResultPane(VerticalScroll):
         self.query_one("#result-title", Static).update(Text(message, style="bold red"),
                                                        layout=False)
         self.query_one("#positions").display = False
-        self.query_one("#result-body", Static).update("")
+        self.query_one("#result-body", ResultBody).show("")
         self.call_after_refresh(self.post_message, ResultRendered(seq))
 
     @staticmethod

@@ -24,10 +24,12 @@ from tui.widgets import StatusLine
 class CustomerFileScreen(Screen):
     """One customer's whole file; Esc returns to the scan field."""
 
-    def __init__(self, number: str) -> None:
+    def __init__(self, number: str, file: CustomerFile | None = None) -> None:
+        """`file`, when the caller already read it, is shown without another database trip."""
         super().__init__()
         self.number = number
         self.file: CustomerFile | None = None
+        self.preloaded = file
         bind_labelled(self, [("escape", "back", "back"),
                              ("right_square_bracket", "next_tab", "next_tab"),
                              ("left_square_bracket", "prev_tab", "prev_tab")])
@@ -63,7 +65,10 @@ class CustomerFileScreen(Screen):
                     "scanned"):
             table.add_column(L(key), key=key, width=widths.get(key))
         table.focus()  # now, not after loading: every focus change rebuilds the footer
-        self.load()
+        if self.preloaded is not None:
+            self.post_message(CustomerFileLoaded(self.preloaded))
+        else:
+            self.load()
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="customer")
     def load(self) -> None:
