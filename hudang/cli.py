@@ -141,7 +141,10 @@ def demo(settings: Settings, no_tui: bool, customers: int) -> None:
     if not no_tui:
         from tui.app import make_app
 
-        make_app(settings).run()
+        note = t("演示账号：keeper / keeper-demo-1（档案管理员）· approver / approver-demo-1（审批人）",
+                 "Demo accounts: keeper / keeper-demo-1 (keeper) · approver / approver-demo-1 "
+                 "(approver)")
+        make_app(settings, login_note=note).run()
 
 
 def _install_demo_rules(settings: Settings) -> None:

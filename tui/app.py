@@ -29,8 +29,10 @@ class DeskApp(App):
     ENABLE_COMMAND_PALETTE = True
 
     def __init__(self, settings: Settings, services: DeskServices, clock: Clock,
-                 user: UserInfo | None = None, cursor_blink: bool = True) -> None:
+                 user: UserInfo | None = None, cursor_blink: bool = True,
+                 login_note: str = "") -> None:
         super().__init__()
+        self.login_note = login_note  # e.g. the demo accounts, shown on the login screen
         bind_labelled(self, [("f1", "help", "help"), ("ctrl+l", "lock", "lock")])
         bind_labelled(self, [("ctrl+q", "quit", "quit")], priority=True)
         self.settings = settings
@@ -144,7 +146,7 @@ class DeskApp(App):
 
 def make_app(settings: Settings, *, services: DeskServices | None = None,
              clock: Clock | None = None, user: UserInfo | None = None,
-             cursor_blink: bool = True) -> DeskApp:
+             cursor_blink: bool = True, login_note: str = "") -> DeskApp:
     """Build the desk for `settings`; tests pass a user, a frozen clock and no cursor blink."""
     set_language(settings.language)
     if dbmod.database.obj is None:
@@ -153,4 +155,4 @@ def make_app(settings: Settings, *, services: DeskServices | None = None,
         open_archive(settings.database_url)
     output_dir = Path(settings.home)
     return DeskApp(settings, services or DeskServices(output_dir), clock or dt.datetime.now,
-                   user=user, cursor_blink=cursor_blink)
+                   user=user, cursor_blink=cursor_blink, login_note=login_note)

@@ -123,3 +123,12 @@ async def test_command_palette_opens_shelving(make_desk):
         await pilot.press("enter")
         await settle(pilot)
         assert isinstance(app.screen, ShelvingScreen)
+
+
+async def test_demo_login_note_is_shown_as_text(make_desk):
+    app = make_desk(user=None)
+    app.login_note = "演示账号：keeper / keeper-demo-1 [bold]"
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert isinstance(app.screen, LoginScreen)
+        assert "keeper-demo-1 [bold]" in screen_text(app)

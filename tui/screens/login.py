@@ -23,6 +23,9 @@ class LoginScreen(Screen):
         with Vertical(id="login-box"):
             yield Static(Text(L("title"), style="bold"), id="login-title")
             yield Static(Text(L("login_hint")))
+            note = getattr(self.app, "login_note", "")
+            if note:
+                yield Static(Text(note, style="dim"), id="login-note")
             yield ScanField(L("username"), id="username")
             yield Input(placeholder=L("password"), password=True, id="password")
             yield StatusLine("", id="status")
