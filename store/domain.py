@@ -49,3 +49,25 @@ BOX_STATUSES = {
     "reading_room": "阅览中",
     "awaiting_reshelve": "待归架",
 }
+
+# Box movements (the append-only history), as the desk names them.
+MOVEMENT_KINDS = {"shelve": ("上架", "shelved"), "move": ("移架", "moved"),
+                  "reshelve": ("归架", "reshelved"), "checkout": ("出库", "checked out"),
+                  "return": ("归还", "returned")}
+
+
+def movement_name(kind: str) -> str:
+    """A movement kind in the current language."""
+    from store.i18n import language
+
+    names = MOVEMENT_KINDS.get(kind)
+    return kind if names is None else names[1 if language() == "en" else 0]
+
+
+def local_time(utc_naive):
+    """A stored (naive UTC) timestamp in this machine's local time, for display."""
+    import datetime as dt
+
+    if utc_naive is None:
+        return None
+    return utc_naive.replace(tzinfo=dt.UTC).astimezone().replace(tzinfo=None)

@@ -9,7 +9,15 @@ from rich.table import Table
 from rich.text import Text
 
 from store.barcodes import KIND_NAMES
-from store.domain import BOX_STATUSES, CATEGORIES, CATEGORY_EN, VOLTAGE_CLASSES, ZONE_CLASSES
+from store.domain import (
+    BOX_STATUSES,
+    CATEGORIES,
+    CATEGORY_EN,
+    VOLTAGE_CLASSES,
+    ZONE_CLASSES,
+    local_time,
+    movement_name,
+)
 from store.i18n import language, t
 from store.services.dto import BoxInfo, LocationInfo, LookupResult
 from tui.i18n import L
@@ -93,7 +101,8 @@ def box_body(box: BoxInfo, loan=None) -> Table:
     grid.add_row(Text(L("contents")), contents_line(box.contents))
     if box.movements:
         moves = Text("\n").join(
-            Text(f"{m.at:%Y-%m-%d %H:%M}  {m.kind}  {m.from_code or '—'} → {m.to_code or '—'}"
+            Text(f"{local_time(m.at):%Y-%m-%d %H:%M}  {movement_name(m.kind)}  "
+                 f"{m.from_code or '—'} → {m.to_code or '—'}"
                  f"  {m.actor}") for m in box.movements)
         grid.add_row(Text(L("movements")), moves)
     return grid

@@ -63,3 +63,21 @@ def test_configurable_prefixes_reject_ambiguity():
 
 def test_check_char_alphabet():
     assert check_char("B00000042") in ALPHABET
+
+
+def test_movement_names_and_local_time_follow_settings():
+    import datetime as dt
+
+    from store.domain import local_time, movement_name
+    from store.i18n import set_language
+
+    assert movement_name("shelve") == "上架"
+    set_language("en")
+    try:
+        assert movement_name("checkout") == "checked out"
+    finally:
+        set_language("zh")
+    utc = dt.datetime(2026, 1, 1, 0, 0)
+    shown = local_time(utc)
+    expected = utc.replace(tzinfo=dt.UTC).astimezone().replace(tzinfo=None)
+    assert shown == expected and local_time(None) is None

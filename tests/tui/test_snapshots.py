@@ -7,6 +7,7 @@ review the SVGs (any browser shows them) before committing.
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 
 import pytest
@@ -17,6 +18,20 @@ from tests.tui.conftest import scan, settle
 pytestmark = pytest.mark.asyncio
 SIZE = (120, 40)
 SNAPSHOTS = Path(__file__).parent / "snapshots"
+
+
+@pytest.fixture(autouse=True)
+def storeroom_time_zone():
+    """Times are shown in local time: pin the storeroom's zone so snapshots match anywhere."""
+    before = os.environ.get("TZ")
+    os.environ["TZ"] = "Asia/Shanghai"
+    time.tzset()
+    yield
+    if before is None:
+        os.environ.pop("TZ", None)
+    else:
+        os.environ["TZ"] = before
+    time.tzset()
 
 
 def check_snapshot(app, name: str, tmp_path: Path) -> None:

@@ -18,7 +18,7 @@ from textual.widgets import DataTable, Footer, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from store.barcodes import default_scheme
-from store.domain import CATEGORIES
+from store.domain import CATEGORIES, local_time
 from store.errors import ArchiveError
 from store.i18n import language, t
 from store.services import ingest
@@ -129,7 +129,7 @@ class AttentionScreen(Screen):
             reason = (item.reason.splitlines() or [""])[0]
             table.add_row(Text(str(item.id)), Text(item.station), Text(item.original_name),
                           Text(pages_text(item.page_nos)), Text(reason),
-                          Text(f"{item.created_at:%Y-%m-%d %H:%M}"), key=str(item.id))
+                          Text(f"{local_time(item.created_at):%Y-%m-%d %H:%M}"), key=str(item.id))
         if status.level != "ok" or not status.message_text:  # keep "filed: …" on screen
             status.show(t("{n} 项待处理：回车分配户号和类别",
                           "{n} items waiting: Enter assigns customer and category",
