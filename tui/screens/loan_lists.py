@@ -24,7 +24,11 @@ def _items_text(items) -> Text:
 
 
 class _LoanListScreen(Screen):
-    """A read-only table of loan rows, loaded in a worker; Esc goes back, F5 reloads."""
+    """A read-only table of loan rows, loaded in a worker; Esc goes back, F5 reloads.
+
+    Each list defines `fetch() -> list` (runs in the worker), `cells(row) -> list[Text]`
+    and `summary() -> str` (the status line).
+    """
 
     TITLE_KEY = ""
     COLUMNS: tuple[str, ...] = ()
@@ -51,9 +55,6 @@ class _LoanListScreen(Screen):
     def status(self) -> StatusLine:
         return self.query_one("#status", StatusLine)
 
-    def fetch(self) -> list:
-        raise NotImplementedError
-
     @work(thread=True, exclusive=True, exit_on_error=False, group="loan-list")
     def load(self) -> None:
         try:
@@ -76,12 +77,6 @@ class _LoanListScreen(Screen):
             height = max(len(c.plain.splitlines()) for c in cells) or 1
             table.add_row(*cells, height=height)
         self.status.show(self.summary(), "warn" if self.rows else "ok")
-
-    def cells(self, row) -> list[Text]:
-        raise NotImplementedError
-
-    def summary(self) -> str:
-        raise NotImplementedError
 
     def action_refresh(self) -> None:
         self.load()
