@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import dataclasses
-import getpass
 import json
-import socket
 import sys
 from pathlib import Path
 
 import click
 from tabulate import tabulate
 
+from hudang.cliutil import as_plain, cli_actor, open_db
 from hudang.settings import Settings, SettingsError, load_settings
 from store.audit import Actor
 from store.errors import ArchiveError
@@ -49,13 +47,7 @@ def _db_errors() -> tuple[type[BaseException], ...]:
 
 def actor_for(settings: Settings) -> Actor:
     """The person at this shell, named in audit events."""
-    return Actor(getpass.getuser(), f"cli@{socket.gethostname()}", "admin")
-
-
-def open_db(settings: Settings, create: bool = False):
-    from store.archive import open_archive
-
-    return open_archive(settings.database_url, create=create)
+    return cli_actor("admin")
 
 
 def emit(rows: list[dict], as_json: bool, headers: dict[str, str] | None = None) -> None:
@@ -69,11 +61,6 @@ def emit(rows: list[dict], as_json: bool, headers: dict[str, str] | None = None)
     keys = list(rows[0].keys())
     hdr = [headers.get(k, k) if headers else k for k in keys]
     click.echo(tabulate([[r[k] for k in keys] for r in rows], headers=hdr))
-
-
-def as_plain(obj) -> object:
-    """A dataclass tree as JSON-ready dicts."""
-    return json.loads(json.dumps(dataclasses.asdict(obj), ensure_ascii=False, default=str))
 
 
 @click.group(cls=HudangGroup)
@@ -242,9 +229,8 @@ def describe_lookup(result) -> str:
 @click.pass_obj
 def search(settings: Settings, text: str, limit: int, as_json: bool) -> None:
     """Keyword search over customers: name, number, address, phone, ID (fuzzy, Chinese)."""
-    from store.search import search_customers
-
     from store.domain import CUSTOMER_STATUSES, VOLTAGE_CLASSES
+    from store.search import search_customers
 
     open_db(settings)
     hits = search_customers(text, limit=limit)
@@ -365,11 +351,14 @@ def config_show(settings: Settings, as_json: bool) -> None:
 
 
 from hudang.cli_watch import register as _register_watch  # noqa: E402  (issue 5)
+
 _register_watch(cli)  # watch, fsck, coversheet, attention
 from hudang.cli_rules import register as _register_rules  # noqa: E402  (issue 6)
+
 _register_rules(cli)  # rules check/explain/test, retention recompute/due
 
 from hudang.cli_loans import loan as _loan  # noqa: E402  (issue 4)
+
 cli.add_command(_loan)  # loan request/approve/checkout/return/overdue/export/slip
 
 

@@ -8,9 +8,6 @@ gives them the `loans:` section of the rules directory's policies.yaml when ther
 from __future__ import annotations
 
 import datetime as dt
-import getpass
-import json
-import socket
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,8 +15,8 @@ from typing import Any
 
 import click
 
+from hudang.cliutil import cli_actor, echo_json, open_db
 from hudang.settings import Settings
-from store.audit import Actor
 from store.domain import CATEGORIES
 from store.errors import ArchiveError
 from store.i18n import t
@@ -117,30 +114,6 @@ def load_loan_policy(settings: Settings) -> LoanPolicyLike:
     return RulesLoanPolicy(load_ruleset(settings.rules_dir))
 
 
-def _actor(as_user: str | None) -> Actor:
-    return Actor(as_user or getpass.getuser(), f"cli@{socket.gethostname()}")
-
-
-def _open(settings: Settings) -> None:
-    from store.archive import open_archive
-
-    open_archive(settings.database_url)
-
-
-def _plain(obj: Any) -> Any:
-    import dataclasses
-
-    if dataclasses.is_dataclass(obj):
-        return dataclasses.asdict(obj)
-    if isinstance(obj, list):
-        return [_plain(o) for o in obj]
-    return obj
-
-
-def _dump(obj: Any) -> None:
-    click.echo(json.dumps(_plain(obj), ensure_ascii=False, indent=2, default=str))
-
-
 as_option = click.option("--as", "as_user", envvar="HUDANG_USER", default=None,
                          help="Acting staff username (default: $HUDANG_USER or the OS user).")
 json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON.")
@@ -196,12 +169,13 @@ def request_cmd(settings: Settings, requester: str, codes: tuple[str, ...], purp
     from store.services import loans
 
     policy = load_loan_policy(settings)
-    _open(settings)
+    open_db(settings)
     info = loans.request_loan(requester, codes, purpose=purpose, use_kind=use_kind,
-                              actor=_actor(as_user), wanted_days=days, reader_type=reader_type,
+                              actor=cli_actor(as_user=as_user), wanted_days=days,
+                              reader_type=reader_type,
                               department=department, policy=policy, override_by=override_by,
                               override_reason=override_reason)
-    _dump(info) if as_json else click.echo(_describe(info, policy))
+    echo_json(info) if as_json else click.echo(_describe(info, policy))
 
 
 @loan.command("list")
@@ -213,10 +187,10 @@ def list_cmd(settings: Settings, status: str | None, requester: str | None, as_j
     """List slips, newest first."""
     from store.services import loans
 
-    _open(settings)
+    open_db(settings)
     rows = loans.list_loans(status, requester)
     if as_json:
-        _dump(rows)
+        echo_json(rows)
         return
     for r in rows:
         click.echo(f"{r.slip_no}  {r.status:<9} {r.requester_name:<8} {r.use_kind:<9} "
@@ -232,9 +206,9 @@ def show_cmd(settings: Settings, slip: str, as_json: bool) -> None:
     from store.services import loans
 
     policy = load_loan_policy(settings)
-    _open(settings)
+    open_db(settings)
     info = loans.get_loan(slip)
-    _dump(info) if as_json else click.echo(_describe(info, policy))
+    echo_json(info) if as_json else click.echo(_describe(info, policy))
 
 
 @loan.command("approve")
@@ -247,8 +221,8 @@ def approve_cmd(settings: Settings, slip: str, note: str, as_user: str | None) -
     from store.services import loans
 
     policy = load_loan_policy(settings)
-    _open(settings)
-    info = loans.approve(slip, _actor(as_user), note, policy)
+    open_db(settings)
+    info = loans.approve(slip, cli_actor(as_user=as_user), note, policy)
     click.echo(t("已批准 {s}", "approved {s}", s=info.slip_no))
 
 
@@ -262,8 +236,8 @@ def reject_cmd(settings: Settings, slip: str, reason: str, as_user: str | None) 
     from store.services import loans
 
     policy = load_loan_policy(settings)
-    _open(settings)
-    info = loans.reject(slip, _actor(as_user), reason, policy)
+    open_db(settings)
+    info = loans.reject(slip, cli_actor(as_user=as_user), reason, policy)
     click.echo(t("已驳回 {s}", "rejected {s}", s=info.slip_no))
 
 
@@ -278,7 +252,7 @@ def checkout_cmd(settings: Settings, slip: str, codes: tuple[str, ...],
     from store.services import loan_desk
 
     policy = load_loan_policy(settings)
-    _open(settings)
+    open_db(settings)
     if not codes:
         for n, i in enumerate(loan_desk.pick_list(slip), 1):
             click.echo(f"{n:>3}. {i.home.label if i.home else '—'}  {i.box_barcode}  "
@@ -287,7 +261,7 @@ def checkout_cmd(settings: Settings, slip: str, codes: tuple[str, ...],
     failed = False
     for code in codes:
         try:
-            out = loan_desk.checkout_item(slip, code, _actor(as_user), policy)
+            out = loan_desk.checkout_item(slip, code, cli_actor(as_user=as_user), policy)
         except ArchiveError as exc:
             click.echo(t("{c}：{m}", "{c}: {m}", c=code, m=exc), err=True)
             failed = True
@@ -310,11 +284,12 @@ def return_cmd(settings: Settings, codes: tuple[str, ...], damaged: bool, missin
     """Take items back; each box then waits to be reshelved at its home position."""
     from store.services import loan_desk
 
-    _open(settings)
+    open_db(settings)
     failed = False
     for code in codes:
         try:
-            out = loan_desk.return_item(code, _actor(as_user), damaged=damaged, missing=missing,
+            out = loan_desk.return_item(code, cli_actor(as_user=as_user), damaged=damaged,
+                                        missing=missing,
                                         note=note)
         except ArchiveError as exc:
             click.echo(t("{c}：{m}", "{c}: {m}", c=code, m=exc), err=True)
@@ -335,8 +310,8 @@ def reshelve_cmd(settings: Settings, box: str, position: str, as_user: str | Non
     """Scan a returned box onto its shelf position."""
     from store.services import loan_desk
 
-    _open(settings)
-    out = loan_desk.reshelve(box, position, _actor(as_user))
+    open_db(settings)
+    out = loan_desk.reshelve(box, position, cli_actor(as_user=as_user))
     click.echo(f"{out.action}: {out.box.barcode} -> {out.position.label}")
 
 
@@ -349,8 +324,8 @@ def renew_cmd(settings: Settings, slip: str, as_user: str | None) -> None:
     from store.services import loans
 
     policy = load_loan_policy(settings)
-    _open(settings)
-    info = loans.renew(slip, _actor(as_user), policy)
+    open_db(settings)
+    info = loans.renew(slip, cli_actor(as_user=as_user), policy)
     click.echo(t("已续借 {s}，应还 {d}", "renewed {s}, due {d}", s=info.slip_no, d=info.due_on))
 
 
@@ -363,8 +338,8 @@ def cancel_cmd(settings: Settings, slip: str, reason: str, as_user: str | None) 
     """Cancel a pending or approved slip (or drop the items never taken)."""
     from store.services import loans
 
-    _open(settings)
-    info = loans.cancel(slip, _actor(as_user), reason)
+    open_db(settings)
+    info = loans.cancel(slip, cli_actor(as_user=as_user), reason)
     click.echo(t("{s} 现为 {st}", "{s} is now {st}", s=info.slip_no, st=info.status))
 
 
@@ -377,11 +352,11 @@ def overdue_cmd(settings: Settings, reminders: Path | None, as_json: bool) -> No
     """The overdue list: borrower, items, days overdue."""
     from store.services import loan_slip, loans
 
-    _open(settings)
+    open_db(settings)
     today = dt.date.today()
     rows = loans.overdue_list(today)
     if as_json:
-        _dump(rows)
+        echo_json(rows)
     else:
         for r in rows:
             click.echo(t("{s}  {n}（{d}）  应还 {due}  逾期 {k} 天", "{s}  {n} ({d})  due {due}  "
@@ -402,7 +377,7 @@ def reading_room_cmd(settings: Settings) -> None:
     """Items still in the reading room (check at closing)."""
     from store.services import loan_desk
 
-    _open(settings)
+    open_db(settings)
     rows = loan_desk.in_reading_room()
     for i in rows:
         click.echo(f"{i.slip_no}  {i.box_barcode}  {i.customer_number or ''} {i.title}")
@@ -422,7 +397,7 @@ def export_cmd(settings: Settings, path: Path, since, until, status: str | None)
 
     if path.suffix.lower() not in (".csv", ".xlsx"):
         raise click.BadParameter(t("文件名须以 .csv 或 .xlsx 结尾", "use a .csv or .xlsx name"))
-    _open(settings)
+    open_db(settings)
     rows = loan_export.register_rows(since.date() if since else None,
                                      until.date() if until else None, status)
     write = loan_export.export_xlsx if path.suffix.lower() == ".xlsx" else loan_export.export_csv
@@ -438,7 +413,7 @@ def slip_cmd(settings: Settings, slip: str, path: Path) -> None:
     """Write the printable borrowing slip (出借单, PDF) of SLIP to PATH."""
     from store.services import loan_slip, loans
 
-    _open(settings)
+    open_db(settings)
     loan_slip.write_loan_slip(loans.get_loan(slip), path)
     click.echo(t("出借单已写入 {p}", "slip written to {p}", p=path))
 
@@ -461,8 +436,9 @@ def grant_request_cmd(settings: Settings, username: str, customer: str, reason: 
     from store.services import loan_grants
 
     policy = load_loan_policy(settings)
-    _open(settings)
-    g = loan_grants.request_reading(username, customer, reason, days, _actor(as_user), policy)
+    open_db(settings)
+    g = loan_grants.request_reading(username, customer, reason, days,
+                                    cli_actor(as_user=as_user), policy)
     click.echo(t("授权申请 #{i} 已登记", "grant request #{i} registered", i=g.id))
 
 
@@ -476,8 +452,8 @@ def grant_approve_cmd(settings: Settings, grant_id: int, note: str, as_user: str
     from store.services import loan_grants
 
     policy = load_loan_policy(settings)
-    _open(settings)
-    g = loan_grants.approve_reading(grant_id, _actor(as_user), note, policy)
+    open_db(settings)
+    g = loan_grants.approve_reading(grant_id, cli_actor(as_user=as_user), note, policy)
     click.echo(t("授权 #{i} 有效至 {u}（UTC）", "grant #{i} valid until {u} (UTC)", i=g.id,
                  u=g.valid_until))
 
@@ -492,8 +468,8 @@ def grant_reject_cmd(settings: Settings, grant_id: int, reason: str, as_user: st
     from store.services import loan_grants
 
     policy = load_loan_policy(settings)
-    _open(settings)
-    g = loan_grants.reject_reading(grant_id, _actor(as_user), reason, policy)
+    open_db(settings)
+    g = loan_grants.reject_reading(grant_id, cli_actor(as_user=as_user), reason, policy)
     click.echo(t("授权 #{i} 已驳回", "grant #{i} rejected", i=g.id))
 
 
@@ -506,8 +482,8 @@ def grant_revoke_cmd(settings: Settings, grant_id: int, reason: str, as_user: st
     """End a reading grant now."""
     from store.services import loan_grants
 
-    _open(settings)
-    g = loan_grants.revoke_reading(grant_id, _actor(as_user), reason)
+    open_db(settings)
+    g = loan_grants.revoke_reading(grant_id, cli_actor(as_user=as_user), reason)
     click.echo(t("授权 #{i} 已撤销", "grant #{i} revoked", i=g.id))
 
 
@@ -519,10 +495,10 @@ def grant_list_cmd(settings: Settings, status: str | None, as_json: bool) -> Non
     """List reading grants."""
     from store.services import loan_grants
 
-    _open(settings)
+    open_db(settings)
     rows = loan_grants.list_grants(status)
     if as_json:
-        _dump(rows)
+        echo_json(rows)
         return
     for g in rows:
         click.echo(f"#{g.id}  {g.status:<9} {g.username}  {g.customer_number} {g.customer_name}"
@@ -537,7 +513,7 @@ def grant_check_cmd(settings: Settings, username: str, customer: str) -> None:
     """Say whether USERNAME may see CUSTOMER's scanned pages now (exit 1 if not)."""
     from store.services import loan_grants
 
-    _open(settings)
+    open_db(settings)
     if loan_grants.can_view_pages(username, customer):
         click.echo(t("可以查看", "may view"))
         return

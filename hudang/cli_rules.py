@@ -3,31 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
-import getpass
 import json
-import socket
 import sys
 from pathlib import Path
 
 import click
 
+from hudang.cliutil import cli_actor, open_db, settings_of
 from store.i18n import t
 
 
-def _settings(ctx: click.Context):
-    obj = ctx.obj
-    if obj is None or not hasattr(obj, "rules_dir"):
-        from hudang.settings import load_settings
-        from store.i18n import set_language
-
-        obj = load_settings()
-        set_language(obj.language)
-        ctx.obj = obj
-    return obj
-
-
 def _rules_dir(ctx: click.Context, directory: Path | None) -> Path:
-    settings = _settings(ctx)
+    settings = settings_of(ctx)
     return directory if directory is not None else settings.rules_dir
 
 
@@ -164,18 +151,6 @@ def retention_group() -> None:
     """保管期限 / Retention: recompute from the rules, list what is due."""
 
 
-def _actor():
-    from store.audit import Actor
-
-    return Actor(getpass.getuser(), f"cli@{socket.gethostname()}", "admin")
-
-
-def _open(ctx: click.Context) -> None:
-    from store.archive import open_archive
-
-    open_archive(_settings(ctx).database_url)
-
-
 @retention_group.command("recompute")
 @click.option("--dir", "directory", type=click.Path(path_type=Path), help="Rules directory.")
 @click.option("--confirm-shortening", is_flag=True,
@@ -187,8 +162,8 @@ def retention_recompute(ctx: click.Context, directory: Path | None,
     from store.services.retention import recompute
 
     rs = _load(_rules_dir(ctx, directory))
-    _open(ctx)
-    r = recompute(rs, _actor(), confirm_shortening=confirm_shortening)
+    open_db(settings_of(ctx))
+    r = recompute(rs, cli_actor("admin"), confirm_shortening=confirm_shortening)
     click.echo(t("规则 {v}：检查 {e} 份，更新 {c} 份"
                  "（有日期 {d}，等待触发 {w}，永久 {p}，无规则 {n}）",
                  "rules {v}: examined {e}, updated {c} (dated {d}, waiting {w}, permanent {p}, "
@@ -218,7 +193,7 @@ def retention_due(ctx: click.Context, before, limit: int, summary: bool, as_json
     from store.services.retention import due, due_count, due_summary
 
     day = before.date() if before else dt.date.today()
-    _open(ctx)
+    open_db(settings_of(ctx))
     if summary:
         rows = due_summary(day)
         if as_json:

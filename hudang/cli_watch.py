@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import getpass
 import json
 import socket
 import sys
@@ -10,24 +9,9 @@ from pathlib import Path
 
 import click
 
+from hudang.cliutil import cli_actor, open_db, settings_of
 from store.audit import Actor
 from store.i18n import t
-
-
-def _settings(ctx: click.Context):
-    obj = ctx.obj
-    if obj is None or not hasattr(obj, "database_url"):
-        from hudang.settings import load_settings
-
-        obj = load_settings()
-        ctx.obj = obj
-    return obj
-
-
-def _open(settings) -> None:
-    from store.archive import open_archive
-
-    open_archive(settings.database_url)
 
 
 def _ruleset(settings):
@@ -44,10 +28,6 @@ def _ruleset(settings):
                                      "filed:\n{e}", e=exc)) from None
 
 
-def _actor() -> Actor:
-    return Actor(getpass.getuser(), f"cli@{socket.gethostname()}", "keeper")
-
-
 @click.command("watch")
 @click.option("--once", is_flag=True, help="Process what is present now, then exit.")
 @click.option("--workers", type=int, default=None, help="Page worker processes (default: cores).")
@@ -59,7 +39,7 @@ def watch(ctx: click.Context, once: bool, workers: int | None) -> None:
     from scanners.config import load_watch_config
     from scanners.daemon import Daemon, setup_logging
 
-    settings = _settings(ctx)
+    settings = settings_of(ctx)
     config = load_watch_config(settings)
     if workers is not None:
         config = dataclasses.replace(config, workers=workers)
@@ -69,7 +49,7 @@ def watch(ctx: click.Context, once: bool, workers: int | None) -> None:
             "配置文件中没有热文件夹：请在 {f} 添加 [[watch.folders]]",
             "no hot folders configured: add [[watch.folders]] to {f}",
             f=settings.config_file or settings.home / "config.toml"))
-    _open(settings)
+    open_db(settings)
     daemon = Daemon(config, settings.scan_store,
                     actor=Actor("daemon", f"watch@{socket.gethostname()}", "system"),
                     rules_dir=settings.rules_dir)
@@ -85,9 +65,9 @@ def fsck(ctx: click.Context, repair: bool, as_json: bool) -> None:
     from store.services.ingest import ScanStore
     from store.services.ingest import fsck as run_fsck
 
-    settings = _settings(ctx)
-    _open(settings)
-    report = run_fsck(ScanStore(settings.scan_store), repair=repair, actor=_actor())
+    settings = settings_of(ctx)
+    open_db(settings)
+    report = run_fsck(ScanStore(settings.scan_store), repair=repair, actor=cli_actor("keeper"))
     if as_json:
         click.echo(json.dumps({**report.__dict__, "ok": report.ok}, ensure_ascii=False,
                               indent=2))
@@ -138,7 +118,7 @@ def attention_list(ctx: click.Context, show_all: bool, as_json: bool) -> None:
 
     from store.services import ingest
 
-    _open(_settings(ctx))
+    open_db(settings_of(ctx))
     items = ingest.list_attention(None if show_all else "open")
     rows = [{"id": i.id, "file": i.original_name, "station": i.station,
              "pages": ",".join(map(str, i.page_nos)), "reason": i.reason, "status": i.status,
@@ -165,9 +145,9 @@ def attention_assign(ctx: click.Context, item_id: int, customer: str | None,
     """File an attention item's pages under a customer and category (or a document)."""
     from store.services import ingest
 
-    settings = _settings(ctx)
-    _open(settings)
-    filed = ingest.assign_attention(item_id, _actor(), customer_number=customer,
+    settings = settings_of(ctx)
+    open_db(settings)
+    filed = ingest.assign_attention(item_id, cli_actor("keeper"), customer_number=customer,
                                     category=category, document_barcode=document_barcode,
                                     doc_type=doc_type, title=title,
                                     ruleset=_ruleset(settings))
