@@ -14,11 +14,11 @@ from store.services.loan_dto import LoanInfo, LoanItemInfo
 from store.services.loan_errors import ItemOnLoan
 from store.services.loan_policy import USE_KINDS
 from tui.loans_i18n import LL, bind_loan_keys, status_name
+from tui.scanning import take_scan
 from tui.screens.loan_messages import ItemCheckedOut, LoanFileWritten, SlipLoaded
 from tui.screens.loan_services import loan_services
 from tui.screens.main import top_bar_text
 from tui.widgets import ScanField, StatusLine
-from tui.scanning import take_scan
 
 ITEM_STYLE = {"requested": "bold yellow", "out": "green", "returned": "dim",
               "cancelled": "dim"}

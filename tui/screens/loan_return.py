@@ -13,11 +13,11 @@ from store.errors import ArchiveError
 from store.services.loan_dto import LoanInfo, LoanItemInfo
 from tui.loans_i18n import LL, bind_loan_keys
 from tui.render import position_line
+from tui.scanning import take_scan
 from tui.screens.loan_messages import BoxReshelved, ItemReturned, ReturnOffered
 from tui.screens.loan_services import loan_services
 from tui.screens.main import top_bar_text
 from tui.widgets import PositionBig, ScanField, StatusLine
-from tui.scanning import take_scan
 
 ITEM_KINDS = ("box", "volume", "document")
 

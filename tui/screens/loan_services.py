@@ -21,7 +21,11 @@ from store.audit import Actor
 from store.services import loan_desk, loan_export, loan_slip, loans, lookup, shelving
 from store.services.dto import LocationInfo, LookupResult
 from store.services.loan_dto import (
-    CheckoutOutcome, LoanInfo, LoanItemInfo, OverdueRow, ReturnOutcome,
+    CheckoutOutcome,
+    LoanInfo,
+    LoanItemInfo,
+    OverdueRow,
+    ReturnOutcome,
 )
 from store.services.loan_policy import LoanPolicyLike
 

@@ -24,12 +24,12 @@ from store.i18n import t
 from store.services.dto import LookupResult
 from store.services.loan_dto import LoanInfo
 from tui.loans_i18n import LL, bind_loan_keys, status_name
+from tui.scanning import take_scan
 from tui.screens.loan_checkout import CheckoutScreen, item_cells, slip_head, use_name
 from tui.screens.loan_messages import LoanBoardLoaded, LoanChanged, LoanFileWritten, LoanScanned
 from tui.screens.loan_services import LoanBoard, loan_services
 from tui.screens.main import top_bar_text
 from tui.widgets import ScanField, StatusLine
-from tui.scanning import take_scan
 
 REFRESH_SECONDS = 30
 ITEM_KINDS = ("box", "volume", "document")

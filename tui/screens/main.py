@@ -6,7 +6,6 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
-from textual.screen import Screen
 from textual.widgets import Footer, Input, Static
 
 from store.barcodes import Scan, default_scheme
@@ -16,7 +15,8 @@ from store.i18n import language, t
 from tui import render
 from tui.deskinfo import DeskInfoBar, RulesNotice, TopLine
 from tui.i18n import L, bind_labelled
-from tui.messages import LabelsWritten, ScanLookedUp
+from tui.messages import ScanLookedUp
+from tui.screens.printing import LabelPrintingScreen
 from tui.widgets import ResultPane, ScanField, ScanList, StatusLine, render_promptly
 
 
@@ -29,7 +29,7 @@ def top_bar_text(app, mode: str) -> Text:
                          "  ·  ", (mode, "bold reverse"))
 
 
-class MainScreen(Screen):
+class MainScreen(LabelPrintingScreen):
     """Scan anything: the result shows here and joins the running list on the right."""
 
     def __init__(self) -> None:
@@ -182,25 +182,8 @@ class MainScreen(Screen):
         if shown is None or (shown.box is None and shown.position is None):
             self.status.show(L("ready"))
             return
-        self.write_label(shown.box.barcode if shown.box else None,
-                         shown.position.location.code if shown.position else None)
-
-    @work(thread=True, exclusive=True, exit_on_error=False, group="labels")
-    def write_label(self, box: str | None, position: str | None) -> None:
-        try:
-            path = (self.app.services.box_label(box) if box
-                    else self.app.services.position_labels(position))
-        except ArchiveError as exc:
-            self.post_message(LabelsWritten(None, str(exc)))
-            return
-        self.post_message(LabelsWritten(str(path)))
-
-    @on(LabelsWritten)
-    def _labels_written(self, message: LabelsWritten) -> None:
-        if message.error:
-            self.status.show(message.error, "error")
-        else:
-            self.status.show(L("labels_written", f=message.path), "ok")
+        self.write_labels(shown.box.barcode if shown.box else None,
+                          shown.position.location.code if shown.position else None)
 
 
 def _awaiting_pick(loan) -> bool:

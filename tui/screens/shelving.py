@@ -11,9 +11,9 @@ from textual.widgets import DataTable, Footer, Input, Static
 from store.errors import AlreadyShelved, ArchiveError, PositionFull, WrongZone
 from tui.i18n import L, bind_labelled
 from tui.messages import BoxRegistered, ScanLookedUp, ShelvingFinished
+from tui.scanning import take_scan
 from tui.screens.main import top_bar_text
 from tui.widgets import PositionBig, ScanField, StatusLine
-from tui.scanning import take_scan
 
 
 class ShelvingScreen(Screen):

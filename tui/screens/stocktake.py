@@ -5,7 +5,6 @@ from __future__ import annotations
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, Static
 
 from store.barcodes import default_scheme
@@ -13,15 +12,16 @@ from store.errors import ArchiveError
 from store.services.stocktake import StocktakeReport, StocktakeScope, finding_name, resolve_cell
 from tui import render
 from tui.i18n import L, bind_labelled
-from tui.messages import LabelsWritten, ScopeOpened, StocktakeReported
+from tui.messages import ScopeOpened, StocktakeReported
 from tui.screens.main import top_bar_text
+from tui.screens.printing import LabelPrintingScreen
 from tui.widgets import PositionBig, ScanField, StatusLine
 
 FINDING_STYLE = {"missing": "bold red", "misplaced": "yellow", "unexpected": "magenta",
                  "unknown": "magenta", "on_loan_present": "cyan"}
 
 
-class StocktakeScreen(Screen):
+class StocktakeScreen(LabelPrintingScreen):
     """Scope first; then position, boxes, position, boxes …; F9 reports, F10 exports CSV."""
 
     def __init__(self) -> None:
@@ -172,23 +172,7 @@ class StocktakeScreen(Screen):
     def action_position_labels(self) -> None:
         """Shelf-position labels (PDF) for every cell of the scope."""
         if self.scope is not None:
-            self.write_labels(self.scope.root.code)
-
-    @work(thread=True, exclusive=True, exit_on_error=False, group="labels")
-    def write_labels(self, scope_code: str) -> None:
-        try:
-            path = self.app.services.position_labels(scope_code)
-        except ArchiveError as exc:
-            self.post_message(LabelsWritten(None, str(exc)))
-            return
-        self.post_message(LabelsWritten(str(path)))
-
-    @on(LabelsWritten)
-    def _labels_written(self, message: LabelsWritten) -> None:
-        if message.error:
-            self.status.show(message.error, "error")
-        else:
-            self.status.show(L("labels_written", f=message.path), "ok")
+            self.write_labels(scope=self.scope.root.code)
 
     def action_back(self) -> None:
         self.app.pop_screen()

@@ -1,0 +1,32 @@
+"""A screen that prints labels: the PDF is written in a worker and its path shown."""
+
+from __future__ import annotations
+
+from textual import on, work
+from textual.screen import Screen
+
+from store.errors import ArchiveError
+from tui.i18n import L
+from tui.messages import LabelsWritten
+
+
+class LabelPrintingScreen(Screen):
+    """Base of the screens with a label key; subclasses have a `status` StatusLine."""
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="labels")
+    def write_labels(self, box: str | None = None, scope: str | None = None) -> None:
+        """A box label when `box` is given, else position labels for every cell of `scope`."""
+        try:
+            path = (self.app.services.box_label(box) if box
+                    else self.app.services.position_labels(scope))
+        except ArchiveError as exc:
+            self.post_message(LabelsWritten(None, str(exc)))
+            return
+        self.post_message(LabelsWritten(str(path)))
+
+    @on(LabelsWritten)
+    def _labels_written(self, message: LabelsWritten) -> None:
+        if message.error:
+            self.status.show(message.error, "error")
+        else:
+            self.status.show(L("labels_written", f=message.path), "ok")
