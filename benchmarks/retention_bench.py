@@ -23,10 +23,10 @@ from urllib.parse import quote
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from store import archive  # noqa: E402
-from store import db as dbmod  # noqa: E402
-from store.models import Document  # noqa: E402
-from store.services.retention import due, due_count, due_summary  # noqa: E402
+from hudang.store import archive  # noqa: E402
+from hudang.store import db as dbmod  # noqa: E402
+from hudang.store.models import Document  # noqa: E402
+from hudang.store.services.retention import due, due_count, due_summary  # noqa: E402
 
 BENCH_DIR = ROOT / ".bench"
 CLASSES = "('cancelled-hv','cancelled-lv','billing-10y','contract-after-expiry')"

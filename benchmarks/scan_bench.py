@@ -37,10 +37,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from scanners import samples
-from scanners.config import FolderConfig, WatchConfig
-from scanners.decode import decode_page, make_decoder
-from scanners.pages import PageJob, PagePool, load_frame, page_jobs, render_pdf_page
+from hudang.scanners import samples
+from hudang.scanners.config import FolderConfig, WatchConfig
+from hudang.scanners.decode import decode_page, make_decoder
+from hudang.scanners.pages import PageJob, PagePool, load_frame, page_jobs, render_pdf_page
 
 CUSTOMER = "3300012345"
 PAPERLESS_S_PER_PAGE = 0.7
@@ -74,7 +74,7 @@ def folder_config(hot: Path) -> FolderConfig:
 
 def jobs_for(files: list[Path], folder: FolderConfig) -> list[PageJob]:
     """Every page of every file, exactly as the daemon would queue them."""
-    from scanners.files import check_readable
+    from hudang.scanners.files import check_readable
 
     jobs: list[PageJob] = []
     for f in files:
@@ -95,11 +95,11 @@ def decode_only(pool: PagePool, jobs: list[PageJob]) -> tuple[float, int]:
 def pipeline(files: list[Path], n_pages: int, workers: int, decoder_name: str,
              tmp: Path) -> float:
     """Pages/s for the whole daemon: check, claim, store, read pages, link, commit, let go."""
-    from scanners.daemon import Daemon
-    from store.archive import close_archive, open_archive
-    from store.audit import Actor
-    from store.models import IngestRecord
-    from store.services import customers
+    from hudang.scanners.daemon import Daemon
+    from hudang.store.archive import close_archive, open_archive
+    from hudang.store.audit import Actor
+    from hudang.store.models import IngestRecord
+    from hudang.store.services import customers
 
     class TimedDaemon(Daemon):
         finished = 0.0

@@ -21,12 +21,12 @@ from urllib.parse import quote
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from store import archive, audit, generator, search  # noqa: E402
-from store import db as dbmod  # noqa: E402
-from store.models import Customer  # noqa: E402
-from store.services import lookup as lookup_service  # noqa: E402
-from store.services import views  # noqa: E402
-from store.services.customer_import import import_customers_csv  # noqa: E402
+from hudang.store import archive, audit, generator, search  # noqa: E402
+from hudang.store import db as dbmod  # noqa: E402
+from hudang.store.models import Customer  # noqa: E402
+from hudang.store.services import lookup as lookup_service  # noqa: E402
+from hudang.store.services import views  # noqa: E402
+from hudang.store.services.customer_import import import_customers_csv  # noqa: E402
 
 BENCH_DIR = ROOT / ".bench"
 ACTOR = audit.Actor("bench", "bench", "admin")

@@ -50,7 +50,7 @@ def _settings(db: Path, home: Path):
 
 def _samples(n: int, seed: int = 7) -> dict[str, list[str]]:
     """Random codes of each kind, read straight from the archive (the benchmark's own SQL)."""
-    from store.services import rawsql
+    from hudang.store.services import rawsql
 
     rng = random.Random(seed)
     out: dict[str, list[str]] = {}
@@ -70,11 +70,11 @@ def _samples(n: int, seed: int = 7) -> dict[str, list[str]]:
 
 
 async def _latencies(db: Path, scans: int) -> None:
-    from store import archive
-    from store.services import rawsql, users
-    from tui.app import make_app
-    from tui.messages import CustomerFileShown, ResultRendered
-    from tui.screens.main import MainScreen
+    from hudang.store import archive
+    from hudang.store.services import rawsql, users
+    from hudang.tui.app import make_app
+    from hudang.tui.messages import CustomerFileShown, ResultRendered
+    from hudang.tui.screens.main import MainScreen
 
     archive.open_archive(f"sqlite:///{db}")
     (customers,) = rawsql.one("SELECT COUNT(*) FROM customer")
@@ -135,9 +135,9 @@ async def _latencies(db: Path, scans: int) -> None:
 
 def _cold_child(db: Path, signed_in: bool) -> None:
     """Child process: build the app and say READY once the first screen is up."""
-    from store import archive
-    from store.services import users
-    from tui.app import make_app
+    from hudang.store import archive
+    from hudang.store.services import users
+    from hudang.tui.app import make_app
 
     archive.open_archive(f"sqlite:///{db}")
     user = users.list_users()[0] if signed_in else None

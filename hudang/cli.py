@@ -9,11 +9,12 @@ from pathlib import Path
 import click
 from tabulate import tabulate
 
+from hudang import __version__
 from hudang.cliutil import as_plain, cli_actor, open_db
 from hudang.settings import Settings, SettingsError, load_settings
-from store.audit import Actor
-from store.errors import ArchiveError
-from store.i18n import set_language, t
+from hudang.store.audit import Actor
+from hudang.store.errors import ArchiveError
+from hudang.store.i18n import set_language, t
 
 
 class HudangGroup(click.Group):
@@ -64,6 +65,8 @@ def emit(rows: list[dict], as_json: bool, headers: dict[str, str] | None = None)
 
 
 @click.group(cls=HudangGroup)
+@click.version_option(__version__, "--version", "-V", prog_name="hudang",
+                      message="%(prog)s %(version)s")
 @click.pass_context
 def cli(ctx: click.Context) -> None:
     """户档 hudang — 电力客户档案阅览室系统 / reading-room system for a customer archive."""
@@ -77,7 +80,7 @@ def cli(ctx: click.Context) -> None:
 def init(settings: Settings) -> None:
     """Create the data directory and the latest schema (safe to run again)."""
     settings.home.mkdir(parents=True, exist_ok=True)
-    from store import schema
+    from hudang.store import schema
 
     open_db(settings, create=True)
     click.echo(t("档案库就绪：{u}（结构版本 {v}）", "archive ready: {u} (schema version {v})",
@@ -93,8 +96,8 @@ def db() -> None:
 @click.pass_obj
 def db_upgrade(settings: Settings) -> None:
     """Apply any schema migrations this database lacks (idempotent)."""
-    from store import db as dbmod
-    from store import schema
+    from hudang.store import db as dbmod
+    from hudang.store import schema
 
     dbmod.init_database(settings.database_url).connect(reuse_if_open=True)
     applied = schema.upgrade()
@@ -111,12 +114,12 @@ def db_upgrade(settings: Settings) -> None:
 @click.pass_obj
 def demo(settings: Settings, no_tui: bool, customers: int) -> None:
     """Build the demo archive if absent, then open the desk."""
-    from store.services.customers import count_customers
+    from hudang.store.services.customers import count_customers
 
     settings.home.mkdir(parents=True, exist_ok=True)
     open_db(settings, create=True)
     if sum(count_customers().values()) == 0:
-        from store import generator
+        from hudang.store import generator
 
         click.echo(t("正在生成演示档案（{n} 户）……", "building the demo archive ({n} customers) ...",
                      n=customers))
@@ -126,7 +129,7 @@ def demo(settings: Settings, no_tui: bool, customers: int) -> None:
     else:
         click.echo(t("演示档案已存在：{u}", "demo archive present: {u}", u=settings.database_url))
     if not no_tui:
-        from tui.app import make_app
+        from hudang.tui.app import make_app
 
         note = t("演示账号：keeper / keeper-demo-1（档案管理员）· approver / approver-demo-1（审批人）",
                  "Demo accounts: keeper / keeper-demo-1 (keeper) · approver / approver-demo-1 "
@@ -138,7 +141,8 @@ def _install_demo_rules(settings: Settings) -> None:
     """Copy the shipped rule set into the rules directory if it has none yet."""
     import shutil
 
-    source = Path(__file__).resolve().parent.parent / "sample_data" / "rules"
+    from hudang.sample_data import RULES_DIR as source
+
     if source.is_dir() and not settings.rules_dir.exists():
         shutil.copytree(source, settings.rules_dir)
 
@@ -153,7 +157,7 @@ def import_() -> None:
 @click.pass_obj
 def import_customers(settings: Settings, path: Path) -> None:
     """Import customers from CSV (UTF-8, UTF-8 with BOM, or GBK); all rows or none."""
-    from store.services.customer_import import import_customers_csv
+    from hudang.store.services.customer_import import import_customers_csv
 
     open_db(settings)
     result = import_customers_csv(path, actor_for(settings))
@@ -167,7 +171,7 @@ def import_customers(settings: Settings, path: Path) -> None:
 @click.pass_obj
 def lookup(settings: Settings, code: str, as_json: bool) -> None:
     """Show what a barcode or customer number is, where it lives and what it holds."""
-    from store.services.lookup import lookup as do_lookup
+    from hudang.store.services.lookup import lookup as do_lookup
 
     open_db(settings)
     result = do_lookup(code)
@@ -179,8 +183,8 @@ def lookup(settings: Settings, code: str, as_json: bool) -> None:
 
 def describe_lookup(result) -> str:
     """A few readable lines about a lookup result."""
-    from store.barcodes import kind_name
-    from store.domain import BOX_STATUSES, CATEGORIES
+    from hudang.store.barcodes import kind_name
+    from hudang.store.domain import BOX_STATUSES, CATEGORIES
 
     lines = [f"{kind_name(result.kind)}  {result.code}"]
     if result.customer:
@@ -229,8 +233,8 @@ def describe_lookup(result) -> str:
 @click.pass_obj
 def search(settings: Settings, text: str, limit: int, as_json: bool) -> None:
     """Keyword search over customers: name, number, address, phone, ID (fuzzy, Chinese)."""
-    from store.domain import CUSTOMER_STATUSES, VOLTAGE_CLASSES
-    from store.search import search_customers
+    from hudang.store.domain import CUSTOMER_STATUSES, VOLTAGE_CLASSES
+    from hudang.store.search import search_customers
 
     open_db(settings)
     hits = search_customers(text, limit=limit)
@@ -256,7 +260,7 @@ def search(settings: Settings, text: str, limit: int, as_json: bool) -> None:
 @click.pass_obj
 def shelve(settings: Settings, box: str, position: str, move: bool) -> None:
     """Put a box on a shelf position (HV/LV zones and capacity are checked)."""
-    from store.services import shelving
+    from hudang.store.services import shelving
 
     open_db(settings)
     actor = actor_for(settings)
@@ -282,7 +286,7 @@ def user() -> None:
 def user_add(settings: Settings, username: str, display_name: str, role: str, department: str,
              staff_card: str | None, password: str | None) -> None:
     """Add a staff member with a role; prints the staff card barcode."""
-    from store.services.users import add_user
+    from hudang.store.services.users import add_user
 
     if password is None:
         password = click.prompt(t("密码", "Password"), hide_input=True,
@@ -299,8 +303,8 @@ def user_add(settings: Settings, username: str, display_name: str, role: str, de
 @click.pass_obj
 def user_list(settings: Settings, as_json: bool) -> None:
     """Staff accounts with their roles and staff card barcodes."""
-    from store.domain import ROLES
-    from store.services.users import list_users
+    from hudang.store.domain import ROLES
+    from hudang.store.services.users import list_users
 
     open_db(settings)
     zh = settings.language == "zh"
@@ -322,7 +326,7 @@ def audit() -> None:
 @click.pass_obj
 def audit_verify(settings: Settings) -> None:
     """Check every audit row against the chain; exit 1 if any was edited or deleted."""
-    from store import audit as audit_log
+    from hudang.store import audit as audit_log
 
     open_db(settings)
     report = audit_log.verify()

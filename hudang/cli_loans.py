@@ -17,10 +17,10 @@ import click
 
 from hudang.cliutil import cli_actor, echo_json, open_db
 from hudang.settings import Settings
-from store.domain import CATEGORIES
-from store.errors import ArchiveError
-from store.i18n import t
-from store.services.loan_policy import DEFAULT_POLICY, USE_KINDS, LoanPolicyLike
+from hudang.store.domain import CATEGORIES
+from hudang.store.errors import ArchiveError
+from hudang.store.i18n import t
+from hudang.store.services.loan_policy import DEFAULT_POLICY, USE_KINDS, LoanPolicyLike
 
 # Our use kinds -> the rules' (policies.yaml): 阅览 view, 复制 copy, 原件出库 original_out.
 RULES_USE = {"reading": "view", "copying": "copy", "take_out": "original_out"}
@@ -49,7 +49,7 @@ class RulesLoanPolicy:
     def _terms(self, reader_type: str, category: str | None, use_kind: str,
                important: bool = False) -> list:
         """Terms for one category, or for all five when the item is a whole file or box."""
-        from rules import loan_terms
+        from hudang.rules import loan_terms
 
         cats = [category] if category else list(CATEGORIES)
         return [loan_terms(self.ruleset, reader_type, c, RULES_USE[use_kind], important)
@@ -109,7 +109,7 @@ def load_loan_policy(settings: Settings) -> LoanPolicyLike:
     """The rules directory's loan policy, or the built-in defaults when there are no rules."""
     if not (Path(settings.rules_dir) / "policies.yaml").is_file():
         return DEFAULT_POLICY
-    from rules import load_ruleset
+    from hudang.rules import load_ruleset
 
     return RulesLoanPolicy(load_ruleset(settings.rules_dir))
 
@@ -166,7 +166,7 @@ def request_cmd(settings: Settings, requester: str, codes: tuple[str, ...], purp
                 department: str | None, override_by: str | None, override_reason: str,
                 as_user: str | None, as_json: bool) -> None:
     """Register a slip for REQUESTER; CODES: customer numbers, volume/document/box barcodes."""
-    from store.services import loans
+    from hudang.store.services import loans
 
     policy = load_loan_policy(settings)
     open_db(settings)
@@ -185,7 +185,7 @@ def request_cmd(settings: Settings, requester: str, codes: tuple[str, ...], purp
 @click.pass_obj
 def list_cmd(settings: Settings, status: str | None, requester: str | None, as_json: bool) -> None:
     """List slips, newest first."""
-    from store.services import loans
+    from hudang.store.services import loans
 
     open_db(settings)
     rows = loans.list_loans(status, requester)
@@ -203,7 +203,7 @@ def list_cmd(settings: Settings, status: str | None, requester: str | None, as_j
 @click.pass_obj
 def show_cmd(settings: Settings, slip: str, as_json: bool) -> None:
     """Show one slip with its items."""
-    from store.services import loans
+    from hudang.store.services import loans
 
     policy = load_loan_policy(settings)
     open_db(settings)
@@ -218,7 +218,7 @@ def show_cmd(settings: Settings, slip: str, as_json: bool) -> None:
 @click.pass_obj
 def approve_cmd(settings: Settings, slip: str, note: str, as_user: str | None) -> None:
     """Approve a pending slip (as an approver who is not the requester)."""
-    from store.services import loans
+    from hudang.store.services import loans
 
     policy = load_loan_policy(settings)
     open_db(settings)
@@ -233,7 +233,7 @@ def approve_cmd(settings: Settings, slip: str, note: str, as_user: str | None) -
 @click.pass_obj
 def reject_cmd(settings: Settings, slip: str, reason: str, as_user: str | None) -> None:
     """Reject a pending slip with a reason."""
-    from store.services import loans
+    from hudang.store.services import loans
 
     policy = load_loan_policy(settings)
     open_db(settings)
@@ -249,7 +249,7 @@ def reject_cmd(settings: Settings, slip: str, reason: str, as_user: str | None) 
 def checkout_cmd(settings: Settings, slip: str, codes: tuple[str, ...],
                  as_user: str | None) -> None:
     """Without CODES print the pick list (walking order); with CODES scan each one out."""
-    from store.services import loan_desk
+    from hudang.store.services import loan_desk
 
     policy = load_loan_policy(settings)
     open_db(settings)
@@ -282,7 +282,7 @@ def checkout_cmd(settings: Settings, slip: str, codes: tuple[str, ...],
 def return_cmd(settings: Settings, codes: tuple[str, ...], damaged: bool, missing: str,
                note: str, as_user: str | None) -> None:
     """Take items back; each box then waits to be reshelved at its home position."""
-    from store.services import loan_desk
+    from hudang.store.services import loan_desk
 
     open_db(settings)
     failed = False
@@ -308,7 +308,7 @@ def return_cmd(settings: Settings, codes: tuple[str, ...], damaged: bool, missin
 @click.pass_obj
 def reshelve_cmd(settings: Settings, box: str, position: str, as_user: str | None) -> None:
     """Scan a returned box onto its shelf position."""
-    from store.services import loan_desk
+    from hudang.store.services import loan_desk
 
     open_db(settings)
     out = loan_desk.reshelve(box, position, cli_actor(as_user=as_user))
@@ -321,7 +321,7 @@ def reshelve_cmd(settings: Settings, box: str, position: str, as_user: str | Non
 @click.pass_obj
 def renew_cmd(settings: Settings, slip: str, as_user: str | None) -> None:
     """Extend a slip's due date within policy."""
-    from store.services import loans
+    from hudang.store.services import loans
 
     policy = load_loan_policy(settings)
     open_db(settings)
@@ -336,7 +336,7 @@ def renew_cmd(settings: Settings, slip: str, as_user: str | None) -> None:
 @click.pass_obj
 def cancel_cmd(settings: Settings, slip: str, reason: str, as_user: str | None) -> None:
     """Cancel a pending or approved slip (or drop the items never taken)."""
-    from store.services import loans
+    from hudang.store.services import loans
 
     open_db(settings)
     info = loans.cancel(slip, cli_actor(as_user=as_user), reason)
@@ -350,7 +350,7 @@ def cancel_cmd(settings: Settings, slip: str, reason: str, as_user: str | None) 
 @click.pass_obj
 def overdue_cmd(settings: Settings, reminders: Path | None, as_json: bool) -> None:
     """The overdue list: borrower, items, days overdue."""
-    from store.services import loan_slip, loans
+    from hudang.store.services import loan_slip, loans
 
     open_db(settings)
     today = dt.date.today()
@@ -375,7 +375,7 @@ def overdue_cmd(settings: Settings, reminders: Path | None, as_json: bool) -> No
 @click.pass_obj
 def reading_room_cmd(settings: Settings) -> None:
     """Items still in the reading room (check at closing)."""
-    from store.services import loan_desk
+    from hudang.store.services import loan_desk
 
     open_db(settings)
     rows = loan_desk.in_reading_room()
@@ -393,7 +393,7 @@ def reading_room_cmd(settings: Settings) -> None:
 @click.pass_obj
 def export_cmd(settings: Settings, path: Path, since, until, status: str | None) -> None:
     """Export the loan register (台帐) to PATH: .csv or .xlsx."""
-    from store.services import loan_export
+    from hudang.store.services import loan_export
 
     if path.suffix.lower() not in (".csv", ".xlsx"):
         raise click.BadParameter(t("文件名须以 .csv 或 .xlsx 结尾", "use a .csv or .xlsx name"))
@@ -411,7 +411,7 @@ def export_cmd(settings: Settings, path: Path, since, until, status: str | None)
 @click.pass_obj
 def slip_cmd(settings: Settings, slip: str, path: Path) -> None:
     """Write the printable borrowing slip (出借单, PDF) of SLIP to PATH."""
-    from store.services import loan_slip, loans
+    from hudang.store.services import loan_slip, loans
 
     open_db(settings)
     loan_slip.write_loan_slip(loans.get_loan(slip), path)
@@ -433,7 +433,7 @@ def grant() -> None:
 def grant_request_cmd(settings: Settings, username: str, customer: str, reason: str, days: int,
                       as_user: str | None) -> None:
     """Ask for USERNAME to read CUSTOMER's scanned pages for some days."""
-    from store.services import loan_grants
+    from hudang.store.services import loan_grants
 
     policy = load_loan_policy(settings)
     open_db(settings)
@@ -449,7 +449,7 @@ def grant_request_cmd(settings: Settings, username: str, customer: str, reason: 
 @click.pass_obj
 def grant_approve_cmd(settings: Settings, grant_id: int, note: str, as_user: str | None) -> None:
     """Approve a reading grant; it runs from now for its days."""
-    from store.services import loan_grants
+    from hudang.store.services import loan_grants
 
     policy = load_loan_policy(settings)
     open_db(settings)
@@ -465,7 +465,7 @@ def grant_approve_cmd(settings: Settings, grant_id: int, note: str, as_user: str
 @click.pass_obj
 def grant_reject_cmd(settings: Settings, grant_id: int, reason: str, as_user: str | None) -> None:
     """Refuse a reading grant."""
-    from store.services import loan_grants
+    from hudang.store.services import loan_grants
 
     policy = load_loan_policy(settings)
     open_db(settings)
@@ -480,7 +480,7 @@ def grant_reject_cmd(settings: Settings, grant_id: int, reason: str, as_user: st
 @click.pass_obj
 def grant_revoke_cmd(settings: Settings, grant_id: int, reason: str, as_user: str | None) -> None:
     """End a reading grant now."""
-    from store.services import loan_grants
+    from hudang.store.services import loan_grants
 
     open_db(settings)
     g = loan_grants.revoke_reading(grant_id, cli_actor(as_user=as_user), reason)
@@ -493,7 +493,7 @@ def grant_revoke_cmd(settings: Settings, grant_id: int, reason: str, as_user: st
 @click.pass_obj
 def grant_list_cmd(settings: Settings, status: str | None, as_json: bool) -> None:
     """List reading grants."""
-    from store.services import loan_grants
+    from hudang.store.services import loan_grants
 
     open_db(settings)
     rows = loan_grants.list_grants(status)
@@ -511,7 +511,7 @@ def grant_list_cmd(settings: Settings, status: str | None, as_json: bool) -> Non
 @click.pass_obj
 def grant_check_cmd(settings: Settings, username: str, customer: str) -> None:
     """Say whether USERNAME may see CUSTOMER's scanned pages now (exit 1 if not)."""
-    from store.services import loan_grants
+    from hudang.store.services import loan_grants
 
     open_db(settings)
     if loan_grants.can_view_pages(username, customer):

@@ -10,7 +10,7 @@ from pathlib import Path
 import click
 
 from hudang.cliutil import cli_actor, open_db, settings_of
-from store.i18n import t
+from hudang.store.i18n import t
 
 
 def _rules_dir(ctx: click.Context, directory: Path | None) -> Path:
@@ -20,7 +20,7 @@ def _rules_dir(ctx: click.Context, directory: Path | None) -> Path:
 
 def _load(directory: Path):
     """Load the rules or print every error and exit 1."""
-    from rules import RulesError, load_ruleset
+    from hudang.rules import RulesError, load_ruleset
 
     try:
         return load_ruleset(directory)
@@ -61,7 +61,7 @@ def rules_check(ctx: click.Context, directory: Path | None) -> None:
 @click.pass_context
 def rules_test(ctx: click.Context, directory: Path | None, verbose: bool) -> None:
     """Run the `examples:` written in the rule files; exit 1 if any fails."""
-    from rules.examples import run_examples
+    from hudang.rules.examples import run_examples
 
     rs = _load(_rules_dir(ctx, directory))
     results = run_examples(rs)
@@ -99,8 +99,8 @@ def rules_explain(ctx: click.Context, file: Path, directory: Path | None, hot_fo
                   decode: bool, voltage: str, status: str, filed_on, cancelled_on,
                   contract_expires_on) -> None:
     """Dry run: which rules match FILE and why, and which retention date would follow."""
-    from rules import ClassificationInput, classify
-    from rules.fileinfo import decode_barcodes, sniff
+    from hudang.rules import ClassificationInput, classify
+    from hudang.rules.fileinfo import decode_barcodes, sniff
 
     rs = _load(_rules_dir(ctx, directory))
     media_type, pages = sniff(file)
@@ -129,7 +129,7 @@ def rules_explain(ctx: click.Context, file: Path, directory: Path | None, hot_fo
 
 
 def _explain_retention(rs, decision, voltage, status, filed_on, cancelled_on, expires_on) -> None:
-    from rules.retention import RetentionFacts, evaluate
+    from hudang.rules.retention import RetentionFacts, evaluate
 
     as_date = lambda v: v.date() if v else None  # noqa: E731
     facts = RetentionFacts(category=decision.category, doc_type=decision.doc_type or "",
@@ -159,7 +159,7 @@ def retention_group() -> None:
 def retention_recompute(ctx: click.Context, directory: Path | None,
                         confirm_shortening: bool) -> None:
     """Re-evaluate every filed document against the current rules."""
-    from store.services.retention import recompute
+    from hudang.store.services.retention import recompute
 
     rs = _load(_rules_dir(ctx, directory))
     open_db(settings_of(ctx))
@@ -190,7 +190,7 @@ def retention_due(ctx: click.Context, before, limit: int, summary: bool, as_json
     """List documents eligible for disposal (legal holds excluded), computed in the database."""
     from tabulate import tabulate
 
-    from store.services.retention import due, due_count, due_summary
+    from hudang.store.services.retention import due, due_count, due_summary
 
     day = before.date() if before else dt.date.today()
     open_db(settings_of(ctx))

@@ -10,8 +10,8 @@ from pathlib import Path
 import click
 
 from hudang.cliutil import cli_actor, open_db, settings_of
-from store.audit import Actor
-from store.i18n import t
+from hudang.store.audit import Actor
+from hudang.store.i18n import t
 
 
 def _ruleset(settings):
@@ -19,7 +19,7 @@ def _ruleset(settings):
     rules_dir = getattr(settings, "rules_dir", None)
     if rules_dir is None or not Path(rules_dir).is_dir():
         return None
-    from rules import RulesError, load_ruleset
+    from hudang.rules import RulesError, load_ruleset
 
     try:
         return load_ruleset(rules_dir)
@@ -36,8 +36,8 @@ def watch(ctx: click.Context, once: bool, workers: int | None) -> None:
     """Run the hot-folder daemon for the folders in [watch] of the config file."""
     import dataclasses
 
-    from scanners.config import load_watch_config
-    from scanners.daemon import Daemon, setup_logging
+    from hudang.scanners.config import load_watch_config
+    from hudang.scanners.daemon import Daemon, setup_logging
 
     settings = settings_of(ctx)
     config = load_watch_config(settings)
@@ -62,8 +62,8 @@ def watch(ctx: click.Context, once: bool, workers: int | None) -> None:
 @click.pass_context
 def fsck(ctx: click.Context, repair: bool, as_json: bool) -> None:
     """Check the scan store against the archive (orphans, missing or altered scan files)."""
-    from store.services.ingest import ScanStore
-    from store.services.ingest import fsck as run_fsck
+    from hudang.store.services.ingest import ScanStore
+    from hudang.store.services.ingest import fsck as run_fsck
 
     settings = settings_of(ctx)
     open_db(settings)
@@ -94,7 +94,7 @@ def fsck(ctx: click.Context, repair: bool, as_json: bool) -> None:
 def coversheet(output: Path, customers: tuple[str, ...], category: str | None, station: str,
                blank: bool) -> None:
     """Print station cover sheets / separator pages as a PDF the daemon understands."""
-    from scanners.coversheet import CoverSheet, make_coversheets
+    from hudang.scanners.coversheet import CoverSheet, make_coversheets
 
     sheets = [CoverSheet(c, category, station=station) for c in customers]
     if blank or not sheets:
@@ -116,7 +116,7 @@ def attention_list(ctx: click.Context, show_all: bool, as_json: bool) -> None:
     """List items waiting for a keeper."""
     from tabulate import tabulate
 
-    from store.services import ingest
+    from hudang.store.services import ingest
 
     open_db(settings_of(ctx))
     items = ingest.list_attention(None if show_all else "open")
@@ -143,7 +143,7 @@ def attention_assign(ctx: click.Context, item_id: int, customer: str | None,
                      category: str | None, document_barcode: str | None, doc_type: str,
                      title: str) -> None:
     """File an attention item's pages under a customer and category (or a document)."""
-    from store.services import ingest
+    from hudang.store.services import ingest
 
     settings = settings_of(ctx)
     open_db(settings)

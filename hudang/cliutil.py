@@ -10,7 +10,7 @@ from typing import Any
 
 import click
 
-from store.audit import Actor
+from hudang.store.audit import Actor
 
 
 def settings_of(ctx: click.Context):
@@ -18,7 +18,7 @@ def settings_of(ctx: click.Context):
     obj = ctx.obj
     if obj is None or not hasattr(obj, "database_url"):
         from hudang.settings import load_settings
-        from store.i18n import set_language
+        from hudang.store.i18n import set_language
 
         obj = load_settings()
         set_language(obj.language)
@@ -28,7 +28,7 @@ def settings_of(ctx: click.Context):
 
 def open_db(settings, create: bool = False):
     """Connect to the archive in the settings; with `create`, bring its schema up to date."""
-    from store.archive import open_archive
+    from hudang.store.archive import open_archive
 
     return open_archive(settings.database_url, create=create)
 

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from rules.calendar import WorkCalendar, WorkdayResult
-from rules.classification import ClassificationDecision, ClassificationInput, classify
-from rules.errors import RuleIssue, RulesError
-from rules.loader import RuleSet, load_ruleset
-from rules.policies import (
+from hudang.rules.calendar import WorkCalendar, WorkdayResult
+from hudang.rules.classification import ClassificationDecision, ClassificationInput, classify
+from hudang.rules.errors import RuleIssue, RulesError
+from hudang.rules.loader import RuleSet, load_ruleset
+from hudang.rules.policies import (
                             DeadlineDue,
                             LoanTerms,
                             contract_alerts,
@@ -14,8 +14,8 @@ from rules.policies import (
                             loan_terms,
                             process_state,
 )
-from rules.retention import RetentionDecision, RetentionFacts
-from rules.retention import evaluate as evaluate_retention
+from hudang.rules.retention import RetentionDecision, RetentionFacts
+from hudang.rules.retention import evaluate as evaluate_retention
 
 __all__ = [
     "ClassificationDecision", "ClassificationInput", "DeadlineDue", "LoanTerms",

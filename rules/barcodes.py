@@ -6,12 +6,12 @@ from typing import Literal
 
 from pydantic import Field
 
-from rules.base import Regex, Strict
-from rules.errors import RuleIssue
-from rules.yamlsource import Source
-from store.barcodes import KINDS, BarcodeScheme
-from store.errors import ArchiveError
-from store.i18n import t
+from hudang.rules.base import Regex, Strict
+from hudang.rules.errors import RuleIssue
+from hudang.rules.yamlsource import Source
+from hudang.store.barcodes import KINDS, BarcodeScheme
+from hudang.store.errors import ArchiveError
+from hudang.store.i18n import t
 
 
 class BarcodeExample(Strict):

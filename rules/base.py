@@ -7,10 +7,10 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
-from rules.durations import Duration, parse_duration
-from rules.saferegex import compile_rule_regex
-from store.domain import CATEGORIES, category_code
-from store.i18n import t
+from hudang.rules.durations import Duration, parse_duration
+from hudang.rules.saferegex import compile_rule_regex
+from hudang.store.domain import CATEGORIES, category_code
+from hudang.store.i18n import t
 
 
 class Strict(BaseModel):

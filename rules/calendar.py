@@ -8,10 +8,10 @@ from dataclasses import dataclass, field
 
 from pydantic import Field, model_validator
 
-from rules.base import Strict
-from rules.errors import RuleIssue
-from rules.yamlsource import Source
-from store.i18n import t
+from hudang.rules.base import Strict
+from hudang.rules.errors import RuleIssue
+from hudang.rules.yamlsource import Source
+from hudang.store.i18n import t
 
 log = logging.getLogger("hudang.rules.calendar")
 

@@ -11,11 +11,11 @@ from typing import Any, Literal
 
 from pydantic import Field, model_validator
 
-from rules.base import Category, Regex, RuleId, Strict, TextList
-from rules.errors import RuleIssue
-from rules.saferegex import bounded
-from rules.yamlsource import Source
-from store.i18n import t
+from hudang.rules.base import Category, Regex, RuleId, Strict, TextList
+from hudang.rules.errors import RuleIssue
+from hudang.rules.saferegex import bounded
+from hudang.rules.yamlsource import Source
+from hudang.store.i18n import t
 
 LEAVES = ("station", "hot_folder", "path_glob", "file_name", "barcode", "page_count",
           "media_type")

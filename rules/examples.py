@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from rules.classification import ClassificationInput, ExampleCustomer, classify
-from rules.loader import RuleSet
-from rules.policies import deadline_due, loan_terms
-from rules.retention import RetentionFacts, evaluate
-from store.i18n import t
+from hudang.rules.classification import ClassificationInput, ExampleCustomer, classify
+from hudang.rules.loader import RuleSet
+from hudang.rules.policies import deadline_due, loan_terms
+from hudang.rules.retention import RetentionFacts, evaluate
+from hudang.store.i18n import t
 
 
 @dataclass

@@ -17,8 +17,8 @@ from pathlib import Path
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 
-from rules.errors import RulesError
-from rules.loader import RuleSet, load_ruleset
+from hudang.rules.errors import RulesError
+from hudang.rules.loader import RuleSet, load_ruleset
 
 log = logging.getLogger("hudang.rules")
 Listener = Callable[[RuleSet | None, RulesError | None], None]

@@ -13,11 +13,11 @@ from typing import Any
 
 import pydantic
 
-from rules import barcodes, calendar, classification, policies, retention
-from rules.errors import RuleIssue, RulesError
-from rules.yamlsource import Source, format_path, parse_yaml
-from store.barcodes import BarcodeScheme
-from store.i18n import t
+from hudang.rules import barcodes, calendar, classification, policies, retention
+from hudang.rules.errors import RuleIssue, RulesError
+from hudang.rules.yamlsource import Source, format_path, parse_yaml
+from hudang.store.barcodes import BarcodeScheme
+from hudang.store.i18n import t
 
 FILES: dict[str, tuple[type[pydantic.BaseModel], Callable[[Any, Source], list[RuleIssue]]]] = {
     "barcodes.yaml": (barcodes.BarcodesFile, barcodes.check),

@@ -8,10 +8,10 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
-from rules.base import Category, CategoryList, DurationField, RuleId, Strict
-from rules.errors import RuleIssue
-from rules.yamlsource import Source
-from store.i18n import t
+from hudang.rules.base import Category, CategoryList, DurationField, RuleId, Strict
+from hudang.rules.errors import RuleIssue
+from hudang.rules.yamlsource import Source
+from hudang.store.i18n import t
 
 REQUIRED_DEADLINES = ("digitise", "paper_transfer", "contract_filing_signed",
                       "contract_filing_changed", "contract_filing_dispute_closed")

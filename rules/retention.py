@@ -8,10 +8,10 @@ from typing import Literal
 
 from pydantic import model_validator
 
-from rules.base import Category, CategoryList, DurationField, RuleId, Strict, TextList
-from rules.errors import RuleIssue
-from rules.yamlsource import Source
-from store.i18n import t
+from hudang.rules.base import Category, CategoryList, DurationField, RuleId, Strict, TextList
+from hudang.rules.errors import RuleIssue
+from hudang.rules.yamlsource import Source
+from hudang.store.i18n import t
 
 # The dates a trigger may read, and where each lives in the archive.
 DATE_FIELDS = {

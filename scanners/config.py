@@ -8,7 +8,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from store.domain import category_code
+from hudang.store.domain import category_code
 
 SYMBOLOGIES = ("code128", "qrcode", "code39", "code93", "ean13", "ean8", "i25", "pdf417",
                "codabar", "upca", "upce", "databar")

@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from store.domain import CATEGORIES, CATEGORY_EN, category_code
+from hudang.store.domain import CATEGORIES, CATEGORY_EN, category_code
 
-from scanners.linking import separator_value
+from hudang.scanners.linking import separator_value
 
 
 @dataclass(frozen=True)

@@ -18,18 +18,18 @@ from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 from watchdog.observers.polling import PollingObserver
 
-from store import barcodes as barcodes_mod
-from store import db as dbmod
-from store.audit import Actor
-from store.services.ingest import ScanStore
+from hudang.store import barcodes as barcodes_mod
+from hudang.store import db as dbmod
+from hudang.store.audit import Actor
+from hudang.store.services.ingest import ScanStore
 
-from scanners.config import FolderConfig, WatchConfig, filesystem_type, is_network_path
-from scanners.files import NotReadable, check_readable, display_name, is_ignored
-from scanners.ingestor import Ingestor, quarantine_unclaimed
-from scanners.journal import Claim, Journal
-from scanners.linking import Linker
-from scanners.pages import PagePool
-from scanners.rules_linking import RulesLinker
+from hudang.scanners.config import FolderConfig, WatchConfig, filesystem_type, is_network_path
+from hudang.scanners.files import NotReadable, check_readable, display_name, is_ignored
+from hudang.scanners.ingestor import Ingestor, quarantine_unclaimed
+from hudang.scanners.journal import Claim, Journal
+from hudang.scanners.linking import Linker
+from hudang.scanners.pages import PagePool
+from hudang.scanners.rules_linking import RulesLinker
 
 log = logging.getLogger("hudang.scanners")
 
@@ -124,7 +124,7 @@ class Daemon:
             log.warning("rules directory %s does not exist: linking with the built-in default "
                         "linker (separator sheets, document labels, customer numbers)", rules_dir)
             return None
-        from rules.holder import RulesHolder
+        from hudang.rules.holder import RulesHolder
 
         self.rules = RulesHolder(rules_dir)
         self.rules.subscribe(self._rules_changed)

@@ -14,16 +14,16 @@ from pathlib import Path
 
 import peewee as pw
 
-from store.audit import Actor
-from store.services import ingest
-from store.services.ingest import (FilingRequest, FilingResult, PageRecord, ScanStore,
+from hudang.store.audit import Actor
+from hudang.store.services import ingest
+from hudang.store.services.ingest import (FilingRequest, FilingResult, PageRecord, ScanStore,
                                    SegmentRecord)
 
-from scanners.config import FolderConfig
-from scanners.files import MEDIA_TYPES
-from scanners.journal import Claim, Journal, fsync_dir
-from scanners.linking import DefaultLinker, Linker, ScanInfo
-from scanners.pages import PagePool, page_jobs
+from hudang.scanners.config import FolderConfig
+from hudang.scanners.files import MEDIA_TYPES
+from hudang.scanners.journal import Claim, Journal, fsync_dir
+from hudang.scanners.linking import DefaultLinker, Linker, ScanInfo
+from hudang.scanners.pages import PagePool, page_jobs
 
 log = logging.getLogger("hudang.scanners")
 

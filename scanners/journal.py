@@ -18,7 +18,7 @@ import uuid
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from scanners.files import display_name
+from hudang.scanners.files import display_name
 
 
 @dataclass

@@ -12,11 +12,11 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from store.barcodes import BarcodeScheme, default_scheme, normalise_scan
-from store.domain import CATEGORIES, category_code
-from store.errors import BadCheckCharacter
+from hudang.store.barcodes import BarcodeScheme, default_scheme, normalise_scan
+from hudang.store.domain import CATEGORIES, category_code
+from hudang.store.errors import BadCheckCharacter
 
-from scanners.decode import Barcode
+from hudang.scanners.decode import Barcode
 
 SEPARATOR_PREFIX = "HDS"  # cover sheet / separator: "HDS" or "HDS-<customer>-<category>"
 

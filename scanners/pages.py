@@ -11,7 +11,7 @@ from pathlib import Path
 
 from PIL import Image
 
-from scanners.decode import Barcode, Decoder, decode_page, make_decoder
+from hudang.scanners.decode import Barcode, Decoder, decode_page, make_decoder
 
 # glibc mallopt parameters: pages allocate ~33 MB each; keeping big blocks mapped and not
 # trimming after every page avoids page-fault storms (same effect as the MALLOC_*_ env vars).

@@ -20,9 +20,9 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from store.i18n import t
+from hudang.store.i18n import t
 
-from scanners.linking import DefaultLinker, LinkPlan, ScanInfo, Segment
+from hudang.scanners.linking import DefaultLinker, LinkPlan, ScanInfo, Segment
 
 log = logging.getLogger("hudang.scanners")
 REASON_LIMIT = 600  # characters of rule trace kept in an attention item's reason
@@ -56,7 +56,7 @@ class RulesLinker:
         return LinkPlan(segments, separators, ruleset)
 
     def _classify(self, ruleset: Any, scan: ScanInfo, seg: Segment) -> None:
-        from rules import ClassificationInput, classify
+        from hudang.rules import ClassificationInput, classify
 
         inp = ClassificationInput(
             station=scan.station, hot_folder=scan.hot_folder,

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import peewee as pw
 
-from store import db as dbmod
-from store import schema
+from hudang.store import db as dbmod
+from hudang.store import schema
 
 
 def open_archive(url: str, *, create: bool = False) -> pw.Database:

@@ -8,8 +8,8 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from store import db as dbmod
-from store.models import AuditEvent
+from hudang.store import db as dbmod
+from hudang.store.models import AuditEvent
 
 GENESIS = "0" * 64
 _PG_AUDIT_LOCK = 72_600_001  # advisory lock key that serialises chain appends on PostgreSQL

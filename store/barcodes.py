@@ -10,8 +10,8 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
-from store.errors import BadCheckCharacter, ValidationError
-from store.i18n import t
+from hudang.store.errors import BadCheckCharacter, ValidationError
+from hudang.store.i18n import t
 
 ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 KINDS = ("document", "volume", "box", "position", "loan_slip", "staff_card")
@@ -26,7 +26,7 @@ KIND_NAMES_EN = {"document": "document", "volume": "volume", "box": "box",
 
 def kind_name(kind: str) -> str:
     """The kind's name in the current language."""
-    from store.i18n import language
+    from hudang.store.i18n import language
 
     return (KIND_NAMES_EN if language() == "en" else KIND_NAMES).get(kind, kind)
 DEFAULT_PREFIXES = {"document": "D", "volume": "V", "box": "B", "position": "P",

@@ -9,7 +9,7 @@ from urllib.parse import parse_qsl, unquote, urlparse
 
 import peewee as pw
 
-from store.errors import NotConfigured, SchemaTooNew
+from hudang.store.errors import NotConfigured, SchemaTooNew
 
 database = pw.DatabaseProxy()
 

@@ -58,7 +58,7 @@ MOVEMENT_KINDS = {"shelve": ("上架", "shelved"), "move": ("移架", "moved"),
 
 def movement_name(kind: str) -> str:
     """A movement kind in the current language."""
-    from store.i18n import language
+    from hudang.store.i18n import language
 
     names = MOVEMENT_KINDS.get(kind)
     return kind if names is None else names[1 if language() == "en" else 0]

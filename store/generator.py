@@ -15,14 +15,14 @@ from dataclasses import dataclass, field
 
 import peewee as pw
 
-from store import audit, search
-from store import db as dbmod
-from store.barcodes import default_scheme
-from store.errors import AlreadyExists
-from store.i18n import t
-from store.models import Box, Contract, Customer, Document, Location, Movement, Volume
-from store.services import serials
-from store.services.customer_import import bulk_insert, reserve_ids
+from hudang.store import audit, search
+from hudang.store import db as dbmod
+from hudang.store.barcodes import default_scheme
+from hudang.store.errors import AlreadyExists
+from hudang.store.i18n import t
+from hudang.store.models import Box, Contract, Customer, Document, Location, Movement, Volume
+from hudang.store.services import serials
+from hudang.store.services.customer_import import bulk_insert, reserve_ids
 
 Progress = Callable[[str, int, int], None]
 ACTOR = audit.Actor("generator", "cli", "admin")
@@ -292,7 +292,7 @@ def _defer_indexes(tables: list[str]) -> list[str]:
 
 def _zone_specs(plan: _Plan) -> list:
     """Shelving big enough for the planned boxes with about 20 % room to grow."""
-    from store.services.locations import ZoneSpec
+    from hudang.store.services.locations import ZoneSpec
 
     specs = []
     for code, zone in (("A", "HV"), ("B", "LV"), ("C", "cancelled")):
@@ -330,7 +330,7 @@ def _place_boxes(plan: _Plan, cells: dict[str, list[int]]) -> list[int]:
 
 def _write_locations(plan: _Plan) -> tuple[dict[str, list[int]], int]:
     """Room, zones down to cells, and a safe (权证); return cell ids per zone class."""
-    from store.services import locations
+    from hudang.store.services import locations
 
     n = locations.build_shelving("K1", "佛山供电局客户档案室", _zone_specs(plan), ACTOR)
     locations.add_safe("K1", "SAFE1", "权证保险柜", 200, ACTOR)
@@ -366,8 +366,8 @@ def _write_boxes(plan: _Plan, cells: dict[str, list[int]], as_of: dt.date) -> li
 
 def _add_users() -> int:
     """The demo staff (keeper / approver / admin / auditor) through the users service."""
-    from store.models import User
-    from store.services.users import add_user
+    from hudang.store.models import User
+    from hudang.store.services.users import add_user
 
     made = 0
     for username, display, role, password in DEMO_USERS:

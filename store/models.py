@@ -6,7 +6,7 @@ import datetime as dt
 
 import peewee as pw
 
-from store.db import database
+from hudang.store.db import database
 
 
 def utcnow() -> dt.datetime:

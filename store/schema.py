@@ -2,41 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
-
 import peewee as pw
 
-from store import db as dbmod
-from store.errors import SchemaTooOld
-from store.i18n import t
-from store.models import ALL_MODELS, SchemaVersion
+from hudang.store import db as dbmod
+from hudang.store.errors import SchemaTooOld
+from hudang.store.i18n import t
+from hudang.store.migrations import MIGRATIONS, Migration
+from hudang.store.models import SchemaVersion
 
-
-@dataclass(frozen=True)
-class Migration:
-    version: int
-    description: str
-    apply: Callable[[pw.Database], None]
-
-
-def _create_base_tables(db: pw.Database) -> None:
-    db.create_tables(ALL_MODELS, safe=True)
-
-
-# Append only. Never edit a migration that has shipped; add the next one.
-MIGRATIONS: list[Migration] = [
-    Migration(1, "base tables: customers, locations, boxes, volumes, documents, audit",
-              _create_base_tables),
-]
-
-
-def register(migration: Migration) -> None:
-    """Add a migration (rooms that own extra schema call this at import)."""
-    if any(m.version == migration.version for m in MIGRATIONS):
-        raise RuntimeError(f"duplicate migration version {migration.version}")
-    MIGRATIONS.append(migration)
-    MIGRATIONS.sort(key=lambda m: m.version)
+__all__ = ["MIGRATIONS", "Migration", "check_compatible", "current_version", "latest_version",
+           "upgrade"]
 
 
 def latest_version() -> int:
@@ -54,7 +29,6 @@ def current_version() -> int:
 
 def upgrade() -> list[int]:
     """Apply every migration the database lacks, each in its own transaction; return them."""
-    _load_room_migrations()
     db = dbmod.require_database()
     applied: list[int] = []
     have = current_version()
@@ -81,7 +55,6 @@ def _too_new_message(have: int) -> str:
 
 def check_compatible() -> int:
     """Check the connected schema; make the process read-only if it is newer than we know."""
-    _load_room_migrations()
     have = current_version()
     if have > latest_version():
         dbmod.set_read_only(_too_new_message(have))
@@ -90,9 +63,3 @@ def check_compatible() -> int:
                              "The database schema is version {have}, older than {latest}: "
                              "run `hudang db upgrade`.", have=have, latest=latest_version()))
     return have
-
-
-def _load_room_migrations() -> None:
-    """Import the modules that register their own migrations."""
-    import store.search  # noqa: F401  (registers the keyword-search index migration)
-    import store.services.retention  # noqa: F401  (registers the retention due-list indexes)

@@ -35,8 +35,7 @@ from typing import Any
 
 import peewee as pw
 
-from store import db as dbmod
-from store.schema import Migration, register
+from hudang.store import db as dbmod
 
 FIELDS = ("name", "number", "phone", "id_number", "address", "initials")
 TAGS = {"name": "n", "number": "h", "phone": "p", "id_number": "i", "address": "a",
@@ -211,15 +210,12 @@ _PG_DDL = [
 ]
 
 
-def _migrate(db: pw.Database) -> None:
-    """Create the search tables and index every customer already in the archive."""
+def create_index(db: pw.Database) -> None:
+    """Create the search tables and index every customer already in the archive (migration 2)."""
     for sql in (_PG_DDL if dbmod.is_postgres() else _SQLITE_DDL):
         db.execute_sql(sql)
     cursor = db.execute_sql("SELECT id, number, name, id_number, phone, address FROM customer")
     index_customers_bulk(cursor)
-
-
-register(Migration(2, "keyword search index: customer bigrams (FTS5 / GIN)", _migrate))
 
 
 def index_is_current() -> bool:
@@ -237,14 +233,10 @@ def index_is_current() -> bool:
     return bool(row and "tokenize='ascii'" in row[0] and hashsize)
 
 
-def _upgrade_token_format(db: pw.Database) -> None:
+def upgrade_token_format(db: pw.Database) -> None:
     """Archives indexed before the raw-character tokens (development builds) are re-indexed."""
     if not index_is_current():
         rebuild_index()
-
-
-register(Migration(4, "keyword search index: re-index archives built with base-36 tokens",
-                   _upgrade_token_format))
 
 
 def rebuild_index() -> int:
@@ -353,7 +345,7 @@ def index_customers_bulk(rows: Iterable[Any]) -> int:
         for chunk in _chunks(rows, 5000):
             sides = [_fields_of(*_as_tuple(r)) for r in chunk]
             if dbmod.is_postgres():
-                from store.services.customer_import import bulk_insert  # COPY, not INSERT
+                from hudang.store.services.customer_import import bulk_insert  # COPY, not INSERT
 
                 bulk_insert("customer_search", _PG_COLUMNS,
                             [(*s, _grams_literal(s)) for s in sides])

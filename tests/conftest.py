@@ -8,9 +8,9 @@ from urllib.parse import quote
 
 import pytest
 
-from store import archive
-from store import db as dbmod
-from store.i18n import set_language
+from hudang.store import archive
+from hudang.store import db as dbmod
+from hudang.store.i18n import set_language
 
 PG_URL = os.environ.get("HUDANG_TEST_POSTGRES_URL", "")
 BACKENDS = ["sqlite"] + (["postgres"] if PG_URL else [])

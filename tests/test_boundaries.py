@@ -14,7 +14,8 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def _modules(package: str) -> list[str]:
     path = ROOT / package
-    return [package] + [f"{package}.{m.name}" for m in pkgutil.walk_packages([str(path)])]
+    name = f"hudang.{package}"
+    return [name] + [m.name for m in pkgutil.walk_packages([str(path)], prefix=name + ".")]
 
 
 @pytest.mark.parametrize("package", ["store", "rules", "scanners"])

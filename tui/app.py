@@ -11,13 +11,13 @@ from textual.app import App, SystemCommand
 from textual.screen import Screen
 
 from hudang.settings import Settings
-from store import db as dbmod
-from store.audit import Actor
-from store.i18n import set_language, t
-from store.services.dto import UserInfo
-from tui.deskinfo import DeskStatus
-from tui.i18n import L, bind_labelled
-from tui.services import DeskServices
+from hudang.store import db as dbmod
+from hudang.store.audit import Actor
+from hudang.store.i18n import set_language, t
+from hudang.store.services.dto import UserInfo
+from hudang.tui.deskinfo import DeskStatus
+from hudang.tui.i18n import L, bind_labelled
+from hudang.tui.services import DeskServices
 
 Clock = Callable[[], dt.datetime]
 
@@ -58,8 +58,8 @@ class DeskApp(App):
         return self.user is not None and self.services.can_see_personal_data(self.user.role)
 
     def on_mount(self) -> None:
-        from tui.screens.login import LoginScreen
-        from tui.screens.main import MainScreen
+        from hudang.tui.screens.login import LoginScreen
+        from hudang.tui.screens.main import MainScreen
 
         self.push_screen(MainScreen() if self.user else LoginScreen())
         self.set_interval(5, self.check_idle_lock)
@@ -70,7 +70,7 @@ class DeskApp(App):
 
     def signed_in(self, user: UserInfo) -> None:
         """Called by the login screen: the session belongs to `user` from now on."""
-        from tui.screens.main import MainScreen
+        from hudang.tui.screens.main import MainScreen
 
         self.user = user
         self.last_activity = self.clock()
@@ -91,7 +91,7 @@ class DeskApp(App):
             self.action_lock()
 
     def action_lock(self) -> None:
-        from tui.screens.dialogs import LockScreen
+        from hudang.tui.screens.dialogs import LockScreen
 
         if self.user is None or self.locked:
             return
@@ -104,13 +104,13 @@ class DeskApp(App):
 
     # --- help and the command palette ------------------------------------------------------
     def action_help(self) -> None:
-        from tui.screens.dialogs import HelpScreen
+        from hudang.tui.screens.dialogs import HelpScreen
 
         if not isinstance(self.screen, HelpScreen) and not self.locked:
             self.push_screen(HelpScreen())
 
     def _main(self):
-        from tui.screens.main import MainScreen
+        from hudang.tui.screens.main import MainScreen
 
         for screen in self.screen_stack:
             if isinstance(screen, MainScreen):
@@ -150,7 +150,7 @@ def make_app(settings: Settings, *, services: DeskServices | None = None,
     """Build the desk for `settings`; tests pass a user, a frozen clock and no cursor blink."""
     set_language(settings.language)
     if dbmod.database.obj is None:
-        from store.archive import open_archive
+        from hudang.store.archive import open_archive
 
         open_archive(settings.database_url)
     output_dir = Path(settings.home)

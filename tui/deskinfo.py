@@ -15,16 +15,16 @@ from rich.text import Text
 from textual.containers import Horizontal
 from textual.widgets import Static
 
-from store import barcodes as barcodes_mod
-from store.i18n import t
-from tui.services import _in_worker
+from hudang.store import barcodes as barcodes_mod
+from hudang.store.i18n import t
+from hudang.tui.services import _in_worker
 
 log = logging.getLogger("hudang.desk")
 
 
 @_in_worker
 def _count_open() -> int:
-    from store.services.attention_view import open_attention_count
+    from hudang.store.services.attention_view import open_attention_count
 
     return open_attention_count()
 
@@ -37,7 +37,7 @@ class DeskStatus:
         self.refresh_seconds = refresh_seconds
         self.holder = None
         if rules_dir is not None and Path(rules_dir).is_dir():
-            from rules.holder import RulesHolder
+            from hudang.rules.holder import RulesHolder
 
             self.holder = RulesHolder(rules_dir)
         self.attention_count: int | None = None

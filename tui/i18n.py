@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from store.i18n import language
+from hudang.store.i18n import language
 
 LABELS: dict[str, tuple[str, str]] = {
     "title": ("户档 · 阅览室", "hudang · reading room"),

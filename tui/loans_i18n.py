@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from store.i18n import language
+from hudang.store.i18n import language
 
 LOAN_LABELS: dict[str, tuple[str, str]] = {
     "loans": ("出借", "Loans"),

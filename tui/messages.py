@@ -7,7 +7,7 @@ from typing import Any
 
 from textual.message import Message
 
-from store.services.dto import CustomerFile, LookupResult, UserInfo
+from hudang.store.services.dto import CustomerFile, LookupResult, UserInfo
 
 
 @dataclass

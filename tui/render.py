@@ -8,8 +8,8 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from store.barcodes import KIND_NAMES
-from store.domain import (
+from hudang.store.barcodes import KIND_NAMES
+from hudang.store.domain import (
     BOX_STATUSES,
     CATEGORIES,
     CATEGORY_EN,
@@ -18,9 +18,9 @@ from store.domain import (
     local_time,
     movement_name,
 )
-from store.i18n import language, t
-from store.services.dto import BoxInfo, LocationInfo, LookupResult
-from tui.i18n import L
+from hudang.store.i18n import language, t
+from hudang.store.services.dto import BoxInfo, LocationInfo, LookupResult
+from hudang.tui.i18n import L
 
 STATUS_EN = {"unplaced": "not shelved", "on_shelf": "on shelf", "on_loan": "on loan",
              "reading_room": "in the reading room", "awaiting_reshelve": "awaiting reshelving"}

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from textual.widgets import Input
 
-from store.barcodes import Scan, default_scheme
-from store.errors import ArchiveError
+from hudang.store.barcodes import Scan, default_scheme
+from hudang.store.errors import ArchiveError
 
 
 def take_scan(event: Input.Submitted, status) -> Scan | None:

@@ -16,11 +16,11 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
-from store import db as dbmod
-from store.audit import Actor
-from store.services import customers as customers_svc
-from store.services import lookup, registry, shelving, stocktake, users
-from store.services.dto import CustomerFile, LocationInfo, LookupResult, UserInfo
+from hudang.store import db as dbmod
+from hudang.store.audit import Actor
+from hudang.store.services import customers as customers_svc
+from hudang.store.services import lookup, registry, shelving, stocktake, users
+from hudang.store.services.dto import CustomerFile, LocationInfo, LookupResult, UserInfo
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -55,7 +55,7 @@ class DeskServices:
         box = result.box
         if result.kind in ("box", "volume", "document") and box is not None \
                 and box.status in ("on_loan", "reading_room"):
-            from store.services import loan_desk, loans
+            from hudang.store.services import loan_desk, loans
 
             item = loan_desk.item_on_loan(box.barcode if result.kind == "box" else result.code)
             if item is not None:
@@ -68,7 +68,7 @@ class DeskServices:
 
     @_in_worker
     def search(self, text: str, limit: int = 200) -> list:
-        from store.search import search_customers
+        from hudang.store.search import search_customers
 
         return search_customers(text, limit)
 
@@ -103,7 +103,7 @@ class DeskServices:
         return code, self._box_label(code)
 
     def _box_label(self, code: str) -> Path:
-        from store.services import labels  # reportlab: ~0.2 s of imports, kept off cold start
+        from hudang.store.services import labels  # reportlab: ~0.2 s of imports, kept off cold start
 
         return labels.write_box_labels([code], self.output_dir / "labels" / f"box-{code}.pdf")
 
@@ -113,7 +113,7 @@ class DeskServices:
 
     @_in_worker
     def position_labels(self, scope_code: str) -> Path:
-        from store.services import labels
+        from hudang.store.services import labels
 
         safe = scope_code.replace("/", "_")
         return labels.write_position_labels(

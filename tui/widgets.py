@@ -17,11 +17,11 @@ from textual.visual import visualize
 from textual.widget import Widget
 from textual.widgets import Digits, Input, Static
 
-from store.i18n import language
-from store.services.dto import LocationInfo, LookupResult
-from tui import render
-from tui.i18n import L
-from tui.messages import ResultRendered
+from hudang.store.i18n import language
+from hudang.store.services.dto import LocationInfo, LookupResult
+from hudang.tui import render
+from hudang.tui.i18n import L
+from hudang.tui.messages import ResultRendered
 
 
 def render_promptly(screen: Screen) -> None:

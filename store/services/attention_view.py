@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from store.models import AttentionItem
+from hudang.store.models import AttentionItem
 
 
 def open_attention_count() -> int:

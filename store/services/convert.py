@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from store.models import Contract, Customer, Location, User
-from store.services.dto import ContractInfo, CustomerInfo, LocationInfo, UserInfo
+from hudang.store.models import Contract, Customer, Location, User
+from hudang.store.services.dto import ContractInfo, CustomerInfo, LocationInfo, UserInfo
 
 
 def customer_info(c: Customer) -> CustomerInfo:

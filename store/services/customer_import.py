@@ -18,12 +18,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from store import audit, search
-from store import db as dbmod
-from store.barcodes import default_scheme
-from store.errors import ImportFailed
-from store.i18n import t
-from store.models import Customer
+from hudang.store import audit, search
+from hudang.store import db as dbmod
+from hudang.store.barcodes import default_scheme
+from hudang.store.errors import ImportFailed
+from hudang.store.i18n import t
+from hudang.store.models import Customer
 
 # field -> accepted header names (Chinese first, then English); matching ignores case/spaces.
 COLUMNS: dict[str, tuple[str, ...]] = {

@@ -9,16 +9,16 @@ from typing import Any
 
 from peewee import fn
 
-from store import audit, search
-from store.audit import Actor
-from store.db import read_tx, write_tx
-from store.domain import ACTIVE, CANCELLED, CATEGORIES, HV, LV
-from store.errors import AlreadyExists, NotFound, ValidationError
-from store.i18n import t
-from store.models import Contract, Customer, utcnow
-from store.services import views
-from store.services.convert import contract_info, customer_info
-from store.services.dto import CustomerFile, CustomerInfo, DocumentInfo
+from hudang.store import audit, search
+from hudang.store.audit import Actor
+from hudang.store.db import read_tx, write_tx
+from hudang.store.domain import ACTIVE, CANCELLED, CATEGORIES, HV, LV
+from hudang.store.errors import AlreadyExists, NotFound, ValidationError
+from hudang.store.i18n import t
+from hudang.store.models import Contract, Customer, utcnow
+from hudang.store.services import views
+from hudang.store.services.convert import contract_info, customer_info
+from hudang.store.services.dto import CustomerFile, CustomerInfo, DocumentInfo
 
 EDITABLE = ("name", "id_number", "phone", "address", "voltage_class", "supply_voltage", "line",
             "area", "tariff", "important", "legal_hold")

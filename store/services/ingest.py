@@ -14,13 +14,13 @@ from typing import Any
 
 import peewee as pw
 
-from store import audit
-from store import db as dbmod
-from store.audit import Actor
-from store.domain import CATEGORIES, category_code
-from store.errors import NotFound, ValidationError
-from store.i18n import t
-from store.models import (AttentionItem, ChangeLog, Customer, Document, DocumentPage,
+from hudang.store import audit
+from hudang.store import db as dbmod
+from hudang.store.audit import Actor
+from hudang.store.domain import CATEGORIES, category_code
+from hudang.store.errors import NotFound, ValidationError
+from hudang.store.i18n import t
+from hudang.store.models import (AttentionItem, ChangeLog, Customer, Document, DocumentPage,
                           IngestRecord, ScanFile, utcnow)
 
 DEFAULT_CATEGORY = "QT"  # 其它: where pages go when nothing names a category
@@ -236,7 +236,7 @@ def _stamp_retention(ruleset: Any, doc: Document) -> dict:
     """Decide a document's retention with the active rules (only if never decided before)."""
     if ruleset is None or doc.retention_ruleset:
         return {}
-    from store.services.retention import stamp_document
+    from hudang.store.services.retention import stamp_document
 
     stamp = stamp_document(ruleset, doc.id)
     doc.retention_class, doc.retention_eligible_on = stamp.retention_class, stamp.eligible_on

@@ -17,12 +17,12 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfgen import canvas
 
-from store.db import read_tx
-from store.domain import VOLTAGE_CLASSES
-from store.errors import NotFound
-from store.i18n import t
-from store.services import views
-from store.services.locations import cells_under
+from hudang.store.db import read_tx
+from hudang.store.domain import VOLTAGE_CLASSES
+from hudang.store.errors import NotFound
+from hudang.store.i18n import t
+from hudang.store.services import views
+from hudang.store.services.locations import cells_under
 
 CJK_FONT = "STSong-Light"  # a CID font every PDF reader has; nothing to embed
 LABEL_W, LABEL_H = 95 * mm, 38 * mm

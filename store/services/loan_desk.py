@@ -9,26 +9,26 @@ from __future__ import annotations
 
 import datetime as dt
 
-from store import audit
-from store.audit import Actor
-from store.barcodes import default_scheme
-from store.db import read_tx, write_tx
-from store.errors import NotFound, NotOnShelf, UnknownBarcode, ValidationError
-from store.i18n import t
-from store.models import (
+from hudang.store import audit
+from hudang.store.audit import Actor
+from hudang.store.barcodes import default_scheme
+from hudang.store.db import read_tx, write_tx
+from hudang.store.errors import NotFound, NotOnShelf, UnknownBarcode, ValidationError
+from hudang.store.i18n import t
+from hudang.store.models import (
     Box, ChangeLog, Customer, Document, LoanItem, LoanRequest, Movement, User, Volume, utcnow,
 )
-from store.services import shelving
-from store.services.convert import location_info
-from store.services.dto import LocationInfo
-from store.services.loan_dto import (
+from hudang.store.services import shelving
+from hudang.store.services.convert import location_info
+from hudang.store.services.dto import LocationInfo
+from hudang.store.services.loan_dto import (
     CheckoutOutcome, LoanItemInfo, ReturnOutcome, item_info, loan_info,
 )
-from store.services.loan_errors import (
+from hudang.store.services.loan_errors import (
     ItemOnLoan, LoanNeedsApproval, LoanStateError, NotInRequest, NotOnLoan,
 )
-from store.services.loan_policy import DEFAULT_POLICY, LoanPolicyLike
-from store.services.loans import _slip, categories_of, latest_due
+from hudang.store.services.loan_policy import DEFAULT_POLICY, LoanPolicyLike
+from hudang.store.services.loans import _slip, categories_of, latest_due
 
 OUT_STATUSES = ("on_loan", "reading_room")
 

@@ -6,9 +6,9 @@ import datetime as dt
 import json
 from dataclasses import dataclass, field
 
-from store.models import Box, Customer, LoanItem, LoanRequest, Location, ReadingGrant, User
-from store.services.convert import location_info
-from store.services.dto import LocationInfo
+from hudang.store.models import Box, Customer, LoanItem, LoanRequest, Location, ReadingGrant, User
+from hudang.store.services.convert import location_info
+from hudang.store.services.dto import LocationInfo
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from store.errors import ArchiveError
+from hudang.store.errors import ArchiveError
 
 
 class LoanError(ArchiveError):

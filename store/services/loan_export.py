@@ -10,13 +10,13 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
-from store.db import read_tx
-from store.domain import CATEGORIES
-from store.i18n import t
-from store.models import LoanRequest, utcnow
-from store.services.loan_dto import loan_info
-from store.services.loan_policy import USE_KINDS
-from store.services.loan_slip import STATUS_NAMES
+from hudang.store.db import read_tx
+from hudang.store.domain import CATEGORIES
+from hudang.store.i18n import t
+from hudang.store.models import LoanRequest, utcnow
+from hudang.store.services.loan_dto import loan_info
+from hudang.store.services.loan_policy import USE_KINDS
+from hudang.store.services.loan_slip import STATUS_NAMES
 
 # (key, Chinese header, English header), in register order.
 COLUMNS: list[tuple[str, str, str]] = [

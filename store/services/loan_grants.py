@@ -9,16 +9,16 @@ from __future__ import annotations
 
 import datetime as dt
 
-from store import audit
-from store.audit import Actor
-from store.db import read_tx, write_tx
-from store.errors import NotFound, ValidationError
-from store.i18n import t
-from store.models import ChangeLog, Customer, ReadingGrant, utcnow
-from store.services.loan_dto import ReadingGrantInfo, grant_info
-from store.services.loan_errors import LoanStateError
-from store.services.loan_policy import DEFAULT_POLICY, LoanPolicyLike
-from store.services.loans import _approver, _user
+from hudang.store import audit
+from hudang.store.audit import Actor
+from hudang.store.db import read_tx, write_tx
+from hudang.store.errors import NotFound, ValidationError
+from hudang.store.i18n import t
+from hudang.store.models import ChangeLog, Customer, ReadingGrant, utcnow
+from hudang.store.services.loan_dto import ReadingGrantInfo, grant_info
+from hudang.store.services.loan_errors import LoanStateError
+from hudang.store.services.loan_policy import DEFAULT_POLICY, LoanPolicyLike
+from hudang.store.services.loans import _approver, _user
 
 
 def _customer(number: str) -> Customer:

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
 
-from store.i18n import t
+from hudang.store.i18n import t
 
 USE_KINDS = {"reading": ("阅览室阅览", "reading in the reading room"),
              "take_out": ("借出原件", "taking the original out"),

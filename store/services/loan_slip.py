@@ -23,10 +23,10 @@ from reportlab.platypus import (
     PageBreak, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle,
 )
 
-from store.domain import CATEGORIES
-from store.i18n import t
-from store.services.loan_dto import LoanInfo, LoanItemInfo, OverdueRow
-from store.services.loan_policy import USE_KINDS
+from hudang.store.domain import CATEGORIES
+from hudang.store.i18n import t
+from hudang.store.services.loan_dto import LoanInfo, LoanItemInfo, OverdueRow
+from hudang.store.services.loan_policy import USE_KINDS
 
 FONT = "STSong-Light"
 BAR_WIDTH = 0.42 * mm  # narrowest bar: wide enough for a desk scanner and a 200 dpi render

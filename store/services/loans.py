@@ -13,22 +13,22 @@ import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from store import audit
-from store import db as dbmod
-from store.audit import Actor
-from store.barcodes import default_scheme
-from store.db import read_tx, write_tx
-from store.errors import NotFound, PermissionDenied, UnknownBarcode, ValidationError
-from store.i18n import t
-from store.models import (
+from hudang.store import audit
+from hudang.store import db as dbmod
+from hudang.store.audit import Actor
+from hudang.store.barcodes import default_scheme
+from hudang.store.db import read_tx, write_tx
+from hudang.store.errors import NotFound, PermissionDenied, UnknownBarcode, ValidationError
+from hudang.store.i18n import t
+from hudang.store.models import (
     Box, ChangeLog, Customer, Document, LoanItem, LoanRequest, User, Volume, utcnow,
 )
-from store.services import serials
-from store.services.loan_dto import LoanInfo, OverdueRow, item_info, loan_info
-from store.services.loan_errors import (
+from hudang.store.services import serials
+from hudang.store.services.loan_dto import LoanInfo, OverdueRow, item_info, loan_info
+from hudang.store.services.loan_errors import (
     BorrowerBlocked, LoanNotAllowed, LoanStateError, RenewalRefused, SelfApproval,
 )
-from store.services.loan_policy import (
+from hudang.store.services.loan_policy import (
     DEFAULT_POLICY, USE_KINDS, LoanPolicy, LoanPolicyLike,
 )
 

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from store import audit
-from store.audit import Actor
-from store.barcodes import default_scheme
-from store.db import read_tx, write_tx
-from store.errors import AlreadyExists, NotFound, ValidationError
-from store.i18n import t
-from store.models import Location
-from store.services import serials
-from store.services.convert import location_info
-from store.services.dto import LocationInfo
+from hudang.store import audit
+from hudang.store.audit import Actor
+from hudang.store.barcodes import default_scheme
+from hudang.store.db import read_tx, write_tx
+from hudang.store.errors import AlreadyExists, NotFound, ValidationError
+from hudang.store.i18n import t
+from hudang.store.models import Location
+from hudang.store.services import serials
+from hudang.store.services.convert import location_info
+from hudang.store.services.dto import LocationInfo
 
 SIDE_NAMES = {"L": ("左面", "left"), "R": ("右面", "right")}
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import contextlib
 
-from store.barcodes import BarcodeScheme, Scan, default_scheme, kind_name
-from store.db import read_tx
-from store.errors import UnknownBarcode
-from store.i18n import t
-from store.services import rawsql, views
-from store.services.dto import CustomerInfo, LookupResult, UserInfo
+from hudang.store.barcodes import BarcodeScheme, Scan, default_scheme, kind_name
+from hudang.store.db import read_tx
+from hudang.store.errors import UnknownBarcode
+from hudang.store.i18n import t
+from hudang.store.services import rawsql, views
+from hudang.store.services.dto import CustomerInfo, LookupResult, UserInfo
 
 _CUSTOMER = ("SELECT id, number, name, id_number, phone, address, voltage_class, supply_voltage,"
              " line, area, tariff, status, cancelled_on, important, legal_hold, version "
@@ -72,8 +72,8 @@ def lookup_scan(scan: Scan, *, detail: bool = True) -> LookupResult:
                 return LookupResult("staff_card", scan.code,
                                     user=UserInfo(r[0], r[1], r[2], r[3], r[4], r[5], bool(r[6])))
         elif scan.kind == "loan_slip":
-            from store.services.loans import get_loan  # loans build on lookup, not vice versa
-            from store.errors import NotFound
+            from hudang.store.services.loans import get_loan  # loans build on lookup, not vice versa
+            from hudang.store.errors import NotFound
 
             try:
                 return LookupResult("loan_slip", scan.code, loan=get_loan(scan.code))

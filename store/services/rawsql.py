@@ -12,7 +12,7 @@ import re
 import weakref
 from functools import lru_cache
 
-from store import db as dbmod
+from hudang.store import db as dbmod
 
 _PREPARED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # connection -> names
 

@@ -4,17 +4,17 @@ from __future__ import annotations
 
 import datetime as dt
 
-from store import audit
-from store.audit import Actor
-from store.barcodes import default_scheme
-from store.db import write_tx
-from store.domain import HV, LV, category_code
-from store.errors import AlreadyExists, NotFound, ValidationError
-from store.i18n import t
-from store.models import Box, Contract, Customer, Document, Volume
-from store.services import serials
-from store.services.convert import contract_info
-from store.services.dto import ContractInfo
+from hudang.store import audit
+from hudang.store.audit import Actor
+from hudang.store.barcodes import default_scheme
+from hudang.store.db import write_tx
+from hudang.store.domain import HV, LV, category_code
+from hudang.store.errors import AlreadyExists, NotFound, ValidationError
+from hudang.store.i18n import t
+from hudang.store.models import Box, Contract, Customer, Document, Volume
+from hudang.store.services import serials
+from hudang.store.services.convert import contract_info
+from hudang.store.services.dto import ContractInfo
 
 
 def _barcode(kind: str, given: str | None) -> str:

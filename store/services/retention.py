@@ -7,23 +7,12 @@ from dataclasses import dataclass, field
 
 import peewee as pw
 
-from store import audit
-from store import db as dbmod
-from store.models import Contract, Customer, Document
-from store.schema import Migration, register
+from hudang.store import audit
+from hudang.store import db as dbmod
+from hudang.store.models import Contract, Customer, Document
 
 NOTE_LEN = 256
 PENDING_LIST = 50  # how many pending-shortening document ids a report carries
-
-
-def _migrate(db: pw.Database) -> None:
-    """Let `due` read only an index: eligibility, hold, customer and class side by side."""
-    db.execute_sql("CREATE INDEX IF NOT EXISTS document_retention_due ON document "
-                   "(retention_eligible_on, legal_hold, customer_id, retention_class)")
-    db.execute_sql("CREATE INDEX IF NOT EXISTS customer_legal_hold ON customer (legal_hold)")
-
-
-register(Migration(3, "retention: covering index for due lists, index of legal holds", _migrate))
 
 
 @dataclass
@@ -82,7 +71,7 @@ def _decide(ruleset, key: tuple, cache: dict) -> tuple[str, str, dt.date | None,
     """(status, schedule id, eligible_on, note) for a document's facts, memoised per run."""
     hit = cache.get(key)
     if hit is None:
-        from rules.retention import RetentionFacts, evaluate  # pydantic only when recomputing
+        from hudang.rules.retention import RetentionFacts, evaluate  # pydantic only when recomputing
 
         names = ("category", "doc_type", "voltage_class", "customer_status", "filed_on",
                  "business_step_at", "cancelled_on", "contract_signed_on",

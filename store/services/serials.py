@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from store import db as dbmod
-from store.barcodes import BarcodeScheme, default_scheme
-from store.models import BarcodeSerial
+from hudang.store import db as dbmod
+from hudang.store.barcodes import BarcodeScheme, default_scheme
+from hudang.store.models import BarcodeSerial
 
 
 def allocate(kind: str, count: int = 1) -> int:

@@ -6,17 +6,17 @@ from dataclasses import dataclass
 
 import peewee as pw
 
-from store import audit
-from store.audit import Actor
-from store.barcodes import default_scheme
-from store.db import read_tx, write_tx
-from store.domain import CANCELLED, ZONE_CLASSES
-from store.errors import AlreadyShelved, NotFound, PositionFull, ValidationError, WrongZone
-from store.i18n import t
-from store.models import Box, Customer, Location, Movement, Volume
-from store.services import views
-from store.services.convert import location_info
-from store.services.dto import BoxInfo, LocationInfo
+from hudang.store import audit
+from hudang.store.audit import Actor
+from hudang.store.barcodes import default_scheme
+from hudang.store.db import read_tx, write_tx
+from hudang.store.domain import CANCELLED, ZONE_CLASSES
+from hudang.store.errors import AlreadyShelved, NotFound, PositionFull, ValidationError, WrongZone
+from hudang.store.i18n import t
+from hudang.store.models import Box, Customer, Location, Movement, Volume
+from hudang.store.services import views
+from hudang.store.services.convert import location_info
+from hudang.store.services.dto import BoxInfo, LocationInfo
 
 
 @dataclass(frozen=True)

@@ -10,15 +10,15 @@ import csv
 import io
 from dataclasses import dataclass, field
 
-from store import audit
-from store.audit import Actor
-from store.barcodes import default_scheme
-from store.db import read_tx, write_tx
-from store.errors import NotFound, ValidationError
-from store.i18n import t
-from store.services import rawsql
-from store.services.dto import LocationInfo
-from store.services.locations import cells_under, get_location
+from hudang.store import audit
+from hudang.store.audit import Actor
+from hudang.store.barcodes import default_scheme
+from hudang.store.db import read_tx, write_tx
+from hudang.store.errors import NotFound, ValidationError
+from hudang.store.i18n import t
+from hudang.store.services import rawsql
+from hudang.store.services.dto import LocationInfo
+from hudang.store.services.locations import cells_under, get_location
 
 # Statuses under which a box is expected on its shelf; any other means "away, legitimately".
 PRESENT_STATUSES = ("on_shelf",)

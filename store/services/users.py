@@ -7,17 +7,17 @@ import hashlib
 import hmac
 import secrets
 
-from store import audit
-from store.audit import Actor
-from store.barcodes import default_scheme
-from store.db import read_tx, write_tx
-from store.domain import ROLES
-from store.errors import AlreadyExists, AuthenticationFailed, NotFound, ValidationError
-from store.i18n import t
-from store.models import User
-from store.services import serials
-from store.services.convert import user_info
-from store.services.dto import UserInfo
+from hudang.store import audit
+from hudang.store.audit import Actor
+from hudang.store.barcodes import default_scheme
+from hudang.store.db import read_tx, write_tx
+from hudang.store.domain import ROLES
+from hudang.store.errors import AlreadyExists, AuthenticationFailed, NotFound, ValidationError
+from hudang.store.i18n import t
+from hudang.store.models import User
+from hudang.store.services import serials
+from hudang.store.services.convert import user_info
+from hudang.store.services.dto import UserInfo
 
 _N, _R, _P = 2**14, 8, 1
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from store.services import rawsql
-from store.services.dto import (
+from hudang.store.services import rawsql
+from hudang.store.services.dto import (
     BoxInfo, DocumentInfo, LocationInfo, MovementInfo, PositionInfo, VolumeInfo,
 )
 

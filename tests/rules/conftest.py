@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from rules import load_ruleset
-from store.i18n import set_language
+from hudang.rules import load_ruleset
+from hudang.store.i18n import set_language
 
 SAMPLE_RULES = Path(__file__).resolve().parents[2] / "sample_data" / "rules"
 BROKEN = Path(__file__).resolve().parent / "broken"

@@ -5,8 +5,8 @@ from __future__ import annotations
 import subprocess
 import sys
 
-MODULES = ["rules", "rules.loader", "rules.holder", "rules.examples", "rules.fileinfo",
-           "store.services.retention"]
+MODULES = ["hudang.rules", "hudang.rules.loader", "hudang.rules.holder", "hudang.rules.examples",
+           "hudang.rules.fileinfo", "hudang.store.services.retention"]
 
 
 def test_rules_never_import_textual():
@@ -20,9 +20,9 @@ def test_rules_never_import_textual():
 
 def test_rules_package_has_no_database_writes():
     code = ("import importlib, sys\n"
-            "for m in ['rules', 'rules.loader', 'rules.holder', 'rules.examples']:\n"
+            "for m in ['hudang.rules', 'hudang.rules.loader', 'hudang.rules.holder', 'hudang.rules.examples']:\n"
             "    importlib.import_module(m)\n"
-            "print(','.join(sorted(m for m in sys.modules if m.startswith('store.services')"
+            "print(','.join(sorted(m for m in sys.modules if m.startswith('hudang.store.services')"
             " or m == 'peewee')))\n")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == ""

@@ -7,8 +7,8 @@ import shutil
 
 import pytest
 
-from rules import RulesError, load_ruleset
-from rules.loader import validate_text
+from hudang.rules import RulesError, load_ruleset
+from hudang.rules.loader import validate_text
 from tests.rules.conftest import BROKEN
 
 CASES = sorted(BROKEN.glob("*.yaml"))

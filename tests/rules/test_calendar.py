@@ -8,7 +8,7 @@ import logging
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from rules.calendar import WorkCalendar
+from hudang.rules.calendar import WorkCalendar
 
 D = dt.date
 

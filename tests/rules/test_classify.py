@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import time
 
-from rules import ClassificationInput, classify
-from rules.classification import ClassificationFile
-from rules.saferegex import MAX_INPUT
+from hudang.rules import ClassificationInput, classify
+from hudang.rules.classification import ClassificationFile
+from hudang.rules.saferegex import MAX_INPUT
 
 
 def _rules(yaml_rules: list[dict]) -> ClassificationFile:

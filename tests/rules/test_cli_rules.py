@@ -14,7 +14,7 @@ from reportlab.lib.pagesizes import A4
 from reportlab.pdfgen import canvas
 
 from hudang.cli_rules import register
-from store.models import Customer, Document
+from hudang.store.models import Customer, Document
 from tests.rules.conftest import BROKEN, SAMPLE_RULES
 
 

@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from rules.durations import add_months, parse_duration
-from rules.saferegex import UnsafeRegex, compile_rule_regex
+from hudang.rules.durations import add_months, parse_duration
+from hudang.rules.saferegex import UnsafeRegex, compile_rule_regex
 
 
 @pytest.mark.parametrize("text,years,months,days,seconds", [

@@ -6,7 +6,7 @@ import os
 import time
 from pathlib import Path
 
-from rules.holder import RulesHolder
+from hudang.rules.holder import RulesHolder
 
 
 def wait_for(predicate, timeout: float = 15.0, what: str = "condition") -> None:

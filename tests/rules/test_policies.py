@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from rules import contract_alerts, deadline_due, loan_terms, process_state
+from hudang.rules import contract_alerts, deadline_due, loan_terms, process_state
 
 D, DT = dt.date, dt.datetime
 

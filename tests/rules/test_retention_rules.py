@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from rules.retention import RetentionFacts, RetentionFile, evaluate
+from hudang.rules.retention import RetentionFacts, RetentionFile, evaluate
 
 D = dt.date
 

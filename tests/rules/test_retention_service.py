@@ -6,11 +6,11 @@ import datetime as dt
 
 import pytest
 
-from rules import load_ruleset
-from store.audit import Actor
-from store.audit import verify as verify_audit
-from store.models import AuditEvent, Contract, Customer, Document
-from store.services.retention import due, due_count, due_summary, recompute
+from hudang.rules import load_ruleset
+from hudang.store.audit import Actor
+from hudang.store.audit import verify as verify_audit
+from hudang.store.models import AuditEvent, Contract, Customer, Document
+from hudang.store.services.retention import due, due_count, due_summary, recompute
 
 D = dt.date
 ADMIN = Actor("admin", "test", "admin")

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from rules import RulesError, load_ruleset
-from rules.examples import run_examples
-from rules.loader import FILES, validate_text
+from hudang.rules import RulesError, load_ruleset
+from hudang.rules.examples import run_examples
+from hudang.rules.loader import FILES, validate_text
 from tests.rules.conftest import SAMPLE_RULES
 
 

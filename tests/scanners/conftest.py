@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from scanners.config import FolderConfig, WatchConfig
-from store.audit import Actor
-from store.services import customers, registry
+from hudang.scanners.config import FolderConfig, WatchConfig
+from hudang.store.audit import Actor
+from hudang.store.services import customers, registry
 
 KEEPER = Actor("keeper1", "desk-test", "keeper")
 CUSTOMERS = {"3300012345": "张三", "3300054321": "佛山市季华制衣厂", "3300099999": "李四"}

@@ -7,10 +7,10 @@ import json
 from click.testing import CliRunner
 
 from hudang.cli import cli
-from scanners import samples
-from scanners.decode import make_decoder
-from scanners.pages import PageJob, read_page
-from store.services.ingest import ScanStore
+from hudang.scanners import samples
+from hudang.scanners.decode import make_decoder
+from hudang.scanners.pages import PageJob, read_page
+from hudang.store.services.ingest import ScanStore
 
 
 def _env(tmp_path, archive_url, hot, store_dir) -> dict[str, str]:

@@ -11,16 +11,16 @@ from pathlib import Path
 
 import pytest
 
-from scanners import samples
-from scanners.daemon import Daemon
-from scanners.files import check_readable
-from scanners.ingestor import Ingestor
-from scanners.journal import Claim, Journal
-from scanners.pages import PagePool
-from store import audit
-from store.models import DocumentPage, IngestRecord, ScanFile
-from store.services import ingest
-from store.services.ingest import ScanStore
+from hudang.scanners import samples
+from hudang.scanners.daemon import Daemon
+from hudang.scanners.files import check_readable
+from hudang.scanners.ingestor import Ingestor
+from hudang.scanners.journal import Claim, Journal
+from hudang.scanners.pages import PagePool
+from hudang.store import audit
+from hudang.store.models import DocumentPage, IngestRecord, ScanFile
+from hudang.store.services import ingest
+from hudang.store.services.ingest import ScanStore
 from tests.scanners.conftest import visible_files, wait_for, watch_config
 
 ROOT = Path(__file__).resolve().parents[2]

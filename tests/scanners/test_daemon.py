@@ -10,12 +10,12 @@ import os
 import threading
 from pathlib import Path
 
-from scanners import samples
-from scanners.coversheet import CoverSheet, make_coversheets
-from scanners.daemon import Daemon
-from store import audit
-from store.models import AuditEvent, Customer, Document, DocumentPage, IngestRecord, ScanFile
-from store.services import ingest
+from hudang.scanners import samples
+from hudang.scanners.coversheet import CoverSheet, make_coversheets
+from hudang.scanners.daemon import Daemon
+from hudang.store import audit
+from hudang.store.models import AuditEvent, Customer, Document, DocumentPage, IngestRecord, ScanFile
+from hudang.store.services import ingest
 from tests.scanners.conftest import (KEEPER, reasons, visible_files, wait_for, watch_config,
                                      with_opts)
 

@@ -6,11 +6,11 @@ import json
 
 import pytest
 
-from store import audit
-from store.errors import NotFound, ValidationError
-from store.models import AttentionItem, Document, DocumentPage, IngestRecord, ScanFile
-from store.services import ingest
-from store.services.ingest import FilingRequest, PageRecord, ScanStore, SegmentRecord
+from hudang.store import audit
+from hudang.store.errors import NotFound, ValidationError
+from hudang.store.models import AttentionItem, Document, DocumentPage, IngestRecord, ScanFile
+from hudang.store.services import ingest
+from hudang.store.services.ingest import FilingRequest, PageRecord, ScanStore, SegmentRecord
 from tests.scanners.conftest import KEEPER
 
 

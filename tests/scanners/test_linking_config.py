@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from scanners.config import (WatchConfigError, filesystem_type, load_watch_config,
+from hudang.scanners.config import (WatchConfigError, filesystem_type, load_watch_config,
                              parse_watch)
-from scanners.decode import Barcode
-from scanners.files import display_name, is_ignored
-from scanners.linking import DefaultLinker, ScanInfo, parse_separator, separator_value
-from store.barcodes import default_scheme
+from hudang.scanners.decode import Barcode
+from hudang.scanners.files import display_name, is_ignored
+from hudang.scanners.linking import DefaultLinker, ScanInfo, parse_separator, separator_value
+from hudang.store.barcodes import default_scheme
 
 DOC = default_scheme().make("document", 7)
 

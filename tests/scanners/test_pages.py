@@ -6,10 +6,10 @@ from reportlab.graphics.barcode import code128
 from reportlab.lib.units import mm
 from reportlab.pdfgen import canvas
 
-from scanners import samples
-from scanners.decode import make_decoder
-from scanners.files import NotReadable, check_readable
-from scanners.pages import PageJob, PagePool, page_jobs, read_page
+from hudang.scanners import samples
+from hudang.scanners.decode import make_decoder
+from hudang.scanners.files import NotReadable, check_readable
+from hudang.scanners.pages import PageJob, PagePool, page_jobs, read_page
 
 import pytest
 

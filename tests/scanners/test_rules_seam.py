@@ -14,15 +14,15 @@ import pytest
 from click.testing import CliRunner
 
 from hudang.cli import cli
-from rules import load_ruleset
-from scanners import samples
-from scanners.decode import Barcode
-from scanners.linking import ScanInfo
-from scanners.rules_linking import RulesLinker
-from store import audit
-from store import barcodes as barcodes_mod
-from store.models import AttentionItem, AuditEvent, Customer, Document
-from store.services import customers, ingest
+from hudang.rules import load_ruleset
+from hudang.scanners import samples
+from hudang.scanners.decode import Barcode
+from hudang.scanners.linking import ScanInfo
+from hudang.scanners.rules_linking import RulesLinker
+from hudang.store import audit
+from hudang.store import barcodes as barcodes_mod
+from hudang.store.models import AttentionItem, AuditEvent, Customer, Document
+from hudang.store.services import customers, ingest
 from tests.scanners.conftest import KEEPER, wait_for, watch_config
 from tests.scanners.test_daemon import records, running
 

@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from hudang.cli import cli
-from store import archive
+from hudang.store import archive
 
 
 @pytest.fixture

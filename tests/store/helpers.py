@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from store.audit import Actor
-from store.services import customers, locations, registry
+from hudang.store.audit import Actor
+from hudang.store.services import customers, locations, registry
 
 KEEPER = Actor("keeper1", "desk-test", "keeper")
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from store import audit
-from store.db import write_tx
-from store.models import AuditEvent
+from hudang.store import audit
+from hudang.store.db import write_tx
+from hudang.store.models import AuditEvent
 
 
 def _events(n: int) -> None:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from store.barcodes import ALPHABET, BarcodeScheme, check_char, normalise_scan
-from store.errors import BadCheckCharacter, ValidationError
+from hudang.store.barcodes import ALPHABET, BarcodeScheme, check_char, normalise_scan
+from hudang.store.errors import BadCheckCharacter, ValidationError
 
 
 @pytest.mark.parametrize("raw,expected", [
@@ -68,8 +68,8 @@ def test_check_char_alphabet():
 def test_movement_names_and_local_time_follow_settings():
     import datetime as dt
 
-    from store.domain import local_time, movement_name
-    from store.i18n import set_language
+    from hudang.store.domain import local_time, movement_name
+    from hudang.store.i18n import set_language
 
     assert movement_name("shelve") == "上架"
     set_language("en")

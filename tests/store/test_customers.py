@@ -6,10 +6,10 @@ import datetime as dt
 
 import pytest
 
-from store import audit
-from store.errors import AlreadyExists, NotFound, ValidationError
-from store.models import AuditEvent
-from store.services import customers
+from hudang.store import audit
+from hudang.store.errors import AlreadyExists, NotFound, ValidationError
+from hudang.store.models import AuditEvent
+from hudang.store.services import customers
 
 from .helpers import KEEPER, box_with, customer
 

@@ -7,10 +7,10 @@ from collections import Counter
 
 import pytest
 
-from store import archive, generator, search
-from store.barcodes import default_scheme
-from store.errors import AlreadyExists
-from store.models import (AuditEvent, Box, Contract, Customer, Document, Location, Movement,
+from hudang.store import archive, generator, search
+from hudang.store.barcodes import default_scheme
+from hudang.store.errors import AlreadyExists
+from hudang.store.models import (AuditEvent, Box, Contract, Customer, Document, Location, Movement,
                           User, Volume)
 from tests.conftest import make_backend_url
 
@@ -136,7 +136,7 @@ def test_contracts_documents_users_and_search(built):
     assert not Contract.select().where(Contract.expires_on < Contract.signed_on).exists()
     roles = {u.role for u in User.select()}
     assert roles == {"keeper", "approver", "admin", "auditor"}
-    from store.services.users import authenticate
+    from hudang.store.services.users import authenticate
 
     username, _, role, password = generator.DEMO_USERS[0]
     assert authenticate(username, password).role == role

@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from store import audit, search
-from store.db import write_tx
-from store.errors import ImportFailed
-from store.models import AuditEvent, Customer
-from store.services.customer_import import decode_csv_bytes, import_customers_csv
+from hudang.store import audit, search
+from hudang.store.db import write_tx
+from hudang.store.errors import ImportFailed
+from hudang.store.models import AuditEvent, Customer
+from hudang.store.services.customer_import import decode_csv_bytes, import_customers_csv
 
 SAMPLE = Path(__file__).resolve().parents[2] / "sample_data" / "customers_sample.csv"
 ACTOR = audit.Actor("keeper", "desk-1", "keeper")

@@ -6,17 +6,17 @@ import datetime as dt
 
 import pytest
 
-from store import audit
-from store.audit import Actor
-from store.errors import NotOnShelf, PermissionDenied, ValidationError
-from store.models import AuditEvent, Box, LoanItem, LoanRequest, Movement
-from store.services import loan_desk, loans
-from store.services.loan_errors import (
+from hudang.store import audit
+from hudang.store.audit import Actor
+from hudang.store.errors import NotOnShelf, PermissionDenied, ValidationError
+from hudang.store.models import AuditEvent, Box, LoanItem, LoanRequest, Movement
+from hudang.store.services import loan_desk, loans
+from hudang.store.services.loan_errors import (
     BorrowerBlocked, ItemOnLoan, LoanNeedsApproval, LoanStateError, NotInRequest, NotOnLoan,
     RenewalRefused, SelfApproval,
 )
-from store.services.loan_policy import LoanPolicy
-from store.services.lookup import lookup
+from hudang.store.services.loan_policy import LoanPolicy
+from hudang.store.services.lookup import lookup
 from tests.store.test_loans_setup import KEEPER
 
 LI = Actor("li", "desk-2", "approver")
@@ -295,8 +295,8 @@ def test_cancel_pending_and_drop_untaken_items(arch):
 
 
 def test_unknown_or_unboxed_items_are_refused(arch):
-    from store.errors import UnknownBarcode
-    from store.services import registry
+    from hudang.store.errors import UnknownBarcode
+    from hudang.store.services import registry
 
     with pytest.raises(UnknownBarcode):
         loans.request_loan("zhang", ["张三"], purpose="查阅", use_kind="reading", actor=KEEPER)

@@ -8,7 +8,7 @@ import pytest
 from click.testing import CliRunner
 
 from hudang.cli import cli
-from store import archive
+from hudang.store import archive
 from tests.store.test_loans_setup import build_archive
 
 

@@ -6,11 +6,11 @@ import datetime as dt
 
 import pytest
 
-from store.audit import Actor
-from store.errors import PermissionDenied, ValidationError
-from store.models import AuditEvent, utcnow
-from store.services import loan_grants
-from store.services.loan_errors import LoanStateError, SelfApproval
+from hudang.store.audit import Actor
+from hudang.store.errors import PermissionDenied, ValidationError
+from hudang.store.models import AuditEvent, utcnow
+from hudang.store.services import loan_grants
+from hudang.store.services.loan_errors import LoanStateError, SelfApproval
 from tests.store.test_loans_setup import KEEPER
 
 

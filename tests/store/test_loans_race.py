@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import threading
 
-from store import audit
-from store import db as dbmod
-from store.audit import Actor
-from store.models import Box, LoanItem, Movement
-from store.services import loan_desk, loans
-from store.services.loan_errors import ItemOnLoan
-from store.services.loan_policy import LoanPolicy
+from hudang.store import audit
+from hudang.store import db as dbmod
+from hudang.store.audit import Actor
+from hudang.store.models import Box, LoanItem, Movement
+from hudang.store.services import loan_desk, loans
+from hudang.store.services.loan_errors import ItemOnLoan
+from hudang.store.services.loan_policy import LoanPolicy
 from tests.store.test_loans_setup import KEEPER
 
 ROOMY = LoanPolicy(open_loans={"default": 100})
@@ -83,8 +83,8 @@ def test_concurrent_scans_of_one_slip_take_the_item_once(arch):
 
 
 def test_concurrent_requests_respect_the_open_loan_limit(arch):
-    from store.models import LoanRequest
-    from store.services.loan_errors import BorrowerBlocked
+    from hudang.store.models import LoanRequest
+    from hudang.store.services.loan_errors import BorrowerBlocked
 
     one = LoanPolicy(open_loans={"default": 1})
     results: list[object] = [None] * 6

@@ -9,12 +9,12 @@ import pytest
 
 from hudang.cli_loans import RulesLoanPolicy, load_loan_policy
 from hudang.settings import load_settings
-from rules import load_ruleset
-from store.audit import Actor
-from store.errors import PermissionDenied
-from store.services import loan_desk, loans
-from store.services.loan_errors import LoanNotAllowed
-from store.services.loan_policy import DEFAULT_POLICY, LoanPolicyLike
+from hudang.rules import load_ruleset
+from hudang.store.audit import Actor
+from hudang.store.errors import PermissionDenied
+from hudang.store.services import loan_desk, loans
+from hudang.store.services.loan_errors import LoanNotAllowed
+from hudang.store.services.loan_policy import DEFAULT_POLICY, LoanPolicyLike
 from tests.store.test_loans_setup import KEEPER
 
 RULES = Path(__file__).resolve().parents[2] / "sample_data" / "rules"

@@ -6,8 +6,8 @@ from dataclasses import dataclass
 
 import pytest
 
-from store.audit import Actor
-from store.services import customers, locations, registry, shelving, users
+from hudang.store.audit import Actor
+from hudang.store.services import customers, locations, registry, shelving, users
 
 KEEPER = Actor("keeper1", "desk-1", "keeper")
 SYSTEM = Actor("setup", "test", "admin")

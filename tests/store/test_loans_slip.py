@@ -9,9 +9,9 @@ import pypdfium2 as pdfium
 from openpyxl import load_workbook
 from pyzbar import pyzbar
 
-from store.audit import Actor
-from store.i18n import set_language
-from store.services import loan_desk, loan_export, loan_slip, loans
+from hudang.store.audit import Actor
+from hudang.store.i18n import set_language
+from hudang.store.services import loan_desk, loan_export, loan_slip, loans
 from tests.store.test_loans_setup import KEEPER
 
 TODAY = dt.date.today()

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from store.barcodes import default_scheme
-from store.errors import BadCheckCharacter, UnknownBarcode
-from store.services import locations, registry, shelving, users
-from store.services.lookup import lookup
+from hudang.store.barcodes import default_scheme
+from hudang.store.errors import BadCheckCharacter, UnknownBarcode
+from hudang.store.services import locations, registry, shelving, users
+from hudang.store.services.lookup import lookup
 
 from .helpers import KEEPER, box_with, customer, small_storeroom
 
@@ -75,7 +75,7 @@ def test_unknown_and_mistyped_codes_say_so(shelved):
 
 
 def test_loan_slip_scan_opens_the_slip(shelved):
-    from store.services import loans
+    from hudang.store.services import loans
 
     box, _ = shelved
     users.add_user("reader1", "赵六", "keeper", "password1", issue_card=False)
@@ -87,8 +87,8 @@ def test_loan_slip_scan_opens_the_slip(shelved):
 
 
 def test_box_on_loan_cannot_be_shelved_without_a_return(shelved):
-    from store.errors import ValidationError
-    from store.models import Box
+    from hudang.store.errors import ValidationError
+    from hudang.store.models import Box
 
     box, pos = shelved
     Box.update(status="on_loan", current=None).where(Box.barcode == box).execute()

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from store import archive, schema
-from store.errors import SchemaTooNew, SchemaTooOld
-from store.models import SchemaVersion
-from store.services import customers
+from hudang.store import archive, schema
+from hudang.store.errors import SchemaTooNew, SchemaTooOld
+from hudang.store.models import SchemaVersion
+from hudang.store.services import customers
 
 from .helpers import KEEPER
 
@@ -30,7 +30,7 @@ def test_newer_schema_refuses_writes_and_says_why(db, archive_url):
 
 
 def test_older_schema_asks_for_upgrade(archive_url):
-    from store import db as dbmod
+    from hudang.store import db as dbmod
 
     db = dbmod.init_database(archive_url)
     db.connect()

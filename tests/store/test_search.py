@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from store import search
-from store.db import write_tx
-from store.models import Customer
+from hudang.store import search
+from hudang.store.db import write_tx
+from hudang.store.models import Customer
 
 PEOPLE = [
     # number, name, id_number, phone, address, class
@@ -190,9 +190,9 @@ def test_initials_table_agrees_with_pypinyin():
 
 def test_migration_4_reindexes_an_old_format_archive(db):
     """An archive at schema 3 with the old token format is re-indexed by `db upgrade`."""
-    from store import db as dbmod
-    from store import schema
-    from store.models import SchemaVersion
+    from hudang.store import db as dbmod
+    from hudang.store import schema
+    from hudang.store.models import SchemaVersion
 
     from .helpers import customer
 

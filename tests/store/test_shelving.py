@@ -7,10 +7,10 @@ import multiprocessing as mp
 
 import pytest
 
-from store import archive
-from store.errors import AlreadyShelved, PositionFull, WrongZone
-from store.models import Location, Movement
-from store.services import customers, locations, registry, shelving
+from hudang.store import archive
+from hudang.store.errors import AlreadyShelved, PositionFull, WrongZone
+from hudang.store.models import Location, Movement
+from hudang.store.services import customers, locations, registry, shelving
 
 from .helpers import KEEPER, box_with, customer, small_storeroom
 

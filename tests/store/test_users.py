@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from store.barcodes import default_scheme
-from store.errors import AlreadyExists, AuthenticationFailed, ValidationError
-from store.models import User
-from store.services import users
+from hudang.store.barcodes import default_scheme
+from hudang.store.errors import AlreadyExists, AuthenticationFailed, ValidationError
+from hudang.store.models import User
+from hudang.store.services import users
 
 
 def test_password_is_hashed_with_a_kdf_and_verified(db):

@@ -9,12 +9,12 @@ from pathlib import Path
 import pytest
 
 from hudang.settings import Settings
-from store import archive
-from store import db as dbmod
-from store.audit import Actor
-from store.i18n import set_language
-from store.models import Movement
-from store.services import customers, locations, registry, shelving, users
+from hudang.store import archive
+from hudang.store import db as dbmod
+from hudang.store.audit import Actor
+from hudang.store.i18n import set_language
+from hudang.store.models import Movement
+from hudang.store.services import customers, locations, registry, shelving, users
 
 NOW = dt.datetime(2026, 3, 2, 9, 30, 0)
 ACTOR = Actor("setup", "test", "admin")
@@ -118,7 +118,7 @@ def settings_for(arc: Archive, **overrides) -> Settings:
 @pytest.fixture
 def make_desk(desk_archive):
     """Build the desk app on the fixture archive (frozen clock, no cursor blink)."""
-    from tui.app import make_app
+    from hudang.tui.app import make_app
 
     def factory(user="keeper", **overrides):
         who = {"keeper": desk_archive.keeper, "admin": desk_archive.admin, None: None}[user]

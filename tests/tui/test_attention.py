@@ -13,15 +13,15 @@ from pathlib import Path
 import pytest
 from textual.widgets import DataTable, OptionList
 
-from scanners import samples
-from scanners.config import FolderConfig, WatchConfig
-from scanners.daemon import Daemon
-from store import audit
-from store.models import AttentionItem, Document
-from store.services import customers, ingest
+from hudang.scanners import samples
+from hudang.scanners.config import FolderConfig, WatchConfig
+from hudang.scanners.daemon import Daemon
+from hudang.store import audit
+from hudang.store.models import AttentionItem, Document
+from hudang.store.services import customers, ingest
 from tests.tui.conftest import scan, screen_text, settle
-from tui.screens.attention import AssignScreen, AttentionScreen
-from tui.screens.main import MainScreen
+from hudang.tui.screens.attention import AssignScreen, AttentionScreen
+from hudang.tui.screens.main import MainScreen
 
 pytestmark = pytest.mark.asyncio
 SIZE = (120, 40)

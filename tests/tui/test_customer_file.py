@@ -6,8 +6,8 @@ import pytest
 from textual.widgets import DataTable
 
 from tests.tui.conftest import BOLD_NAME, scan, screen_text, settle
-from tui.render import days_style
-from tui.screens.customer import CustomerFileScreen
+from hudang.tui.render import days_style
+from hudang.tui.screens.customer import CustomerFileScreen
 
 pytestmark = pytest.mark.asyncio
 SIZE = (120, 40)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pypdfium2 as pdfium
 from pyzbar import pyzbar
 
-from store.services import labels
+from hudang.store.services import labels
 
 
 def _decode_pdf(data: bytes, scale: float = 300 / 72) -> list[set[str]]:

@@ -9,15 +9,15 @@ import openpyxl
 import pytest
 from textual.widgets import DataTable
 
-from store.services import loan_desk, loans
+from hudang.store.services import loan_desk, loans
 from tests.tui.conftest import NOW, scan, screen_text, settle
 from tests.tui.test_loans_setup import (
     KEEPER, add_staff, desk, open_loans_screen, overdue_slip, request,
 )
-from tui.screens.loan_dialogs import ExportFormatScreen, ReasonScreen
-from tui.screens.loan_request import LoanRequestScreen
-from tui.screens.loans import LoansScreen
-from tui.widgets import StatusLine
+from hudang.tui.screens.loan_dialogs import ExportFormatScreen, ReasonScreen
+from hudang.tui.screens.loan_request import LoanRequestScreen
+from hudang.tui.screens.loans import LoansScreen
+from hudang.tui.widgets import StatusLine
 
 pytestmark = pytest.mark.asyncio
 SIZE = (140, 44)
@@ -245,7 +245,7 @@ async def test_the_desk_follows_the_rules_loan_policy(desk_archive):
     from pathlib import Path
 
     from tests.tui.conftest import settings_for
-    from tui.app import make_app
+    from hudang.tui.app import make_app
 
     add_staff()
     c = desk_archive.codes
@@ -277,7 +277,7 @@ async def test_the_desk_follows_the_rules_loan_policy(desk_archive):
 
 async def test_loans_screen_speaks_english(desk_archive):
     from tests.tui.conftest import settings_for
-    from tui.app import make_app
+    from hudang.tui.app import make_app
 
     add_staff()
     request("zhang", [desk_archive.codes["volume"]], "take_out")

@@ -7,16 +7,16 @@ import pytest
 from pyzbar import pyzbar
 from textual.widgets import DataTable, Digits
 
-from store.services import loan_desk, loans, lookup
+from hudang.store.services import loan_desk, loans, lookup
 from tests.tui.conftest import NOW, scan, screen_text, settle
 from tests.tui.test_loans_setup import (
     KEEPER, add_staff, approved, checked_out, desk, open_loans_screen, overdue_slip, request,
 )
-from tui.screens.loan_checkout import CheckoutScreen
-from tui.screens.loan_lists import OverdueScreen, ReadingRoomScreen
-from tui.screens.loan_return import ReturnScreen
-from tui.screens.loans import LoansScreen, offer_return_if_on_loan, open_checkout
-from tui.widgets import PositionBig, StatusLine
+from hudang.tui.screens.loan_checkout import CheckoutScreen
+from hudang.tui.screens.loan_lists import OverdueScreen, ReadingRoomScreen
+from hudang.tui.screens.loan_return import ReturnScreen
+from hudang.tui.screens.loans import LoansScreen, offer_return_if_on_loan, open_checkout
+from hudang.tui.widgets import PositionBig, StatusLine
 
 pytestmark = pytest.mark.asyncio
 SIZE = (140, 44)

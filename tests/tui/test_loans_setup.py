@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from store.audit import Actor
-from store.services import loan_desk, loans, users
+from hudang.store.audit import Actor
+from hudang.store.services import loan_desk, loans, users
 from tests.tui.conftest import NOW, settings_for, settle
-from tui.screens.loans import LoansScreen, open_loans
+from hudang.tui.screens.loans import LoansScreen, open_loans
 
 KEEPER = Actor("keeper", "desk-test", "keeper")
 APPROVER = Actor("li", "desk-test", "approver")
@@ -52,7 +52,7 @@ def overdue_slip(requester: str, codes: list[str]):
 
 def desk(arc, user):
     """The desk app signed in as `user` (frozen clock, no cursor blink)."""
-    from tui.app import make_app
+    from hudang.tui.app import make_app
 
     return make_app(settings_for(arc), clock=lambda: NOW, user=user, cursor_blink=False)
 

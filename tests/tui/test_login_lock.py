@@ -7,10 +7,10 @@ import datetime as dt
 import pytest
 
 from tests.tui.conftest import NOW, scan, screen_text, settle
-from tui.screens.dialogs import HelpScreen, LockScreen
-from tui.screens.login import LoginScreen
-from tui.screens.main import MainScreen
-from tui.widgets import StatusLine
+from hudang.tui.screens.dialogs import HelpScreen, LockScreen
+from hudang.tui.screens.login import LoginScreen
+from hudang.tui.screens.main import MainScreen
+from hudang.tui.widgets import StatusLine
 
 pytestmark = pytest.mark.asyncio
 SIZE = (120, 40)
@@ -111,7 +111,7 @@ async def test_help_screen_and_focus_returns(make_desk):
 
 
 async def test_command_palette_opens_shelving(make_desk):
-    from tui.screens.shelving import ShelvingScreen
+    from hudang.tui.screens.shelving import ShelvingScreen
 
     app = make_desk()
     async with app.run_test(size=SIZE) as pilot:

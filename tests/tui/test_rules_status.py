@@ -13,11 +13,11 @@ from pathlib import Path
 
 import pytest
 
-from rules.loader import load_ruleset
-from store import barcodes
+from hudang.rules.loader import load_ruleset
+from hudang.store import barcodes
 from tests.tui.conftest import scan, screen_text, settle
-from tui.deskinfo import RulesNotice
-from tui.screens.customer import CustomerFileScreen
+from hudang.tui.deskinfo import RulesNotice
+from hudang.tui.screens.customer import CustomerFileScreen
 
 pytestmark = pytest.mark.asyncio
 SIZE = (120, 40)

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from store.barcodes import default_scheme
+from hudang.store.barcodes import default_scheme
 from tests.tui.conftest import BOLD_NAME, NOW, scan, screen_text, settle
-from tui.screens.customer import CustomerFileScreen
-from tui.screens.main import MainScreen
-from tui.screens.search import SearchScreen
-from tui.widgets import ResultPane, ScanList, StatusLine
+from hudang.tui.screens.customer import CustomerFileScreen
+from hudang.tui.screens.main import MainScreen
+from hudang.tui.screens.search import SearchScreen
+from hudang.tui.widgets import ResultPane, ScanList, StatusLine
 
 SIZE = (120, 40)
 pytestmark = pytest.mark.asyncio
@@ -152,8 +152,8 @@ async def test_english_by_setting(make_desk, desk_archive):
 
 
 async def test_box_on_loan_shows_whom_and_until_when(make_desk, desk_archive):
-    from store.audit import Actor
-    from store.services import loan_desk, loans, users
+    from hudang.store.audit import Actor
+    from hudang.store.services import loan_desk, loans, users
 
     users.add_user("li", "李审批", "approver", "password-123", department="档案室")
     users.add_user("zhao", "赵借阅", "keeper", "password-123", department="营销部")
@@ -169,7 +169,7 @@ async def test_box_on_loan_shows_whom_and_until_when(make_desk, desk_archive):
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await scan(pilot, box)
-        from tui.screens.loan_return import ReturnScreen
+        from hudang.tui.screens.loan_return import ReturnScreen
 
         assert isinstance(app.screen, ReturnScreen)  # an item out on loan: offer its return
         await pilot.press("escape")

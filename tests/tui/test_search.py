@@ -6,8 +6,8 @@ import pytest
 from textual.widgets import DataTable
 
 from tests.tui.conftest import BOLD_NAME, screen_text, settle
-from tui.screens.customer import CustomerFileScreen
-from tui.screens.search import SearchScreen
+from hudang.tui.screens.customer import CustomerFileScreen
+from hudang.tui.screens.search import SearchScreen
 
 pytestmark = pytest.mark.asyncio
 SIZE = (120, 40)

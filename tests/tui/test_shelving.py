@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 from textual.widgets import DataTable
 
-from store.services import lookup
+from hudang.store.services import lookup
 from tests.tui.conftest import scan, screen_text, settle
-from tui.screens.dialogs import BoxClassScreen, ConfirmScreen
-from tui.screens.shelving import ShelvingScreen
-from tui.widgets import StatusLine
+from hudang.tui.screens.dialogs import BoxClassScreen, ConfirmScreen
+from hudang.tui.screens.shelving import ShelvingScreen
+from hudang.tui.widgets import StatusLine
 
 pytestmark = pytest.mark.asyncio
 SIZE = (120, 40)

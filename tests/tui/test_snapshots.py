@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from store.barcodes import default_scheme
+from hudang.store.barcodes import default_scheme
 from tests.tui.conftest import scan, settle
 
 pytestmark = pytest.mark.asyncio

@@ -8,13 +8,13 @@ import io
 import pytest
 from textual.widgets import DataTable
 
-from store import db as dbmod
-from store.errors import NotFound
-from store.models import AuditEvent, Box
-from store.services import lookup, shelving, stocktake
+from hudang.store import db as dbmod
+from hudang.store.errors import NotFound
+from hudang.store.models import AuditEvent, Box
+from hudang.store.services import lookup, shelving, stocktake
 from tests.tui.conftest import ACTOR, scan, screen_text, settle
-from tui.screens.stocktake import StocktakeScreen
-from tui.widgets import StatusLine
+from hudang.tui.screens.stocktake import StocktakeScreen
+from hudang.tui.widgets import StatusLine
 
 SIZE = (120, 40)
 

@@ -17,15 +17,15 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import DataTable, Footer, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
-from store.barcodes import default_scheme
-from store.domain import CATEGORIES, local_time
-from store.errors import ArchiveError
-from store.i18n import language, t
-from store.services import ingest
-from store.services.ingest import AttentionSummary, FiledDocument
-from tui.screens.main import top_bar_text
-from tui.services import _in_worker
-from tui.widgets import ScanField, StatusLine
+from hudang.store.barcodes import default_scheme
+from hudang.store.domain import CATEGORIES, local_time
+from hudang.store.errors import ArchiveError
+from hudang.store.i18n import language, t
+from hudang.store.services import ingest
+from hudang.store.services.ingest import AttentionSummary, FiledDocument
+from hudang.tui.screens.main import top_bar_text
+from hudang.tui.services import _in_worker
+from hudang.tui.widgets import ScanField, StatusLine
 
 CATEGORY_CODES = list(CATEGORIES)  # YK YJ JL DF QT: keys 1–5
 

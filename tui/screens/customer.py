@@ -10,15 +10,15 @@ from textual.app import ComposeResult
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static, Tab, Tabs
 
-from store.domain import CATEGORIES
-from store.errors import ArchiveError
-from store.services.customers import mask_id_number, mask_phone
-from store.services.dto import CustomerFile
-from tui import render
-from tui.i18n import L, bind_labelled
-from tui.messages import CustomerFileLoaded, CustomerFileShown
-from tui.screens.main import top_bar_text
-from tui.widgets import StatusLine
+from hudang.store.domain import CATEGORIES
+from hudang.store.errors import ArchiveError
+from hudang.store.services.customers import mask_id_number, mask_phone
+from hudang.store.services.dto import CustomerFile
+from hudang.tui import render
+from hudang.tui.i18n import L, bind_labelled
+from hudang.tui.messages import CustomerFileLoaded, CustomerFileShown
+from hudang.tui.screens.main import top_bar_text
+from hudang.tui.widgets import StatusLine
 
 
 class CustomerFileScreen(Screen):

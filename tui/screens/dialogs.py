@@ -9,12 +9,12 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, Footer, Input, Static
 
-from store.barcodes import default_scheme
-from store.errors import ArchiveError
-from store.i18n import language
-from tui.i18n import L, bind_labelled
-from tui.messages import SignedIn, SignInFailed
-from tui.widgets import StatusLine
+from hudang.store.barcodes import default_scheme
+from hudang.store.errors import ArchiveError
+from hudang.store.i18n import language
+from hudang.tui.i18n import L, bind_labelled
+from hudang.tui.messages import SignedIn, SignInFailed
+from hudang.tui.widgets import StatusLine
 
 
 class ConfirmScreen(ModalScreen[bool]):

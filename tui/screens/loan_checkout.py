@@ -8,17 +8,17 @@ from textual.app import ComposeResult
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, Static
 
-from store.errors import ArchiveError
-from store.i18n import t
-from store.services.loan_dto import LoanInfo, LoanItemInfo
-from store.services.loan_errors import ItemOnLoan
-from store.services.loan_policy import USE_KINDS
-from tui.loans_i18n import LL, bind_loan_keys, status_name
-from tui.scanning import take_scan
-from tui.screens.loan_messages import ItemCheckedOut, LoanFileWritten, SlipLoaded
-from tui.screens.loan_services import loan_services
-from tui.screens.main import top_bar_text
-from tui.widgets import ScanField, StatusLine
+from hudang.store.errors import ArchiveError
+from hudang.store.i18n import t
+from hudang.store.services.loan_dto import LoanInfo, LoanItemInfo
+from hudang.store.services.loan_errors import ItemOnLoan
+from hudang.store.services.loan_policy import USE_KINDS
+from hudang.tui.loans_i18n import LL, bind_loan_keys, status_name
+from hudang.tui.scanning import take_scan
+from hudang.tui.screens.loan_messages import ItemCheckedOut, LoanFileWritten, SlipLoaded
+from hudang.tui.screens.loan_services import loan_services
+from hudang.tui.screens.main import top_bar_text
+from hudang.tui.widgets import ScanField, StatusLine
 
 ITEM_STYLE = {"requested": "bold yellow", "out": "green", "returned": "dim",
               "cancelled": "dim"}

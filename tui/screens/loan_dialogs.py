@@ -9,9 +9,9 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Footer, Input, Static
 
-from tui.i18n import bind_labelled
-from tui.loans_i18n import LL
-from tui.widgets import StatusLine
+from hudang.tui.i18n import bind_labelled
+from hudang.tui.loans_i18n import LL
+from hudang.tui.widgets import StatusLine
 
 
 class ReasonScreen(ModalScreen[str | None]):

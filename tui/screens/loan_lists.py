@@ -8,12 +8,12 @@ from textual.app import ComposeResult
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
-from store.errors import ArchiveError
-from tui.loans_i18n import LL, bind_loan_keys
-from tui.screens.loan_messages import ListLoaded, LoanFileWritten
-from tui.screens.loan_services import loan_services
-from tui.screens.main import top_bar_text
-from tui.widgets import StatusLine
+from hudang.store.errors import ArchiveError
+from hudang.tui.loans_i18n import LL, bind_loan_keys
+from hudang.tui.screens.loan_messages import ListLoaded, LoanFileWritten
+from hudang.tui.screens.loan_services import loan_services
+from hudang.tui.screens.main import top_bar_text
+from hudang.tui.widgets import StatusLine
 
 
 def _items_text(items) -> Text:

@@ -9,15 +9,15 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Footer, Input, Select, Static
 
-from store.barcodes import default_scheme
-from store.errors import ArchiveError
-from store.i18n import t
-from store.services.loan_dto import LoanInfo
-from store.services.loan_policy import USE_KINDS
-from tui.loans_i18n import LL, bind_loan_keys
-from tui.screens.loan_messages import LoanChanged
-from tui.screens.loan_services import loan_services
-from tui.widgets import StatusLine
+from hudang.store.barcodes import default_scheme
+from hudang.store.errors import ArchiveError
+from hudang.store.i18n import t
+from hudang.store.services.loan_dto import LoanInfo
+from hudang.store.services.loan_policy import USE_KINDS
+from hudang.tui.loans_i18n import LL, bind_loan_keys
+from hudang.tui.screens.loan_messages import LoanChanged
+from hudang.tui.screens.loan_services import loan_services
+from hudang.tui.widgets import StatusLine
 
 ITEM_KINDS = ("customer", "volume", "document", "box")
 FIELDS = ("requester", "department", "use", "items", "purpose", "days", "reader-type")
@@ -141,7 +141,7 @@ class LoanRequestScreen(ModalScreen[LoanInfo | None]):
 
     def action_override(self) -> None:
         """An approver (the signed-in user) lifts an overdue / open-loan block, with a reason."""
-        from tui.screens.loan_dialogs import ReasonScreen
+        from hudang.tui.screens.loan_dialogs import ReasonScreen
 
         user = self.app.user
         question = LL("override_ask", b=self._value("requester"),

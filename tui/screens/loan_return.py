@@ -9,15 +9,15 @@ from textual.containers import Vertical
 from textual.screen import Screen
 from textual.widgets import Checkbox, Footer, Input, Static
 
-from store.errors import ArchiveError
-from store.services.loan_dto import LoanInfo, LoanItemInfo
-from tui.loans_i18n import LL, bind_loan_keys
-from tui.render import position_line
-from tui.scanning import take_scan
-from tui.screens.loan_messages import BoxReshelved, ItemReturned, ReturnOffered
-from tui.screens.loan_services import loan_services
-from tui.screens.main import top_bar_text
-from tui.widgets import PositionBig, ScanField, StatusLine
+from hudang.store.errors import ArchiveError
+from hudang.store.services.loan_dto import LoanInfo, LoanItemInfo
+from hudang.tui.loans_i18n import LL, bind_loan_keys
+from hudang.tui.render import position_line
+from hudang.tui.scanning import take_scan
+from hudang.tui.screens.loan_messages import BoxReshelved, ItemReturned, ReturnOffered
+from hudang.tui.screens.loan_services import loan_services
+from hudang.tui.screens.main import top_bar_text
+from hudang.tui.widgets import PositionBig, ScanField, StatusLine
 
 ITEM_KINDS = ("box", "volume", "document")
 

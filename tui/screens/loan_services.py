@@ -16,18 +16,18 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from hudang.settings import Settings
-from store import db as dbmod
-from store.audit import Actor
-from store.services import loan_desk, loan_export, loan_slip, loans, lookup, shelving
-from store.services.dto import LocationInfo, LookupResult
-from store.services.loan_dto import (
+from hudang.store import db as dbmod
+from hudang.store.audit import Actor
+from hudang.store.services import loan_desk, loan_export, loan_slip, loans, lookup, shelving
+from hudang.store.services.dto import LocationInfo, LookupResult
+from hudang.store.services.loan_dto import (
     CheckoutOutcome,
     LoanInfo,
     LoanItemInfo,
     OverdueRow,
     ReturnOutcome,
 )
-from store.services.loan_policy import LoanPolicyLike
+from hudang.store.services.loan_policy import LoanPolicyLike
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -123,8 +123,8 @@ class LoanDeskServices:
     @_in_worker
     def requester_of(self, raw: str) -> str:
         """A typed username as is, or the username behind a scanned staff card."""
-        from store.barcodes import default_scheme
-        from store.errors import ArchiveError
+        from hudang.store.barcodes import default_scheme
+        from hudang.store.errors import ArchiveError
 
         try:
             scan = default_scheme().parse(raw)

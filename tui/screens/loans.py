@@ -18,18 +18,18 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, Static
 
-from store.barcodes import default_scheme
-from store.errors import ArchiveError
-from store.i18n import t
-from store.services.dto import LookupResult
-from store.services.loan_dto import LoanInfo
-from tui.loans_i18n import LL, bind_loan_keys, status_name
-from tui.scanning import take_scan
-from tui.screens.loan_checkout import CheckoutScreen, item_cells, slip_head, use_name
-from tui.screens.loan_messages import LoanBoardLoaded, LoanChanged, LoanFileWritten, LoanScanned
-from tui.screens.loan_services import LoanBoard, loan_services
-from tui.screens.main import top_bar_text
-from tui.widgets import ScanField, StatusLine
+from hudang.store.barcodes import default_scheme
+from hudang.store.errors import ArchiveError
+from hudang.store.i18n import t
+from hudang.store.services.dto import LookupResult
+from hudang.store.services.loan_dto import LoanInfo
+from hudang.tui.loans_i18n import LL, bind_loan_keys, status_name
+from hudang.tui.scanning import take_scan
+from hudang.tui.screens.loan_checkout import CheckoutScreen, item_cells, slip_head, use_name
+from hudang.tui.screens.loan_messages import LoanBoardLoaded, LoanChanged, LoanFileWritten, LoanScanned
+from hudang.tui.screens.loan_services import LoanBoard, loan_services
+from hudang.tui.screens.main import top_bar_text
+from hudang.tui.widgets import ScanField, StatusLine
 
 REFRESH_SECONDS = 30
 ITEM_KINDS = ("box", "volume", "document")
@@ -237,8 +237,8 @@ class LoansScreen(Screen):
 
     @on(LoanScanned)
     def _looked_up(self, message: LoanScanned) -> None:
-        from tui.render import status_text
-        from tui.screens.loan_return import ReturnScreen
+        from hudang.tui.render import status_text
+        from hudang.tui.screens.loan_return import ReturnScreen
 
         if message.error:
             self.status.show(message.error, "error")
@@ -253,7 +253,7 @@ class LoansScreen(Screen):
 
     # --- decisions on the selected slip ---------------------------------------------------------
     def _ask(self, key: str, action: str, required: bool) -> None:
-        from tui.screens.loan_dialogs import ReasonScreen
+        from hudang.tui.screens.loan_dialogs import ReasonScreen
 
         loan = self.selected
         if loan is None:
@@ -311,7 +311,7 @@ class LoansScreen(Screen):
 
     # --- other screens --------------------------------------------------------------------------
     def action_new_request(self) -> None:
-        from tui.screens.loan_request import LoanRequestScreen
+        from hudang.tui.screens.loan_request import LoanRequestScreen
 
         self.app.push_screen(LoanRequestScreen(), callback=self._requested)
 
@@ -332,17 +332,17 @@ class LoansScreen(Screen):
         self.app.push_screen(CheckoutScreen(loan.slip_no))
 
     def action_overdue(self) -> None:
-        from tui.screens.loan_lists import OverdueScreen
+        from hudang.tui.screens.loan_lists import OverdueScreen
 
         self.app.push_screen(OverdueScreen())
 
     def action_reading_room(self) -> None:
-        from tui.screens.loan_lists import ReadingRoomScreen
+        from hudang.tui.screens.loan_lists import ReadingRoomScreen
 
         self.app.push_screen(ReadingRoomScreen())
 
     def action_export(self) -> None:
-        from tui.screens.loan_dialogs import ExportFormatScreen
+        from hudang.tui.screens.loan_dialogs import ExportFormatScreen
 
         self.app.push_screen(ExportFormatScreen(), callback=self._export_format)
 
@@ -393,7 +393,7 @@ def open_checkout(app: App, slip_no: str) -> CheckoutScreen | None:
 
 
 def _push_return(app: App, code: str) -> None:
-    from tui.screens.loan_return import ReturnScreen
+    from hudang.tui.screens.loan_return import ReturnScreen
 
     app.push_screen(ReturnScreen(code))
 

@@ -9,11 +9,11 @@ from textual.containers import Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, Input, Static
 
-from store.barcodes import default_scheme
-from store.errors import ArchiveError
-from tui.i18n import L
-from tui.messages import SignedIn, SignInFailed
-from tui.widgets import ScanField, StatusLine
+from hudang.store.barcodes import default_scheme
+from hudang.store.errors import ArchiveError
+from hudang.tui.i18n import L
+from hudang.tui.messages import SignedIn, SignInFailed
+from hudang.tui.widgets import ScanField, StatusLine
 
 
 class LoginScreen(Screen):

@@ -8,16 +8,16 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Footer, Input, Static
 
-from store.barcodes import Scan, default_scheme
-from store.domain import ROLES
-from store.errors import ArchiveError
-from store.i18n import language, t
-from tui import render
-from tui.deskinfo import DeskInfoBar, RulesNotice, TopLine
-from tui.i18n import L, bind_labelled
-from tui.messages import ScanLookedUp
-from tui.screens.printing import LabelPrintingScreen
-from tui.widgets import ResultPane, ScanField, ScanList, StatusLine, render_promptly
+from hudang.store.barcodes import Scan, default_scheme
+from hudang.store.domain import ROLES
+from hudang.store.errors import ArchiveError
+from hudang.store.i18n import language, t
+from hudang.tui import render
+from hudang.tui.deskinfo import DeskInfoBar, RulesNotice, TopLine
+from hudang.tui.i18n import L, bind_labelled
+from hudang.tui.messages import ScanLookedUp
+from hudang.tui.screens.printing import LabelPrintingScreen
+from hudang.tui.widgets import ResultPane, ScanField, ScanList, StatusLine, render_promptly
 
 
 def top_bar_text(app, mode: str) -> Text:
@@ -126,11 +126,11 @@ class MainScreen(LabelPrintingScreen):
         if result.kind == "customer":
             self.open_customer(result.code, message.file)
         elif result.kind == "loan_slip" and _awaiting_pick(result.loan):
-            from tui.screens.loans import open_checkout  # local: loans imports this module
+            from hudang.tui.screens.loans import open_checkout  # local: loans imports this module
 
             open_checkout(self.app, result.code)  # an approved slip: go straight to picking
         elif message.loan is not None:
-            from tui.screens.loans import offer_return_if_on_loan
+            from hudang.tui.screens.loans import offer_return_if_on_loan
 
             offer_return_if_on_loan(self.app, result)  # an item out on loan is coming back
 
@@ -145,34 +145,34 @@ class MainScreen(LabelPrintingScreen):
 
     # --- modes ------------------------------------------------------------------------------
     def open_customer(self, number: str, file=None) -> None:
-        from tui.screens.customer import CustomerFileScreen
+        from hudang.tui.screens.customer import CustomerFileScreen
 
         self.app.push_screen(CustomerFileScreen(number, file))
 
     def action_search(self, text: str = "") -> None:
-        from tui.screens.search import SearchScreen
+        from hudang.tui.screens.search import SearchScreen
 
         self.app.push_screen(SearchScreen(text))
 
     def action_shelving(self) -> None:
-        from tui.screens.shelving import ShelvingScreen
+        from hudang.tui.screens.shelving import ShelvingScreen
 
         self.app.push_screen(ShelvingScreen())
 
     def action_stocktake(self) -> None:
-        from tui.screens.stocktake import StocktakeScreen
+        from hudang.tui.screens.stocktake import StocktakeScreen
 
         self.app.push_screen(StocktakeScreen())
 
     def action_loans(self) -> None:
         """The loans screen (出借): slips, approvals, checkout and returns."""
-        from tui.screens.loans import open_loans
+        from hudang.tui.screens.loans import open_loans
 
         open_loans(self.app)
 
     def action_attention(self) -> None:
         """The needs-attention queue (待处理): scans the daemon could not link."""
-        from tui.screens.attention import AttentionScreen
+        from hudang.tui.screens.attention import AttentionScreen
 
         self.app.push_screen(AttentionScreen())
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from textual import on, work
 from textual.screen import Screen
 
-from store.errors import ArchiveError
-from tui.i18n import L
-from tui.messages import LabelsWritten
+from hudang.store.errors import ArchiveError
+from hudang.tui.i18n import L
+from hudang.tui.messages import LabelsWritten
 
 
 class LabelPrintingScreen(Screen):

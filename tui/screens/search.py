@@ -9,12 +9,12 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, Static
 from textual.worker import get_current_worker
 
-from store.errors import ArchiveError
-from tui import render
-from tui.i18n import L, bind_labelled
-from tui.messages import SearchFinished
-from tui.screens.main import top_bar_text
-from tui.widgets import StatusLine
+from hudang.store.errors import ArchiveError
+from hudang.tui import render
+from hudang.tui.i18n import L, bind_labelled
+from hudang.tui.messages import SearchFinished
+from hudang.tui.screens.main import top_bar_text
+from hudang.tui.widgets import StatusLine
 
 
 class SearchScreen(Screen):
@@ -91,7 +91,7 @@ class SearchScreen(Screen):
 
     @on(DataTable.RowSelected, "#hits")
     def _open(self, event: DataTable.RowSelected) -> None:
-        from tui.screens.customer import CustomerFileScreen
+        from hudang.tui.screens.customer import CustomerFileScreen
 
         self.app.push_screen(CustomerFileScreen(str(event.row_key.value)))
 

@@ -8,12 +8,12 @@ from textual.app import ComposeResult
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, Static
 
-from store.errors import AlreadyShelved, ArchiveError, PositionFull, WrongZone
-from tui.i18n import L, bind_labelled
-from tui.messages import BoxRegistered, ScanLookedUp, ShelvingFinished
-from tui.scanning import take_scan
-from tui.screens.main import top_bar_text
-from tui.widgets import PositionBig, ScanField, StatusLine
+from hudang.store.errors import AlreadyShelved, ArchiveError, PositionFull, WrongZone
+from hudang.tui.i18n import L, bind_labelled
+from hudang.tui.messages import BoxRegistered, ScanLookedUp, ShelvingFinished
+from hudang.tui.scanning import take_scan
+from hudang.tui.screens.main import top_bar_text
+from hudang.tui.widgets import PositionBig, ScanField, StatusLine
 
 
 class ShelvingScreen(Screen):
@@ -184,7 +184,7 @@ class ShelvingScreen(Screen):
         self.post_message(ShelvingFinished(box, None, suggestion=loc))
 
     def action_new_box(self) -> None:
-        from tui.screens.dialogs import BoxClassScreen
+        from hudang.tui.screens.dialogs import BoxClassScreen
 
         self.app.push_screen(BoxClassScreen(), callback=self._box_class)
 
@@ -223,6 +223,6 @@ class ShelvingScreen(Screen):
 
 def ConfirmMove(question: str):
     """The 'box already elsewhere: move it here?' question."""
-    from tui.screens.dialogs import ConfirmScreen
+    from hudang.tui.screens.dialogs import ConfirmScreen
 
     return ConfirmScreen(question)

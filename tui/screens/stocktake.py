@@ -7,15 +7,15 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.widgets import DataTable, Footer, Input, Static
 
-from store.barcodes import default_scheme
-from store.errors import ArchiveError
-from store.services.stocktake import StocktakeReport, StocktakeScope, finding_name, resolve_cell
-from tui import render
-from tui.i18n import L, bind_labelled
-from tui.messages import ScopeOpened, StocktakeReported
-from tui.screens.main import top_bar_text
-from tui.screens.printing import LabelPrintingScreen
-from tui.widgets import PositionBig, ScanField, StatusLine
+from hudang.store.barcodes import default_scheme
+from hudang.store.errors import ArchiveError
+from hudang.store.services.stocktake import StocktakeReport, StocktakeScope, finding_name, resolve_cell
+from hudang.tui import render
+from hudang.tui.i18n import L, bind_labelled
+from hudang.tui.messages import ScopeOpened, StocktakeReported
+from hudang.tui.screens.main import top_bar_text
+from hudang.tui.screens.printing import LabelPrintingScreen
+from hudang.tui.widgets import PositionBig, ScanField, StatusLine
 
 FINDING_STYLE = {"missing": "bold red", "misplaced": "yellow", "unexpected": "magenta",
                  "unknown": "magenta", "on_loan_present": "cyan"}

@@ -1,0 +1,55 @@
+"""Every schema migration, in order, in one place.
+
+Append only: never edit a migration that has shipped; add the next one at the end. Each
+migration's `apply` runs inside its own write transaction (see `schema.upgrade`). New
+tables are created by the migration that introduces them (`db.create_tables([...],
+safe=True)`), never by editing migration 1's list.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import peewee as pw
+
+from hudang.store import search
+from hudang.store.models import ALL_MODELS
+
+
+@dataclass(frozen=True)
+class Migration:
+    version: int
+    description: str
+    apply: Callable[[pw.Database], None]
+
+
+def _create_base_tables(db: pw.Database) -> None:
+    db.create_tables(ALL_MODELS, safe=True)
+
+
+def _retention_due_indexes(db: pw.Database) -> None:
+    """Let `due` read only an index: eligibility, hold, customer and class side by side."""
+    db.execute_sql("CREATE INDEX IF NOT EXISTS document_retention_due ON document "
+                   "(retention_eligible_on, legal_hold, customer_id, retention_class)")
+    db.execute_sql("CREATE INDEX IF NOT EXISTS customer_legal_hold ON customer (legal_hold)")
+
+
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration(1, "base tables: customers, locations, boxes, volumes, documents, audit",
+              _create_base_tables),
+    Migration(2, "keyword search index: customer bigrams (FTS5 / GIN)", search.create_index),
+    Migration(3, "retention: covering index for due lists, index of legal holds",
+              _retention_due_indexes),
+    Migration(4, "keyword search index: re-index archives built with base-36 tokens",
+              search.upgrade_token_format),
+)
+
+
+def _check_order() -> None:
+    versions = [m.version for m in MIGRATIONS]
+    if versions != sorted(set(versions)):
+        raise RuntimeError(f"migrations out of order or repeated: {versions}")
+
+
+_check_order()
