@@ -15,6 +15,7 @@ import peewee as pw
 
 from hudang.store import search
 from hudang.store.models import ALL_MODELS
+from hudang.store.models_corrections import CORRECTION_MODELS
 
 
 @dataclass(frozen=True)
@@ -35,6 +36,10 @@ def _retention_due_indexes(db: pw.Database) -> None:
     db.execute_sql("CREATE INDEX IF NOT EXISTS customer_legal_hold ON customer (legal_hold)")
 
 
+def _customer_corrections(db: pw.Database) -> None:
+    db.create_tables(CORRECTION_MODELS, safe=True)
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "base tables: customers, locations, boxes, volumes, documents, audit",
               _create_base_tables),
@@ -43,6 +48,8 @@ MIGRATIONS: tuple[Migration, ...] = (
               _retention_due_indexes),
     Migration(4, "keyword search index: re-index archives built with base-36 tokens",
               search.upgrade_token_format),
+    Migration(10, "customer corrections: imported values that failed a check",
+              _customer_corrections),
 )
 
 
