@@ -73,8 +73,14 @@ def progress_for(label: str, *, quiet: bool = False, stream=None) -> Iterator[Pr
         yield _PlainLines(label)
         return
     from rich.console import Console
-    from rich.progress import (BarColumn, MofNCompleteColumn, ProgressColumn,
-                               TaskProgressColumn, TextColumn, TimeRemainingColumn)
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        ProgressColumn,
+        TaskProgressColumn,
+        TextColumn,
+        TimeRemainingColumn,
+    )
     from rich.progress import Progress as RichProgress
     from rich.text import Text
 
