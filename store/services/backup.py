@@ -102,12 +102,15 @@ def _snapshot_database(database_url: str, target: Path, progress: Progress) -> N
     else:
         source = dbmod.make_database(database_url)
         source.connect()
+        previous = dbmod.database.obj  # the caller's archive, given back afterwards
         try:
             archive.open_archive(f"sqlite:///{target}", create=True)
             dbcopy.copy_into_current(source, lambda s, d, n: progress("database", d, n))
         finally:
             archive.close_archive()
             source.close()
+            if previous is not None:
+                dbmod.database.initialize(previous)
     progress("database", 1, 1)
 
 

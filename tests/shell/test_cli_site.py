@@ -1,0 +1,46 @@
+"""`hudang backup`, `hudang restore` and `hudang db copy` from the command line."""
+
+from __future__ import annotations
+
+import json
+
+from hudang.store import archive
+
+from tests.clihelp import cli_home, run_cli  # noqa: F401
+
+CSV = "户号,户名,电压等级,台区\n3300012345,张三,低压,禅城1号\n3300054321,李四,高压,\n"
+
+
+def test_backup_then_restore_into_a_new_home(cli_home, tmp_path, monkeypatch):  # noqa: F811
+    src = tmp_path / "c.csv"
+    src.write_text(CSV, encoding="utf-8")
+    assert run_cli("import", "customers", str(src)).exit_code == 0
+    (cli_home / "rules").mkdir()
+    (cli_home / "rules" / "site.yaml").write_text("version: 1\n", encoding="utf-8")
+    result = run_cli("backup", str(tmp_path / "bk"), "--json")
+    assert result.exit_code == 0, result.output
+    made = json.loads(result.output)
+    assert made["counts"]["customer"] == 2 and made["audit_events"] >= 1
+    again = run_cli("backup", str(tmp_path / "bk"))
+    assert again.exit_code == 1 and "不为空" in again.output
+    archive.close_archive()
+
+    monkeypatch.setenv("HUDANG_HOME", str(tmp_path / "new"))
+    result = run_cli("restore", str(tmp_path / "bk"), "--json")
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.output)
+    assert report["ok"] and report["counts"] == made["counts"]
+    assert report["audit_head"] == made["audit_head"]
+    assert (tmp_path / "new" / "rules" / "site.yaml").read_text("utf-8") == "version: 1\n"
+    refused = run_cli("restore", str(tmp_path / "bk"))
+    assert refused.exit_code == 1 and "--force" in refused.output
+    forced = run_cli("restore", str(tmp_path / "bk"), "--force")
+    assert forced.exit_code == 0 and "审计链完整" in forced.output
+    search = run_cli("search", "张三", "--json")
+    assert json.loads(search.output)[0]["number"] == "3300012345"
+    archive.close_archive()
+
+
+def test_db_copy_refuses_a_bad_url(cli_home):  # noqa: F811
+    result = run_cli("db", "copy", "--to", "mysql://nowhere/x")
+    assert result.exit_code == 1 and "Traceback" not in result.output
