@@ -20,6 +20,12 @@ from hudang.store.i18n import set_language, t
 class HudangGroup(click.Group):
     """Turns errors a user can cause into one clear line and a non-zero exit."""
 
+    def main(self, *args, **kwargs):
+        from hudang.helptext import help_language, localise_help
+
+        localise_help(self, help_language())  # help text in the user's language (issue 16)
+        return super().main(*args, **kwargs)
+
     def invoke(self, ctx: click.Context):
         try:
             return super().invoke(ctx)
@@ -354,17 +360,17 @@ def config_show(settings: Settings, as_json: bool) -> None:
     emit(rows, as_json)
 
 
-from hudang.cli_watch import register as _register_watch  # noqa: E402  (issue 5)
+from hudang.cli_watch import register as _register_watch
 
 _register_watch(cli)  # watch, fsck, coversheet, attention
-from hudang.cli_rules import register as _register_rules  # noqa: E402  (issue 6)
+from hudang.cli_rules import register as _register_rules
 
 _register_rules(cli)  # rules check/explain/test, retention recompute/due
 
-from hudang.cli_loans import loan as _loan  # noqa: E402  (issue 4)
+from hudang.cli_loans import loan as _loan
 
 cli.add_command(_loan)  # loan request/approve/checkout/return/overdue/export/slip
-from hudang.cli_site import register as _register_site  # noqa: E402  (issue 16)
+from hudang.cli_site import register as _register_site
 
 _register_site(cli)  # backup, restore, db copy
 
