@@ -20,6 +20,7 @@ from pathlib import Path
 from urllib.parse import urlparse, urlunparse
 
 import peewee as pw
+
 from hudang.store import archive, audit
 from hudang.store import db as dbmod
 from hudang.store.errors import ArchiveError

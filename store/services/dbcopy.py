@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import peewee as pw
+
 from hudang.store import audit, search
 from hudang.store import db as dbmod
 from hudang.store.errors import ArchiveError

@@ -7,6 +7,7 @@ import os
 import signal
 
 import pytest
+
 from hudang.store import audit
 from hudang.store import db as dbmod
 from hudang.store.models import IngestRecord

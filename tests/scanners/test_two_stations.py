@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
+
 from hudang.store import audit
 from hudang.store.models import DocumentPage, IngestRecord, ScanFile
 from hudang.store.services import ingest, views

@@ -44,3 +44,29 @@ def test_backup_then_restore_into_a_new_home(cli_home, tmp_path, monkeypatch):  
 def test_db_copy_refuses_a_bad_url(cli_home):  # noqa: F811
     result = run_cli("db", "copy", "--to", "mysql://nowhere/x")
     assert result.exit_code == 1 and "Traceback" not in result.output
+
+
+def test_reports_have_json(cli_home, tmp_path):  # noqa: F811
+    from hudang.sample_data import RULES_DIR
+
+    src = tmp_path / "c.csv"
+    src.write_text(CSV, encoding="utf-8")
+    imported = json.loads(run_cli("import", "customers", str(src), "--json").output)
+    assert imported["imported"] == 2 and imported["hv"] == 1
+    chain = json.loads(run_cli("audit", "verify", "--json").output)
+    assert chain["ok"] and chain["events"] >= 1
+    assert json.loads(run_cli("db", "upgrade", "--json").output)["applied"] == []
+    check = run_cli("rules", "check", str(RULES_DIR), "--json")
+    assert check.exit_code == 0 and json.loads(check.output)["ok"]
+    broken = tmp_path / "broken"
+    broken.mkdir()
+    (broken / "classification.yaml").write_text("rules: [oops", encoding="utf-8")
+    bad = run_cli("rules", "check", str(broken), "--json")
+    assert bad.exit_code == 1 and json.loads(bad.output)["errors"]
+    tested = run_cli("rules", "test", str(RULES_DIR), "--json")
+    assert json.loads(tested.output)["failed"] == 0
+    recomputed = run_cli("retention", "recompute", "--dir", str(RULES_DIR), "--json")
+    assert recomputed.exit_code == 0, recomputed.output
+    assert json.loads(recomputed.output)["examined"] == 0
+    assert json.loads(run_cli("loan", "reading-room", "--json").output) == []
+    archive.close_archive()

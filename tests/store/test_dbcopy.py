@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from hudang.store import archive, audit, generator
 from hudang.store import db as dbmod
 from hudang.store.search import search_customers
