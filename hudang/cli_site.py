@@ -9,6 +9,7 @@ import click
 
 from hudang.cliutil import echo_json, open_db, settings_of
 from hudang.progress import progress_for
+from hudang.store.errors import ArchiveError
 from hudang.store.i18n import t
 
 
@@ -118,6 +119,26 @@ def db_copy(ctx: click.Context, target_url: str, as_json: bool) -> None:
                    else t("复制结果不一致，请勿切换！", "The copy does NOT match; do not switch!"))
     if not report.ok:
         sys.exit(1)
+
+
+class DecoderMissing(ArchiveError):
+    """The barcode decoder the daemon is configured for cannot be loaded on this machine."""
+
+
+def check_decoder(name: str) -> None:
+    """Stop with what to install when the barcode decoder's system library is missing."""
+    from hudang.scanners.decode import make_decoder
+
+    try:
+        make_decoder(name)
+    except (ImportError, OSError, RuntimeError) as exc:
+        hint = ("sudo apt-get install -y libzbar0" if name == "pyzbar"
+                else "pip install zxing-cpp")
+        raise DecoderMissing(t(
+            "无法加载条码识别库（{e}）。请安装：{h}（Debian/Ubuntu；"
+            "macOS: brew install zbar），然后重新启动守护进程。",
+            "cannot load the barcode decoder ({e}). Install it: {h} (Debian/Ubuntu; "
+            "macOS: brew install zbar), then start the daemon again.", e=exc, h=hint)) from None
 
 
 def register(cli: click.Group) -> None:

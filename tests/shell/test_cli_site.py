@@ -70,3 +70,19 @@ def test_reports_have_json(cli_home, tmp_path):  # noqa: F811
     assert json.loads(recomputed.output)["examined"] == 0
     assert json.loads(run_cli("loan", "reading-room", "--json").output) == []
     archive.close_archive()
+
+
+def test_the_daemon_says_what_to_install_when_its_decoder_is_missing(cli_home):  # noqa: F811
+    import importlib.util
+
+    if importlib.util.find_spec("zxingcpp") is not None:
+        import pytest
+
+        pytest.skip("zxing-cpp is installed here")
+    (cli_home / "hot").mkdir()
+    (cli_home / "config.toml").write_text(
+        f'[watch]\ndecoder = "zxing"\n[[watch.folders]]\npath = "{cli_home / "hot"}"\n'
+        'station = "S1"\n', encoding="utf-8")
+    result = run_cli("watch", "--once")
+    assert result.exit_code == 1
+    assert "pip install zxing-cpp" in result.output and "Traceback" not in result.output
