@@ -73,17 +73,12 @@ def build_or_reuse(url: str, customers: int, docs: float) -> None:
         return
     if have:
         raise SystemExit(f"{url} holds {have:,} customers, not {customers:,}: remove it first")
+    from hudang.progress import progress_for
+
     started = time.perf_counter()
-    last = [0.0]
-
-    def progress(stage: str, done: int, total: int) -> None:
-        now = time.perf_counter() - started
-        if now - last[0] >= 15 or stage in ("done", "boxes", "plan"):
-            last[0] = now
-            print(f"  {now:7.1f}s {stage:10s} {done:,}/{total:,}", flush=True)
-
-    counts = generator.build_archive(customers, seed=1, docs_per_customer=docs,
-                                     progress=progress)
+    with progress_for("build") as progress:  # a bar on a terminal, lines in a log
+        counts = generator.build_archive(customers, seed=1, docs_per_customer=docs,
+                                         progress=progress)
     took = time.perf_counter() - started
     print(f"  built in {took:.0f} s: " + ", ".join(f"{k} {v:,}" for k, v in counts.items()))
 
