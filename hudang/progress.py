@@ -33,8 +33,8 @@ def _stage_name(stage: str) -> str:
 class _PlainLines:
     """Periodic `label: stage done/total (rate/s)` lines on stderr."""
 
-    def __init__(self, label: str) -> None:
-        self.label, self.started, self.last = label, time.monotonic(), 0.0
+    def __init__(self, label: str, stream) -> None:
+        self.label, self.stream, self.started, self.last = label, stream, time.monotonic(), 0.0
         self.last_stage = ""
 
     def __call__(self, stage: str, done: int, total: int) -> None:
@@ -45,7 +45,8 @@ class _PlainLines:
         self.last, self.last_stage = now, stage
         rate = done / max(now - self.started, 1e-6)
         of = f"/{total}" if total else ""
-        click.echo(f"{self.label} {_stage_name(stage)}: {done}{of} ({rate:,.0f}/s)", err=True)
+        click.echo(f"{self.label} {_stage_name(stage)}: {done}{of} ({rate:,.0f}/s)",
+                   file=self.stream)
 
 
 class _RichBar:
@@ -70,7 +71,7 @@ def progress_for(label: str, *, quiet: bool = False, stream=None) -> Iterator[Pr
         return
     stream = stream or sys.stderr
     if not (hasattr(stream, "isatty") and stream.isatty()):
-        yield _PlainLines(label)
+        yield _PlainLines(label, stream)
         return
     from rich.console import Console
     from rich.progress import (
