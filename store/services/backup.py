@@ -223,19 +223,26 @@ def _archive_present(database_url: str) -> list[str]:
         db.close()
 
 
-def _clear_postgres(database_url: str) -> None:
-    """Drop every table in the PostgreSQL schema the URL works in (restore --force)."""
+def _clear_postgres(database_url: str, tables: list[str]) -> None:
+    """Drop the archive's tables (those in the backup, the models' and the bookkeeping) from
+    the PostgreSQL schema the URL works in (restore --force); other tables are left alone."""
+    from hudang.store.models import ALL_MODELS
+
+    known = set(tables) | {m._meta.table_name for m in ALL_MODELS}
+    known |= {"schema_version", "customer_search"}
     db = dbmod.make_database(database_url)
     db.connect()
     try:
         with db.atomic():
             for name in dbcopy._tables(db):
-                db.execute_sql(f'DROP TABLE IF EXISTS "{name}" CASCADE')
+                if name in known:
+                    db.execute_sql(f'DROP TABLE IF EXISTS "{name}" CASCADE')
     finally:
         db.close()
 
 
-def _restore_database(folder: Path, database_url: str, progress: Progress) -> None:
+def _restore_database(folder: Path, database_url: str, tables: list[str],
+                      progress: Progress) -> None:
     path = _sqlite_path(database_url)
     snapshot = Path(folder) / DB_FILE
     archive.close_archive()
@@ -248,7 +255,7 @@ def _restore_database(folder: Path, database_url: str, progress: Progress) -> No
         os.replace(tmp, path)
         archive.open_archive(database_url, create=True)
         return
-    _clear_postgres(database_url)
+    _clear_postgres(database_url, tables)
     source = pw.SqliteDatabase(str(snapshot))
     source.connect()
     try:
@@ -281,7 +288,7 @@ def restore_backup(folder: Path, database_url: str, scan_store: Path, rules_dir:
                             "an archive is already there ({m} hold rows): add --force to "
                             "overwrite it", m=", ".join(busy[:5])))
     notes: list[str] = []
-    _restore_database(folder, database_url, progress)
+    _restore_database(folder, database_url, list(manifest["counts"]), progress)
     store = ScanStore(Path(scan_store))
     blobs = [e for e in manifest["files"] if e["path"].startswith("scans/")]
     for i, entry in enumerate(blobs, start=1):
