@@ -93,6 +93,20 @@ def test_the_same_scan_at_two_stations_is_filed_once(archive, archive_url, store
     page = DocumentPage.get(DocumentPage.scan_file == scan)
     doc = views.document_info("id = ?", page.document_id)
     assert doc is not None and doc.scan_station == filed.station
+    _desk_shows_station(doc, filed.station)
+
+
+def _desk_shows_station(doc, station: str) -> None:
+    """The desk's document panel names the scanning station (扫描工位)."""
+    from rich.console import Console
+
+    from hudang.store.services.dto import LookupResult
+    from hudang.tui import render
+
+    console = Console(width=100, record=True)
+    console.print(render.result_body(LookupResult("document", doc.barcode or "", document=doc)))
+    text = console.export_text()
+    assert "扫描工位" in text and station in text
 
 
 def test_a_blob_already_in_the_store_is_never_rewritten(tmp_path):
