@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from hudang.cliutil import echo_json, open_db, settings_of
+from hudang.cliutil import cli_actor, echo_json, open_db, settings_of
 from hudang.progress import progress_for
 from hudang.store.errors import ArchiveError
 from hudang.store.i18n import t
@@ -31,7 +31,8 @@ def backup(ctx: click.Context, out: Path, as_json: bool) -> None:
     open_db(settings)
     with progress_for(t("备份", "backup"), quiet=as_json) as progress:
         report = make_backup(out, settings.database_url, settings.scan_store,
-                             settings.rules_dir, settings.config_file, progress)
+                             settings.rules_dir, settings.config_file, progress,
+                             actor=cli_actor("admin"))
     if as_json:
         echo_json(report)
         return
@@ -58,7 +59,8 @@ def restore(ctx: click.Context, folder: Path, force: bool, fixity_sample: int,
     with progress_for(t("恢复", "restore"), quiet=as_json) as progress:
         report = restore_backup(folder, settings.database_url, settings.scan_store,
                                 settings.rules_dir, settings.home, force=force,
-                                fixity_sample=fixity_sample or None, progress=progress)
+                                fixity_sample=fixity_sample or None, progress=progress,
+                                actor=cli_actor("admin"))
     if as_json:
         echo_json({**report.__dict__, "fixity": {**report.fixity.__dict__,
                                                  "ok": report.fixity.ok}, "ok": report.ok})
@@ -97,7 +99,8 @@ def db_copy(ctx: click.Context, target_url: str, as_json: bool) -> None:
     settings = settings_of(ctx)
     open_db(settings)
     with progress_for(t("复制", "copy"), quiet=as_json) as progress:
-        report = copy_archive(settings.database_url, target_url, progress)
+        report = copy_archive(settings.database_url, target_url, progress,
+                              actor=cli_actor("admin"))
     rows = [{"table": name, "source": n, "target": report.target_counts.get(name)}
             for name, n in report.source_counts.items()]
     if as_json:

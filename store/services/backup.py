@@ -147,8 +147,12 @@ def _copy_checked(src: Path, dst: Path, expected: str | None = None) -> str:
 
 
 def make_backup(out: Path, database_url: str, scan_store: Path, rules_dir: Path | None,
-                config_file: Path | None, progress: Progress = no_progress) -> BackupReport:
-    """Write a consistent backup of database, blobs, rules and config into the new folder `out`."""
+                config_file: Path | None, progress: Progress = no_progress,
+                actor: audit.Actor | None = None) -> BackupReport:
+    """Write a consistent backup of database, blobs, rules and config into the new folder `out`.
+
+    With `actor`, the archive records who took it (after the snapshot, so not inside it).
+    """
     out = Path(out)
     if out.exists() and any(out.iterdir()):
         raise BackupError(t("备份目录 {p} 已存在且不为空", "backup folder {p} exists and is not empty",
@@ -184,8 +188,14 @@ def make_backup(out: Path, database_url: str, scan_store: Path, rules_dir: Path 
                 "audit": {"events": head_seq, "head_hash": head_hash}, "files": files}
     (out / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=1),
                                 encoding="utf-8")
-    return BackupReport(str(out), counts, head_seq, head_hash, len(blobs), len(files),
-                        sum(f["size"] for f in files))
+    report = BackupReport(str(out), counts, head_seq, head_hash, len(blobs), len(files),
+                          sum(f["size"] for f in files))
+    if actor is not None:
+        with dbmod.write_tx():
+            audit.record(actor, "archive.backup", "archive", out.name, None,
+                         {"path": str(out), "files": report.files, "bytes": report.bytes,
+                          "audit_head": head_hash})
+    return report
 
 
 def read_manifest(folder: Path, progress: Progress = no_progress) -> dict:
@@ -278,8 +288,12 @@ def _restore_tree(folder: Path, prefix: str, target: Path, manifest: dict) -> in
 
 def restore_backup(folder: Path, database_url: str, scan_store: Path, rules_dir: Path,
                    home: Path, force: bool = False, fixity_sample: int | None = 200,
-                   progress: Progress = no_progress) -> RestoreReport:
-    """Restore the backup in `folder` into this site; then check counts, audit chain, blobs."""
+                   progress: Progress = no_progress,
+                   actor: audit.Actor | None = None) -> RestoreReport:
+    """Restore the backup in `folder` into this site; then check counts, audit chain, blobs.
+
+    With `actor`, a restore that checks out is recorded in the restored archive's audit log.
+    """
     folder = Path(folder)
     manifest = read_manifest(folder, progress)
     busy = _archive_present(database_url)
@@ -312,5 +326,11 @@ def restore_backup(folder: Path, database_url: str, scan_store: Path, rules_dir:
     chain = audit.verify()
     fixity = check_blob_fixity(Path(scan_store), fixity_sample,
                                progress=lambda s, d, n: progress("fixity", d, n))
-    return RestoreReport(counts, counts == manifest["counts"], chain.ok, chain.events,
-                         chain.head_hash, fixity, len(blobs), notes)
+    report = RestoreReport(counts, counts == manifest["counts"], chain.ok, chain.events,
+                           chain.head_hash, fixity, len(blobs), notes)
+    if actor is not None and report.ok:
+        with dbmod.write_tx():
+            audit.record(actor, "archive.restore", "archive", folder.name, None,
+                         {"backup": str(folder), "taken_at": manifest.get("created_at"),
+                          "source": manifest.get("source"), "audit_head": chain.head_hash})
+    return report

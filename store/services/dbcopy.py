@@ -235,9 +235,13 @@ def copy_into_current(source: pw.Database, progress: Progress = no_progress) -> 
     return report
 
 
-def copy_archive(source_url: str, target_url: str, progress: Progress = no_progress
-                 ) -> CopyReport:
-    """Copy the archive at `source_url` into a new, empty archive at `target_url`."""
+def copy_archive(source_url: str, target_url: str, progress: Progress = no_progress,
+                 actor: audit.Actor | None = None) -> CopyReport:
+    """Copy the archive at `source_url` into a new, empty archive at `target_url`.
+
+    With `actor`, a copy that checks out is recorded in the target's audit log (after the
+    counts were compared, so the report compares like with like).
+    """
     from hudang.store import archive
 
     if source_url == target_url:
@@ -256,6 +260,12 @@ def copy_archive(source_url: str, target_url: str, progress: Progress = no_progr
     source.connect()
     try:
         archive.open_archive(target_url, create=True)
-        return copy_into_current(source, progress)
+        report = copy_into_current(source, progress)
     finally:
         source.close()
+    if actor is not None and report.ok:
+        with dbmod.write_tx():
+            audit.record(actor, "archive.copy", "archive", "", None,
+                         {"rows": sum(report.target_counts.values()),
+                          "audit_head": report.audit_head})
+    return report

@@ -23,6 +23,7 @@ def test_backup_then_restore_into_a_new_home(cli_home, tmp_path, monkeypatch):  
     assert made["counts"]["customer"] == 2 and made["audit_events"] >= 1
     again = run_cli("backup", str(tmp_path / "bk"))
     assert again.exit_code == 1 and "不为空" in again.output
+    assert _last_action() == "archive.backup"  # recorded after the snapshot, not inside it
     archive.close_archive()
 
     monkeypatch.setenv("HUDANG_HOME", str(tmp_path / "new"))
@@ -32,6 +33,8 @@ def test_backup_then_restore_into_a_new_home(cli_home, tmp_path, monkeypatch):  
     assert report["ok"] and report["counts"] == made["counts"]
     assert report["audit_head"] == made["audit_head"]
     assert (tmp_path / "new" / "rules" / "site.yaml").read_text("utf-8") == "version: 1\n"
+    assert _last_action() == "archive.restore"
+    assert json.loads(run_cli("audit", "verify", "--json").output)["ok"]
     refused = run_cli("restore", str(tmp_path / "bk"))
     assert refused.exit_code == 1 and "--force" in refused.output
     forced = run_cli("restore", str(tmp_path / "bk"), "--force")
@@ -39,6 +42,12 @@ def test_backup_then_restore_into_a_new_home(cli_home, tmp_path, monkeypatch):  
     search = run_cli("search", "张三", "--json")
     assert json.loads(search.output)[0]["number"] == "3300012345"
     archive.close_archive()
+
+
+def _last_action() -> str:
+    from hudang.store.models import AuditEvent
+
+    return AuditEvent.select().order_by(AuditEvent.seq.desc()).get().action
 
 
 def test_db_copy_refuses_a_bad_url(cli_home):  # noqa: F811

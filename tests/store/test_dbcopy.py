@@ -43,12 +43,15 @@ def test_copy_sqlite_archive_to_postgresql(tmp_path, pg_url):
     target_url, cleanup = make_backend_url("postgres", tmp_path)
     try:
         seen = []
-        report = copy_archive(source_url, target_url, lambda s, d, n: seen.append((s, d, n)))
+        report = copy_archive(source_url, target_url, lambda s, d, n: seen.append((s, d, n)),
+                              actor=KEEPER)
         assert report.ok
         assert report.source_counts == report.target_counts == counts
         assert report.indexed == counts["customer"]
         assert seen and seen[-1][0] == "index"
         assert dbmod.is_postgres() and audit.verify().ok
+        last = audit.AuditEvent.select().order_by(audit.AuditEvent.seq.desc()).get()
+        assert last.action == "archive.copy" and last.seq == counts["audit_event"] + 1
         assert [h.number for h in search_customers("季华制衣")] == ["3300012345"]
         # sequences moved past the copied ids: new rows get fresh ids and chain on
         info = customers.create_customer({"number": "3300099999", "name": "李四",
