@@ -36,7 +36,8 @@ def backup(ctx: click.Context, out: Path, as_json: bool) -> None:
     if as_json:
         echo_json(report)
         return
-    click.echo(t("备份完成：{p}\n  {f} 个文件，{mb:.1f} MB，扫描文件 {b} 个，审计事件 {e} 条（末条 {h}）",
+    click.echo(t("备份完成：{p}\n  {f} 个文件，{mb:.1f} MB，扫描文件 {b} 个，"
+                 "审计事件 {e} 条（末条 {h}）",
                  "backup written: {p}\n  {f} files, {mb:.1f} MB, {b} scan files, {e} audit "
                  "events (head {h})", p=report.path, f=report.files, mb=report.bytes / 1e6,
                  b=report.blobs, e=report.audit_events, h=report.audit_head[:16]))

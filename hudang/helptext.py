@@ -24,7 +24,8 @@ COMMANDS: dict[str, str] = {
     "db copy": "把整个档案库复制到一个空数据库（档案库扩大时迁往 PostgreSQL）。",
     "demo": "若无演示档案库则生成一个，然后打开阅览台。",
     "import": "从文件导入数据。",
-    "import customers": "从 CSV（UTF-8、带 BOM 的 UTF-8 或 GBK）导入客户；要么全部导入，要么一行不导。",
+    "import customers":
+        "从 CSV（UTF-8、带 BOM 的 UTF-8 或 GBK）导入客户；要么全部导入，要么一行不导。",
     "lookup": "查询条码或户号：它是什么、放在哪里、里面有什么。",
     "search": "按关键字查客户：户名、户号、地址、电话、证件号（模糊、支持中文）。",
     "shelve": "把档案盒放上架位（检查高低压分区与容量）。",
@@ -121,7 +122,8 @@ OPTIONS: dict[str, str] = {
     "What did not come back.": "未归还的部分。",
     "Also write reminder slips (PDF) here.": "同时把催还单（PDF）写到这里。",
     "Overwrite an archive that is already there.": "覆盖已有的档案库。",
-    "Scan files to re-hash after restoring (0: all).": "恢复后重新计算哈希的扫描文件数（0：全部）。",
+    "Scan files to re-hash after restoring (0: all).":
+        "恢复后重新计算哈希的扫描文件数（0：全部）。",
     "File encoding: gbk (Excel on Chinese Windows) or utf-8-sig.":
         "文件编码：gbk（中文 Windows 的 Excel）或 utf-8-sig。",
 }

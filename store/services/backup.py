@@ -155,8 +155,8 @@ def make_backup(out: Path, database_url: str, scan_store: Path, rules_dir: Path 
     """
     out = Path(out)
     if out.exists() and any(out.iterdir()):
-        raise BackupError(t("备份目录 {p} 已存在且不为空", "backup folder {p} exists and is not empty",
-                            p=out))
+        raise BackupError(t("备份目录 {p} 已存在且不为空",
+                            "backup folder {p} exists and is not empty", p=out))
     out.mkdir(parents=True, exist_ok=True)
     files: list[dict] = []
     db_path = out / DB_FILE

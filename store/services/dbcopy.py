@@ -201,7 +201,8 @@ def copy_into_current(source: pw.Database, progress: Progress = no_progress) -> 
         _begin_snapshot(source)
         have, want = schema_version_of(source), schema_version_of(target)
         if have != want:
-            raise CopyRefused(t("源档案库结构版本 {a} 与目标 {b} 不同：请先对源运行 hudang db upgrade。",
+            raise CopyRefused(t("源档案库结构版本 {a} 与目标 {b} 不同："
+                                "请先对源运行 hudang db upgrade。",
                                 "The source schema is version {a}, the target {b}: run "
                                 "`hudang db upgrade` on the source first.", a=have, b=want))
         tables = data_tables(source)
