@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import sys
@@ -112,16 +113,17 @@ def rules_test(ctx: click.Context, directory: Path | None, verbose: bool, as_jso
 @click.option("--filed-on", type=click.DateTime(["%Y-%m-%d"]), default=None)
 @click.option("--cancelled-on", type=click.DateTime(["%Y-%m-%d"]), default=None)
 @click.option("--contract-expires-on", type=click.DateTime(["%Y-%m-%d"]), default=None)
+@click.option("--json", "as_json", is_flag=True)
 @click.pass_context
 def rules_explain(ctx: click.Context, file: Path, directory: Path | None, hot_folder: str,
                   station: str, relative_path: str | None, barcodes: tuple[str, ...],
                   decode: bool, voltage: str, status: str, filed_on, cancelled_on,
-                  contract_expires_on) -> None:
+                  contract_expires_on, as_json: bool) -> None:
     """Dry run: which rules match FILE and why, and which retention date would follow."""
     from hudang.rules import ClassificationInput, classify
     from hudang.rules.fileinfo import decode_barcodes, sniff
 
-    rs = _load(_rules_dir(ctx, directory))
+    rs = _load(_rules_dir(ctx, directory), as_json)
     media_type, pages = sniff(file)
     found = decode_barcodes(file, media_type) if decode else []
     for spec in barcodes:
@@ -132,6 +134,15 @@ def rules_explain(ctx: click.Context, file: Path, directory: Path | None, hot_fo
                               relative_path=relative_path or file.name, file_name=file.name,
                               media_type=media_type, page_count=pages, barcodes=found)
     decision = classify(rs, inp)
+    if as_json:
+        retention = None if decision.needs_attention else _retention_of(
+            rs, decision, voltage, status, filed_on, cancelled_on, contract_expires_on)
+        click.echo(json.dumps({"file": file.name, "media_type": media_type, "pages": pages,
+                               "barcodes": found, "decision": dataclasses.asdict(decision),
+                               "needs_attention": decision.needs_attention,
+                               "retention": dataclasses.asdict(retention) if retention
+                               else None}, ensure_ascii=False, indent=2, default=str))
+        return
     click.echo(t("规则版本 {v}", "rules version {v}", v=rs.version))
     click.echo(f"{file.name}: {media_type}, {pages}p, " + t("条码", "barcodes") + f" {found}")
     for tr in decision.trace:
@@ -145,6 +156,17 @@ def rules_explain(ctx: click.Context, file: Path, directory: Path | None, hot_fo
                f"{decision.customer_number or '—'} / {decision.business_process or '—'} / "
                f"{decision.title or '—'}")
     _explain_retention(rs, decision, voltage, status, filed_on, cancelled_on, contract_expires_on)
+
+
+def _retention_of(rs, decision, voltage, status, filed_on, cancelled_on, expires_on):
+    """The retention decision that would follow the classification."""
+    from hudang.rules.retention import RetentionFacts, evaluate
+
+    as_date = lambda v: v.date() if v else None  # noqa: E731
+    return evaluate(rs, RetentionFacts(
+        category=decision.category, doc_type=decision.doc_type or "", voltage_class=voltage,
+        customer_status=status, filed_on=as_date(filed_on) or dt.date.today(),
+        cancelled_on=as_date(cancelled_on), contract_expires_on=as_date(expires_on)))
 
 
 def _explain_retention(rs, decision, voltage, status, filed_on, cancelled_on, expires_on) -> None:
