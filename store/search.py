@@ -35,6 +35,7 @@ from typing import Any
 import peewee as pw
 
 from hudang.store import db as dbmod
+from hudang.store.progress import Progress, no_progress
 
 FIELDS = ("name", "number", "phone", "id_number", "address", "initials")
 TAGS = {"name": "n", "number": "h", "phone": "p", "id_number": "i", "address": "a",
@@ -328,7 +329,8 @@ def _chunks(rows: Iterable[Any], size: int) -> Iterator[list]:
         yield chunk
 
 
-def index_customers_bulk(rows: Iterable[Any]) -> int:
+def index_customers_bulk(rows: Iterable[Any], progress: Progress = no_progress,
+                         total: int = 0) -> int:
     """Index customers that are NOT yet indexed (import, generator); return how many."""
     count = 0
     db = dbmod.require_database()
@@ -346,6 +348,7 @@ def index_customers_bulk(rows: Iterable[Any]) -> int:
                 _executemany(_SQ_SIDE.replace("OR REPLACE ", ""), sides)
                 _executemany(_SQ_FTS, [_fts_row(s) for s in sides])
             count += len(sides)
+            progress("index", count, total)
         if dbmod.is_postgres() and count and db.execute_sql(
                 "SELECT to_regclass('customer_search_grams') IS NOT NULL").fetchone()[0]:
             db.execute_sql("SELECT gin_clean_pending_list('customer_search_grams')")

@@ -24,6 +24,7 @@ from hudang.store.barcodes import default_scheme
 from hudang.store.errors import ImportFailed
 from hudang.store.i18n import t
 from hudang.store.models import Customer
+from hudang.store.progress import Progress, no_progress
 
 # field -> accepted header names (Chinese first, then English); matching ignores case/spaces.
 COLUMNS: dict[str, tuple[str, ...]] = {
@@ -45,6 +46,7 @@ _YES = {"是", "y", "yes", "true", "1", "重要"}
 _NO = {"", "否", "n", "no", "false", "0"}
 _MAX_LEN = {f: Customer._meta.fields[f].max_length for f in COLUMNS if f != "important"}
 _MAX_PROBLEMS = 200
+_PROGRESS_STEP = 50_000  # rows per insert statement batch, and per progress report
 _INSERT_COLUMNS = ("id", "number", "name", "id_number", "phone", "address", "voltage_class",
                    "supply_voltage", "line", "area", "tariff", "status", "important",
                    "legal_hold", "created_at", "updated_at", "version")
@@ -296,7 +298,8 @@ def _summary(problems: list[tuple[int, str]]) -> str:
 # ---------------------------------------------------------------- the service
 
 def import_customers_csv(path: str | Path, actor: audit.Actor,
-                         number_pattern: str | None = None) -> ImportResult:
+                         number_pattern: str | None = None,
+                         progress: Progress = no_progress) -> ImportResult:
     """Import every customer in the CSV at `path`, or none of them (raises ImportFailed)."""
     path = Path(path)
     data = path.read_bytes()
@@ -309,9 +312,12 @@ def import_customers_csv(path: str | Path, actor: audit.Actor,
                     r["address"], r["voltage_class"], r["supply_voltage"], r["line"],
                     r["area"], r["tariff"], "active", r["important"], False, now, now, 1)
                    for i, r in enumerate(rows)]
-        bulk_insert("customer", _INSERT_COLUMNS, records)
-        search.index_customers_bulk((rec[0], rec[1], rec[2], rec[3], rec[4], rec[5])
-                                    for rec in records)
+        progress("customers", 0, len(records))
+        for start in range(0, len(records), _PROGRESS_STEP):
+            bulk_insert("customer", _INSERT_COLUMNS, records[start:start + _PROGRESS_STEP])
+            progress("customers", min(start + _PROGRESS_STEP, len(records)), len(records))
+        search.index_customers_bulk(((rec[0], rec[1], rec[2], rec[3], rec[4], rec[5])
+                                     for rec in records), progress, len(records))
         hv = sum(1 for r in rows if r["voltage_class"] == "HV")
         result = ImportResult(len(rows), hv, len(rows) - hv, path.name, digest, encoding)
         audit.record(actor, "customer.import", "customer", path.name, None,

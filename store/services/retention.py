@@ -10,6 +10,7 @@ import peewee as pw
 from hudang.store import audit
 from hudang.store import db as dbmod
 from hudang.store.models import Contract, Customer, Document
+from hudang.store.progress import Progress, no_progress
 from hudang.store.services.retention_policy import RetentionFacts, RetentionRules
 
 NOTE_LEN = 256
@@ -104,10 +105,11 @@ def _contracts(doc_ids: list[int]) -> dict[int, tuple]:
 
 
 def recompute(ruleset: RetentionRules, actor: audit.Actor, confirm_shortening: bool = False,
-              batch_size: int = 1000) -> RecomputeReport:
+              batch_size: int = 1000, progress: Progress = no_progress) -> RecomputeReport:
     """Re-evaluate every filed document; shortenings wait unless `confirm_shortening`."""
     report = RecomputeReport(ruleset.version)
     after_id, cache = 0, {}
+    total = Document.select().count() if progress is not no_progress else 0
     while True:
         rows = _batch(after_id, batch_size)
         if not rows:
@@ -136,6 +138,7 @@ def recompute(ruleset: RetentionRules, actor: audit.Actor, confirm_shortening: b
         if after:
             _write(actor, before, after)
             report.changed += len(after)
+        progress("documents", report.examined, total)
     with dbmod.write_tx():
         audit.record(actor, "retention.recompute", "ruleset", ruleset.version,
                      after={k: v for k, v in report.__dict__.items() if k != "pending_ids"}
