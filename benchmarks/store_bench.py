@@ -144,7 +144,8 @@ def bench_import(rows: int) -> None:
 
 def bench_raw_insert(path: Path) -> float:
     """Rows per second of the bare driver inserting the file's rows (rolled back)."""
-    from hudang.store.services.customer_import import _INSERT_COLUMNS, bulk_insert, reserve_ids
+    from hudang.store.bulk import bulk_insert, reserve_ids
+    from hudang.store.services.customer_import import _INSERT_COLUMNS
 
     db = dbmod.require_database()
     with path.open(encoding="utf-8", newline="") as fh:

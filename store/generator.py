@@ -23,7 +23,7 @@ from hudang.store.errors import AlreadyExists
 from hudang.store.i18n import t
 from hudang.store.models import Box, Contract, Customer, Document, Location, Movement, Volume
 from hudang.store.services import serials
-from hudang.store.services.customer_import import bulk_insert, reserve_ids
+from hudang.store.bulk import bulk_insert, reserve_ids
 
 Progress = Callable[[str, int, int], None]
 ACTOR = audit.Actor("generator", "cli", "admin")

@@ -340,7 +340,7 @@ def index_customers_bulk(rows: Iterable[Any], progress: Progress = no_progress,
         for chunk in _chunks(rows, 5000):
             sides = [_fields_of(*_as_tuple(r)) for r in chunk]
             if dbmod.is_postgres():
-                from hudang.store.services.customer_import import bulk_insert  # COPY, not INSERT
+                from hudang.store.bulk import bulk_insert  # COPY, not INSERT
 
                 bulk_insert("customer_search", _PG_COLUMNS,
                             [(*s, _grams_literal(s)) for s in sides])
