@@ -364,6 +364,9 @@ _register_rules(cli)  # rules check/explain/test, retention recompute/due
 from hudang.cli_loans import loan as _loan  # noqa: E402  (issue 4)
 
 cli.add_command(_loan)  # loan request/approve/checkout/return/overdue/export/slip
+from hudang.cli_intake import register as _register_intake  # noqa: E402  (issue 13)
+
+_register_intake(cli)  # customer, handover, document, volume, box, label
 
 
 def main() -> None:
