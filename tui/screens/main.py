@@ -38,6 +38,8 @@ class MainScreen(LabelPrintingScreen):
                              ("f4", "stocktake", "stocktake"), ("f7", "loans", "loans"),
                              ("f8", "print_label", "print_label")])
         self._bindings.bind("f9", "attention", t("待处理", "Attention"))
+        self._bindings.bind("f10", "receiving", t("接收", "Receiving"))  # issue 13
+        self._bindings.bind("f11", "boxing", t("装盒", "Boxing"))
         self.seq = 0  # scans submitted
         self.shown_seq = 0  # the scan whose result is on screen
 
@@ -175,6 +177,18 @@ class MainScreen(LabelPrintingScreen):
         from hudang.tui.screens.attention import AttentionScreen
 
         self.app.push_screen(AttentionScreen())
+
+    def action_receiving(self) -> None:
+        """Receiving mode (接收): scan a handover batch, then its items."""
+        from hudang.tui.screens.receiving import ReceivingScreen
+
+        self.app.push_screen(ReceivingScreen())
+
+    def action_boxing(self) -> None:
+        """Boxing mode (装盒): scan a box, then volumes or documents into it."""
+        from hudang.tui.screens.boxing import BoxingScreen
+
+        self.app.push_screen(BoxingScreen())
 
     def action_print_label(self) -> None:
         """A label PDF for the box (or the position) on screen."""
