@@ -89,3 +89,16 @@ async def test_boxing_mode_enforces_rule_and_prints_label_at_the_end(make_desk, 
     found = {r.data.decode() for r in pyzbar.decode(page.render(scale=300 / 72).to_pil())}
     assert found == {c["hv_box"]}
     assert lookup.lookup(loose).volume.box.barcode == c["hv_box"]
+
+
+async def test_scanning_a_handover_list_on_the_main_screen_opens_receiving(make_desk):
+    b = handover.new_batch("营业厅", "档案室", ACTOR).number
+    handover.add_item(b, "0600000002", "DF", "电费发票", ACTOR, page_count=2)
+    app = make_desk()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await scan(pilot, b)
+        assert isinstance(app.screen, ReceivingScreen)
+        assert app.screen.batch == b
+        await scan(pilot, "#1")
+        assert handover.get_batch(b).items[0].status == "received"

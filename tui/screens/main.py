@@ -87,6 +87,9 @@ class MainScreen(LabelPrintingScreen):
             self._record(scan.kind, scan.code, L("keyword_search"))
             self.action_search(scan.code)
             return seq
+        if scan.kind == "handover":  # a handover list's barcode: receive that batch (issue 13)
+            self.action_receiving(scan.code)
+            return seq
         self.look_up(seq, raw, scan)
         return seq
 
@@ -178,11 +181,11 @@ class MainScreen(LabelPrintingScreen):
 
         self.app.push_screen(AttentionScreen())
 
-    def action_receiving(self) -> None:
+    def action_receiving(self, batch: str | None = None) -> None:
         """Receiving mode (接收): scan a handover batch, then its items."""
         from hudang.tui.screens.receiving import ReceivingScreen
 
-        self.app.push_screen(ReceivingScreen())
+        self.app.push_screen(ReceivingScreen(batch))
 
     def action_boxing(self) -> None:
         """Boxing mode (装盒): scan a box, then volumes or documents into it."""

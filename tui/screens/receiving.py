@@ -47,9 +47,10 @@ def split_pages(raw: str) -> tuple[str, int | None]:
 class ReceivingScreen(Screen):
     """Scan the batch's barcode first; then each document barcode (or #line) checks it off."""
 
-    def __init__(self) -> None:
+    def __init__(self, batch: str | None = None) -> None:
         super().__init__()
         self.batch: str | None = None
+        self.first_batch = batch  # scanned on the main screen: open it straight away
         self._bindings.bind("escape", "back", t("返回", "Back"))
         self._bindings.bind("f5", "to_supply", t("其余列入待补交", "Rest to supply"))
         self._bindings.bind("f6", "print_list", t("打印移交清单", "Print list"))
@@ -72,6 +73,8 @@ class ReceivingScreen(Screen):
                             ("pages", "页数", "Pages"), ("status", "状态", "Status")):
             table.add_column(t(zh, en), key=key)
         self.query_one("#scan").focus()
+        if self.first_batch:
+            self.load(self.first_batch)
 
     @property
     def status(self) -> StatusLine:
