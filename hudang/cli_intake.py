@@ -125,13 +125,10 @@ def customer_update(ctx: click.Context, number: str, as_user: str | None, as_jso
 
 
 def _ruleset_or_none(settings):
-    """The rules for retention, or None (with a warning) when the rules directory has none."""
+    """The rules for retention, or None when the rules directory has no retention.yaml."""
     from hudang.rules import RulesError, load_ruleset
 
     if not (Path(settings.rules_dir) / "retention.yaml").is_file():
-        click.echo(t("注意：{d} 没有 retention.yaml，保管期限未计算（之后运行 hudang retention recompute）",
-                     "note: {d} has no retention.yaml; retention not computed (run hudang "
-                     "retention recompute later)", d=settings.rules_dir), err=True)
         return None
     try:
         return load_ruleset(settings.rules_dir)
@@ -153,10 +150,16 @@ def customer_cancel(ctx: click.Context, number: str, on: str | None, reason: str
     """销户: date retention now, free the box positions, make move tasks to the cancelled area."""
     from hudang.store.services import cancellation
 
+    when = _date(on, t("销户", "cancellation")) or dt.date.today()
+    if not reason.strip():
+        raise ValidationError(t("销户必须写明原因", "a cancellation needs a reason"))
     settings = _ctx_open(ctx)
     ruleset = _ruleset_or_none(settings)
-    out = cancellation.cancel(number, _date(on, t("销户", "cancellation")) or dt.date.today(),
-                              reason, cli_actor(as_user=as_user), ruleset)
+    out = cancellation.cancel(number, when, reason, cli_actor(as_user=as_user), ruleset)
+    if ruleset is None:
+        click.echo(t("注意：{d} 没有 retention.yaml，保管期限未计算（之后运行 hudang retention recompute）",
+                     "note: {d} has no retention.yaml; retention not computed (run hudang "
+                     "retention recompute later)", d=settings.rules_dir), err=True)
     if as_json:
         from hudang.cliutil import as_plain
 

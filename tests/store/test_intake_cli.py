@@ -153,3 +153,14 @@ def test_from_customer_list_to_a_loan(env):
     run("loan", "approve", slip, "--as", "li")
     run("loan", "checkout", slip, hv1)
     assert "借出" in run("lookup", hv1)
+
+    # 销户: retention dated at once, the box's old position freed, a move task to the cancelled area.
+    out = run("customer", "cancel", "3300000102", "--on", "2024-06-30", "--reason", "拆迁")
+    assert "已销户" in out and "移到销户区" in out and "K1-X-" in out
+    assert json.loads(run("lookup", d["b1"], "--json"))["document"]["retention_eligible_on"]
+    assert locations.get_location(homes[hv2]).used == 1  # hv1 stays, hv2's slot is free
+    archive.close_archive()
+    [task] = json.loads(run("box", "tasks", "--json"))
+    assert task["box"] == hv2 and task["from_code"] == homes[hv2]
+    run("shelve", hv2, task["suggested_code"])
+    assert "没有待办" in run("box", "tasks")
