@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from hudang.store.barcodes import default_scheme
-from tests.clihelp import cli_home, run_cli  # noqa: F401  (pytest fixture)
+from tests.clihelp import cli_home, run_cli  # noqa: F401  (cli_home is a pytest fixture)
 
 
 def _one_line_error(*args: str, expect: str) -> None:
@@ -16,13 +16,13 @@ def _one_line_error(*args: str, expect: str) -> None:
 
 
 @pytest.fixture
-def batch(cli_home):
+def batch(cli_home):  # noqa: F811
     assert run_cli("customer", "add", "3300000001", "--name", "张三", "--voltage", "LV",
                    "--phone", "13812345678").exit_code == 0
     return run_cli("handover", "new", "--from", "营业厅", "--to", "档案室").output.strip()
 
 
-def test_customer_errors(cli_home):
+def test_customer_errors(cli_home):  # noqa: F811
     _one_line_error("customer", "add", "12", "--name", "张三", "--voltage", "LV", expect="户号")
     _one_line_error("customer", "update", "3300000009", "--name", "李四", expect="没有户号")
     _one_line_error("customer", "update", "3300000009", expect="没有要修改")
