@@ -68,6 +68,16 @@ class IntakeDesk:
                                        layout)
 
     @_in_worker
+    def position_labels(self, scope_code: str) -> Path:
+        """Labels of every shelf position under a scope, in the configured layout."""
+        from hudang.store.services import labels
+
+        layout = labels.LabelLayout(self.label_layout, 1, self.label_roll_size)
+        safe = scope_code.replace("/", "_")
+        return labels.write_position_labels(
+            scope_code, self.output_dir / "labels" / f"positions-{safe}.pdf", layout)
+
+    @_in_worker
     def contents_list(self, box: str) -> Path:
         return self._write(f"contents-{box}.pdf", boxing.box_contents_pdf(box))
 

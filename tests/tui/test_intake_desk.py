@@ -102,3 +102,18 @@ async def test_scanning_a_handover_list_on_the_main_screen_opens_receiving(make_
         assert app.screen.batch == b
         await scan(pilot, "#1")
         assert handover.get_batch(b).items[0].status == "received"
+
+
+async def test_label_key_prints_in_the_configured_roll_size(make_desk, desk_archive):
+    box = desk_archive.codes["hv_box"]
+    app = make_desk(label_layout="roll", label_roll_size="100x50")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await scan(pilot, box)
+        await pilot.press("f8")
+        await settle(pilot)
+    pdf = pdfium.PdfDocument((desk_archive.home / "labels" / f"box-{box}.pdf").read_bytes())
+    assert len(pdf) == 1
+    assert [round(x / 72 * 25.4) for x in pdf[0].get_size()] == [100, 50]
+    text = pdf[0].get_textpage().get_text_range()
+    assert "1号库房 高压区 01列 左面 01节 1层 1格" in text.replace("\r", "").replace("\n", "")
