@@ -250,6 +250,20 @@ def handover_add(ctx: click.Context, batch: str, customer: str, category: str, d
           c=item.customer_number, d=item.doc_type, p=item.page_count))
 
 
+@handover_group.command("import")
+@click.argument("batch")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@as_option
+@click.pass_context
+def handover_import(ctx: click.Context, batch: str, path: Path, as_user: str | None) -> None:
+    """Add a whole checklist from CSV (户号,类别,文件类型,题名,页数,条码); all rows or none."""
+    from hudang.store.services.handover_import import import_checklist
+
+    _ctx_open(ctx)
+    n = import_checklist(batch, path.read_bytes(), cli_actor(as_user=as_user))
+    click.echo(t("已加入 {n} 项", "added {n} item(s)", n=n))
+
+
 _RECEIVE_WORDS = {"received": ("已接收", "received"), "corrected": ("已接收，页数已更正",
                                                                   "received, pages corrected"),
                   "already": ("早已接收", "already received"),

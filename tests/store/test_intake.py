@@ -164,3 +164,23 @@ def test_cancel_dates_retention_frees_position_and_suggests_cancelled_area(db):
     assert Location.get(Location.code == "K1-B-01-L-01-1-1").used == 1  # still shelved there
     assert audit.verify().ok
 
+
+
+def test_checklist_csv_is_all_rows_or_none(db):
+    from hudang.store.errors import ImportFailed
+    from hudang.store.services.handover_import import import_checklist
+
+    customer("3300000031", "张三", "HV", area="")
+    b = handover.new_batch("营业厅", "档案室", KEEPER).number
+    good = "户号,类别,文件类型,题名,页数,条码\n3300000031,业扩,用电申请书,,4,{d}\n3300000031,DF,电费发票,三月,2,\n"
+    bad = good + "3300000099,YK,用电申请书,,1,\n3300000031,YK,合同,,x,\n"
+    with pytest.raises(ImportFailed) as exc:
+        import_checklist(b, bad.format(d=default_scheme().make("document", 71)).encode("gbk"),
+                         KEEPER)
+    assert [r for r, _ in exc.value.problems] == [4, 5]
+    assert handover.get_batch(b).items == []
+    assert import_checklist(b, good.format(d=default_scheme().make("document", 71)).encode(),
+                            KEEPER) == 2
+    items = handover.get_batch(b).items
+    assert [(i.category, i.page_count, i.title) for i in items] == [("YK", 4, "用电申请书"),
+                                                                     ("DF", 2, "三月")]
