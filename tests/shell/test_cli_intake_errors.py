@@ -66,3 +66,7 @@ def test_box_and_label_errors(batch, tmp_path):
     _one_line_error("document", "add", "3300000001", "--category", "DF", "--type", "发票",
                     "--filed-on", "yesterday", expect="日期")
     assert run_cli("label", hv, "--layout", "roll", str(tmp_path / "ok.pdf")).exit_code == 0
+
+
+def test_lookup_of_a_handover_batch_points_to_its_command(batch):
+    _one_line_error("lookup", batch, expect="handover show")
