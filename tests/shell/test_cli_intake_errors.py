@@ -65,6 +65,10 @@ def test_box_and_label_errors(batch, tmp_path):
     _one_line_error("label", "nothing-here", str(tmp_path / "x.pdf"), expect="不是档案盒")
     _one_line_error("document", "add", "3300000001", "--category", "DF", "--type", "发票",
                     "--filed-on", "yesterday", expect="日期")
+    doc = run_cli("document", "add", "3300000001", "--category", "DF", "--type", "发票").output
+    _one_line_error("document", "add", "3300000001", "--category", "DF", "--type", "发票",
+                    "--barcode", doc.strip(), expect="已登记")
+    _one_line_error("volume", "new", "3300000001", "--barcode", vol, expect="已登记")
     assert run_cli("label", hv, "--layout", "roll", str(tmp_path / "ok.pdf")).exit_code == 0
 
 
