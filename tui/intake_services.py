@@ -40,6 +40,14 @@ class IntakeDesk:
         return handover.get_batch(batch)
 
     @_in_worker
+    def sign_and_close(self, batch: str, sender: str, receiver: str,
+                       actor: Actor) -> HandoverInfo:
+        """Both sides sign the list, then the batch closes (or says what is still missing)."""
+        handover.sign(batch, "sender", sender, actor)
+        handover.sign(batch, "receiver", receiver, actor)
+        return handover.close(batch, actor)
+
+    @_in_worker
     def handover_list(self, batch: str) -> Path:
         from hudang.store.services.handover_pdf import handover_pdf
 

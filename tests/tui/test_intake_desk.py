@@ -61,6 +61,17 @@ async def test_receiving_by_scan_flags_strangers_and_puts_the_rest_to_supply(mak
         await pilot.press("f6")
         await settle(pilot)
         assert "移交清单已生成" in _status(app)
+        await pilot.press("f7")
+        await settle(pilot)
+        app.screen.query_one("#reason").value = "王五"
+        await pilot.press("enter")
+        await settle(pilot)
+        app.screen.query_one("#reason").value = "赵六"
+        await pilot.press("enter")
+        await settle(pilot)
+        assert "已签字并关闭" in _status(app)
+        closed = handover.get_batch(b)
+        assert closed.status == "closed" and closed.receiver_signed_by == "赵六"
 
 
 async def test_boxing_mode_enforces_rule_and_prints_label_at_the_end(make_desk, desk_archive):

@@ -54,6 +54,7 @@ class ReceivingScreen(Screen):
         self._bindings.bind("escape", "back", t("返回", "Back"))
         self._bindings.bind("f5", "to_supply", t("其余列入待补交", "Rest to supply"))
         self._bindings.bind("f6", "print_list", t("打印移交清单", "Print list"))
+        self._bindings.bind("f7", "sign_close", t("签字并关闭", "Sign and close"))
 
     def compose(self) -> ComposeResult:
         yield Static(top_bar_text(self.app, t("接收", "Receiving")), id="topbar")
@@ -158,6 +159,40 @@ class ReceivingScreen(Screen):
         self.post_message(BatchShown(info, t("未到的 {n} 项已列入待补交", "{n} missing item(s) "
                                              "put on the to-supply list",
                                              n=info.count("to_supply")), "warn"))
+
+    def action_sign_close(self) -> None:
+        """Ask both signers' names, record them and close the batch."""
+        from hudang.tui.screens.loan_dialogs import ReasonScreen
+
+        if not self.batch:
+            return
+        self.app.push_screen(ReasonScreen(t("移交人签字（姓名）", "Handed over by (name)"),
+                                          required=True), callback=self._sender_named)
+
+    def _sender_named(self, sender: str | None) -> None:
+        from hudang.tui.screens.loan_dialogs import ReasonScreen
+
+        if not sender:
+            self.query_one("#scan").focus()
+            return
+        self.app.push_screen(ReasonScreen(t("接收人签字（姓名）", "Received by (name)"),
+                                          required=True),
+                             callback=lambda receiver: self._receiver_named(sender, receiver))
+
+    def _receiver_named(self, sender: str, receiver: str | None) -> None:
+        self.query_one("#scan").focus()
+        if receiver and self.batch:
+            self._sign_close(self.batch, sender, receiver)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="receiving")
+    def _sign_close(self, batch: str, sender: str, receiver: str) -> None:
+        try:
+            info = intake_desk(self.app).sign_and_close(batch, sender, receiver, self.app.actor)
+        except ArchiveError as exc:
+            self.post_message(BatchShown(None, str(exc), "error"))
+            return
+        self.post_message(BatchShown(info, t("批次 {b} 已签字并关闭", "batch {b} signed and closed",
+                                             b=info.number)))
 
     def action_print_list(self) -> None:
         if self.batch:
