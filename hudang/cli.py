@@ -392,6 +392,9 @@ cli.add_command(_loan)  # loan request/approve/checkout/return/overdue/export/sl
 from hudang.cli_site import register as _register_site
 
 _register_site(cli)  # backup, restore, db copy
+from hudang.cli_intake import register as _register_intake  # noqa: E402  (issue 13)
+
+_register_intake(cli)  # customer, handover, document, volume, box, label
 
 
 def main() -> None:

@@ -29,6 +29,8 @@ class Settings:
     terminal: str = "desk-1"
     idle_lock_minutes: int = 15
     customer_number_pattern: str = r"^\d{10}$"
+    label_layout: str = "a4"  # a4 (sheets of 2 x 7) / roll (one label per page)
+    label_roll_size: str = "60x40"  # roll labels in mm: 60x40 / 100x50
     config_file: Path | None = None
     sources: dict[str, str] = field(default_factory=dict)
 
@@ -45,7 +47,7 @@ class Settings:
 _INT_KEYS = {"idle_lock_minutes"}
 _PATH_KEYS = {"home", "rules_dir", "scan_store"}
 _KEYS = ("home", "database_url", "rules_dir", "scan_store", "language", "terminal",
-         "idle_lock_minutes", "customer_number_pattern")
+         "idle_lock_minutes", "customer_number_pattern", "label_layout", "label_roll_size")
 
 
 def default_home() -> Path:
@@ -63,6 +65,11 @@ def _coerce(key: str, value: Any, origin: str) -> Any:
         return Path(str(value)).expanduser()
     if key == "language" and str(value) not in ("zh", "en"):
         raise SettingsError(f"{origin}: language must be 'zh' or 'en', got {value!r}")
+    if key == "label_layout" and str(value) not in ("a4", "roll"):
+        raise SettingsError(f"{origin}: label_layout must be 'a4' or 'roll', got {value!r}")
+    if key == "label_roll_size" and str(value) not in ("60x40", "100x50"):
+        raise SettingsError(f"{origin}: label_roll_size must be '60x40' or '100x50', "
+                            f"got {value!r}")
     return str(value)
 
 

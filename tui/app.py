@@ -139,6 +139,12 @@ class DeskApp(App):
                             t("无法自动归档的扫描件：分配户号和类别",
                               "Scans that could not be linked: assign customer and category"),
                             lambda: self.open_mode("attention"))
+        yield SystemCommand(t("接收", "Receiving"), t("扫描移交批次，再逐件接收",
+                                                   "Scan a handover batch, then its items"),
+                            lambda: self.open_mode("receiving"))  # issue 13
+        yield SystemCommand(t("装盒", "Boxing"), t("扫描档案盒，再装入案卷或文件",
+                                                "Scan a box, then volumes or documents"),
+                            lambda: self.open_mode("boxing"))
         yield SystemCommand(L("help"), L("help"), self.action_help)
         yield SystemCommand(L("lock"), L("locked"), self.action_lock)
         yield from super().get_system_commands(screen)
