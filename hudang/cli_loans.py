@@ -114,8 +114,8 @@ def load_loan_policy(settings: Settings) -> LoanPolicyLike:
     return RulesLoanPolicy(load_ruleset(settings.rules_dir))
 
 
-as_option = click.option("--as", "as_user", envvar="HUDANG_USER", default=None,
-                         help="Acting staff username (default: $HUDANG_USER or the OS user).")
+as_option = click.option("--as", "as_user", default=None,
+                         help="Only your own username or role (sign in with `hudang login`).")
 json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 
 

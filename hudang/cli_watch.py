@@ -50,8 +50,9 @@ def watch(ctx: click.Context, once: bool, workers: int | None) -> None:
             "no hot folders configured: add [[watch.folders]] to {f}",
             f=settings.config_file or settings.home / "config.toml"))
     open_db(settings)
+    account = cli_actor("keeper")  # the daemon's service account (HUDANG_SERVICE_USER)
     daemon = Daemon(config, settings.scan_store,
-                    actor=Actor("daemon", f"watch@{socket.gethostname()}", "system"),
+                    actor=Actor(account.username, f"watch@{socket.gethostname()}", account.role),
                     rules_dir=settings.rules_dir)
     sys.exit(daemon.run(once=once))
 

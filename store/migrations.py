@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import peewee as pw
 
-from hudang.store import search
+from hudang.store import search, security_schema
 from hudang.store.models import ALL_MODELS
 
 
@@ -43,6 +43,8 @@ MIGRATIONS: tuple[Migration, ...] = (
               _retention_due_indexes),
     Migration(4, "keyword search index: re-index archives built with base-36 tokens",
               search.upgrade_token_format),
+    Migration(5, "sign-in security (PIN, lockout, CLI sessions, audit keying); append-only audit",
+              security_schema.apply),
 )
 
 

@@ -13,7 +13,7 @@ from hudang.store import audit, search
 from hudang.store.audit import Actor
 from hudang.store.db import read_tx, write_tx
 from hudang.store.domain import ACTIVE, CANCELLED, CATEGORIES, HV, LV
-from hudang.store.errors import AlreadyExists, NotFound, ValidationError
+from hudang.store.errors import AlreadyExists, ChangedByOthers, NotFound, ValidationError
 from hudang.store.i18n import t
 from hudang.store.models import Contract, Customer, utcnow
 from hudang.store.services import views
@@ -88,19 +88,24 @@ def update_customer(number: str, changes: dict[str, Any], actor: Actor,
         raise ValidationError("；".join(problems))
     with write_tx():
         c = _get(number)
-        if expected_version is not None and c.version != expected_version:
-            raise ValidationError(t("客户 {n} 已被他人修改，请刷新后再改",
-                                    "customer {n} was changed by someone else; reload first",
-                                    n=number))
+        version = c.version if expected_version is None else expected_version
         before = _snapshot(c)
-        for key, value in changes.items():
-            setattr(c, key, value.strip() if isinstance(value, str) else value)
-        c.version += 1
-        c.updated_at = utcnow()
-        c.save()
+        values = {k: (v.strip() if isinstance(v, str) else v) for k, v in changes.items()}
+        c = _versioned_update(c, version, values)
         search.index_customer(c)
         audit.record(actor, "customer.update", "customer", c.number, before, _snapshot(c))
     return customer_info(c)
+
+
+def _versioned_update(c: Customer, version: int, values: dict[str, Any]) -> Customer:
+    """`UPDATE … WHERE id = ? AND version = ?`: the database decides who wins a race."""
+    n = (Customer.update(**values, version=Customer.version + 1, updated_at=utcnow())
+         .where((Customer.id == c.id) & (Customer.version == version)).execute())
+    if n != 1:
+        raise ChangedByOthers(t("客户 {n} 已被他人修改，请刷新后再改",
+                                "customer {n} was changed by someone else; reload first",
+                                n=c.number))
+    return Customer.get_by_id(c.id)
 
 
 def cancel_customer(number: str, cancelled_on: dt.date, actor: Actor) -> CustomerInfo:
@@ -111,10 +116,7 @@ def cancel_customer(number: str, cancelled_on: dt.date, actor: Actor) -> Custome
             raise ValidationError(t("客户 {n} 已于 {d} 销户", "customer {n} was already cancelled on {d}",
                                     n=number, d=c.cancelled_on))
         before = _snapshot(c)
-        c.status, c.cancelled_on = CANCELLED, cancelled_on
-        c.version += 1
-        c.updated_at = utcnow()
-        c.save()
+        c = _versioned_update(c, c.version, {"status": CANCELLED, "cancelled_on": cancelled_on})
         search.index_customer(c)
         audit.record(actor, "customer.cancel", "customer", c.number, before, _snapshot(c))
     return customer_info(c)
