@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 
@@ -10,7 +9,15 @@ import click
 from tabulate import tabulate
 
 from hudang import __version__
-from hudang.cliutil import as_plain, clean_text, cli_actor, cli_viewer, dump_json, open_db, read_secret
+from hudang.cliutil import (
+    as_plain,
+    clean_text,
+    cli_actor,
+    cli_viewer,
+    dump_json,
+    open_db,
+    read_secret,
+)
 from hudang.settings import Settings, SettingsError, load_settings
 from hudang.store.audit import Actor
 from hudang.store.errors import ArchiveError
@@ -278,7 +285,6 @@ def search(settings: Settings, text: str, limit: int, as_json: bool) -> None:
     """Keyword search over customers: name, number, address, phone, ID (fuzzy, Chinese)."""
     from hudang.store.domain import CUSTOMER_STATUSES, VOLTAGE_CLASSES
     from hudang.store.search import search_customers
-
     from hudang.store.services.users import can_see_personal_data
 
     open_db(settings)

@@ -60,3 +60,21 @@ def add_user(username: str, role: str, password: str = "password-123", *extra: s
     result = run_cli("user", "add", username, "--role", role, *extra, input=password + "\n")
     assert result.exit_code == 0, result.output
     return result
+
+
+def service_account_env(folder, role: str = "keeper", username: str = "scanner-svc") -> dict:
+    """Make a service account in the open archive; the variables a script or daemon runs with.
+
+    The password is in a 0600 file (never on a command line), as a deployment would keep it.
+    """
+    from hudang.store.services import users
+
+    password = "svc-password-1"
+    if username not in {u.username for u in users.list_users()}:
+        users.add_user(username, username, role, password, service=True)
+    folder.mkdir(parents=True, exist_ok=True)
+    secret = folder / f"{username}.password"
+    secret.write_text(password + "\n", encoding="utf-8")
+    secret.chmod(0o600)
+    return {"HUDANG_SERVICE_USER": username, "HUDANG_SERVICE_PASSWORD_FILE": str(secret),
+            "HUDANG_SIGNIN_FAILURE_DELAY_MS": "0"}

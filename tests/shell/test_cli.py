@@ -6,8 +6,8 @@ import json
 import sqlite3
 
 import pytest
-
 from hudang.store import archive
+
 from tests.clihelp import ADMIN_PASSWORD, add_user, init_home, prepare_env, run_cli
 
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 
 import pytest
-
 from hudang.store import audit
 from hudang.store import db as dbmod
 from hudang.store.audit_key import AuditKeyProblem, attach_key
@@ -59,12 +58,10 @@ def test_chain_verifies_when_untouched(db):
 
 def test_update_and_delete_are_refused_by_the_database(db):
     _events(2)
-    with pytest.raises(Exception, match="append-only"):
-        with write_tx():
-            AuditEvent.update(actor="mallory").where(AuditEvent.seq == 1).execute()
-    with pytest.raises(Exception, match="append-only"):
-        with write_tx():
-            AuditEvent.delete().where(AuditEvent.seq == 2).execute()
+    with pytest.raises(Exception, match="append-only"), write_tx():
+        AuditEvent.update(actor="mallory").where(AuditEvent.seq == 1).execute()
+    with pytest.raises(Exception, match="append-only"), write_tx():
+        AuditEvent.delete().where(AuditEvent.seq == 2).execute()
     assert AuditEvent.select().count() == 2 and audit.verify().ok
 
 

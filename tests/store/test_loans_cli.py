@@ -6,6 +6,7 @@ import csv
 
 import pytest
 from hudang.store import archive
+
 from tests.clihelp import prepare_env, run_cli
 from tests.store.test_loans_setup import build_archive
 

@@ -7,7 +7,6 @@ import datetime as dt
 import hashlib
 
 import pytest
-
 from hudang.store.audit import Actor
 from hudang.store.barcodes import default_scheme
 from hudang.store.errors import (
