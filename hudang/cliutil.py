@@ -75,15 +75,9 @@ def terminal_name() -> str:
 
 def sign_in_policy(settings):
     """The store's sign-in policy built from the settings."""
-    from hudang.store.services.users import SignInPolicy
+    from hudang.store.services.users import policy_from
 
-    return SignInPolicy(
-        max_failures=getattr(settings, "signin_max_failures", 5),
-        lock_minutes=getattr(settings, "signin_lock_minutes", 15),
-        failure_delay_seconds=getattr(settings, "signin_failure_delay_ms", 1000) / 1000,
-        card_only_roles=frozenset({"keeper"}) if getattr(settings, "card_only_signin", False)
-        else frozenset(),
-        session_idle_minutes=getattr(settings, "session_idle_minutes", 30))
+    return policy_from(settings)
 
 
 # ---------------------------------------------------------------- the session file

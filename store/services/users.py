@@ -65,6 +65,17 @@ class SignInPolicy:
 DEFAULT_POLICY = SignInPolicy()
 
 
+def policy_from(settings: object) -> SignInPolicy:
+    """The policy from anything with the sign-in settings as attributes (hudang's Settings)."""
+    get = lambda name, default: getattr(settings, name, default)  # noqa: E731
+    return SignInPolicy(
+        max_failures=int(get("signin_max_failures", 5)),
+        lock_minutes=int(get("signin_lock_minutes", 15)),
+        failure_delay_seconds=int(get("signin_failure_delay_ms", 1000)) / 1000,
+        card_only_roles=frozenset({"keeper"}) if get("card_only_signin", False) else frozenset(),
+        session_idle_minutes=int(get("session_idle_minutes", 30)))
+
+
 @dataclass(frozen=True)
 class UserAccount:
     """A staff account as an administrator sees it."""
