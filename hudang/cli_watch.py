@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from hudang.cliutil import cli_actor, open_db, settings_of
+from hudang.cliutil import cli_actor, echo_clean, open_db, settings_of
 from hudang.store.audit import Actor
 from hudang.store.i18n import t
 
@@ -127,7 +127,7 @@ def attention_list(ctx: click.Context, show_all: bool, as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
     elif rows:
-        click.echo(tabulate([list(r.values()) for r in rows], headers=list(rows[0])))
+        echo_clean(tabulate([list(r.values()) for r in rows], headers=list(rows[0])))
     else:
         click.echo(t("（没有待处理项）", "(nothing needs attention)"))
 

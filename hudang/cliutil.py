@@ -238,3 +238,8 @@ def dump_json(obj: Any) -> str:
 
 def echo_json(obj: Any) -> None:
     click.echo(dump_json(as_plain(obj)))
+
+
+def echo_clean(text: Any, **kwargs: Any) -> None:
+    """`click.echo` for lines that carry archive text (names, titles, file names)."""
+    click.echo(clean_text(str(text)), **kwargs)
