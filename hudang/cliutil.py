@@ -183,8 +183,11 @@ def cli_actor(role: str = "", as_user: str | None = None) -> Actor:
     `--as` (`as_user`) may only name the signed-in user or their own role: it no longer
     switches to someone else (sign in as them instead).
     """
-    settings = settings_of(click.get_current_context(silent=True) or _no_context())
-    user = current_user(settings)
+    ctx = click.get_current_context(silent=True) or _no_context()
+    settings = settings_of(ctx)
+    user = ctx.meta.get("hudang.user")
+    if user is None:  # once per command, however many items it handles
+        user = ctx.meta["hudang.user"] = current_user(settings)
     if as_user and as_user not in (user.username, user.role):
         raise PermissionDenied(t(
             "--as 只能是已登录用户自己（{u}）：要换人请 hudang login",
