@@ -95,9 +95,9 @@ def build(tmp_path: Path) -> Archive:
     c["lv_cell"], c["lv_cell2"] = lv_cell.barcode, arc.cells["B"][1].barcode
     c["staff_card"] = arc.keeper.staff_card
     # The important customer's file opens at the desk only with a reading grant (issue 12).
-    users.add_user("li", "李审批", "approver", "approver-pass-1")
+    users.add_user("shen", "沈审批", "approver", "approver-pass-1")
     grant = loan_grants.request_reading("keeper", "0600000001", "核对档案", 7, ACTOR)
-    loan_grants.approve_reading(grant.id, Actor("li", "test", "approver"))
+    loan_grants.approve_reading(grant.id, Actor("shen", "test", "approver"))
     with dbmod.write_tx():  # stable times on screen for the snapshots
         Movement.update(at=NOW - dt.timedelta(days=1)).execute()
     return arc

@@ -123,7 +123,7 @@ async def test_the_administrator_manages_accounts_at_the_desk(make_desk):
         app.action_users()
         await settle(pilot)
         assert isinstance(app.screen, UsersScreen)
-        assert "keeper" in screen_text(app) and "李审批" in screen_text(app)
+        assert "keeper" in screen_text(app) and "沈审批" in screen_text(app)
         screen = app.screen
         screen.query_one("#new-username").value = "zhou"
         screen.query_one("#new-name").value = "周同事"
