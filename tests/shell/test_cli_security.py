@@ -6,9 +6,11 @@ import json
 import os
 import sqlite3
 
+import pytest
+
 from hudang.store import archive
 from hudang.store.models import AuditEvent
-from tests.clihelp import ADMIN, ADMIN_PASSWORD, add_user, cli_home, run_cli, sign_in  # noqa: F401
+from tests.clihelp import ADMIN, ADMIN_PASSWORD, add_user, cli_home, run_cli, sign_in  # noqa: F401, F811
 
 ID_NUMBER = "440602198001011234"
 PHONE = "13800138000"
@@ -89,7 +91,8 @@ def test_wrong_passwords_are_audited_and_lock_the_account(cli_home, monkeypatch)
 
 
 def test_personal_data_is_masked_for_keepers_and_id_fragments_find_nobody(cli_home):
-    _import(cli_home, f"3300000001,张三,低压,佛山市祖庙路1号,{ID_NUMBER},{PHONE},否,10kV祖庙线,祖庙1号\n")
+    _import(cli_home,
+            f"3300000001,张三,低压,佛山市祖庙路1号,{ID_NUMBER},{PHONE},否,10kV祖庙线,祖庙1号\n")
     full = json.loads(run_cli("lookup", "3300000001", "--json").output)["customer"]
     assert full["id_number"] == ID_NUMBER and full["phone"] == PHONE  # the administrator
     assert [h["number"] for h in json.loads(run_cli("search", "19800101", "--json").output)] \
@@ -116,7 +119,8 @@ def test_important_customers_need_a_grant_and_every_view_is_audited(cli_home):
 
 
 def test_archive_text_reaches_the_terminal_without_control_characters(cli_home):
-    _import(cli_home, "3300000003,\"张\x1b[2J\x1b]0;pwned\x07三\x9b31m\",高压,佛山,,,否,10kV祖庙线,\n")
+    _import(cli_home,
+            "3300000003,\"张\x1b[2J\x1b]0;pwned\x07三\x9b31m\",高压,佛山,,,否,10kV祖庙线,\n")
     text = run_cli("lookup", "3300000003").output + run_cli("search", "3300000003").output
     assert "\x1b" not in text and "\x07" not in text and "\x9b" not in text
     raw = run_cli("lookup", "3300000003", "--json").output
@@ -152,3 +156,31 @@ def test_audit_anchor_catches_deleted_newest_rows(cli_home):
     r = run_cli("audit", "verify")
     assert r.exit_code == 1 and "newest rows" in r.output
     assert os.path.getsize(cli_home / "audit.anchors") > 0
+
+
+def test_staff_card_and_pin_sign_in_at_the_command_line(cli_home):
+    add_user("keeper1", "keeper")
+    assert run_cli("user", "pin", "keeper1", input="2468\n").exit_code == 0
+    card = {u["username"]: u for u in json.loads(run_cli("user", "list", "--json").output)}[
+        "keeper1"]["staff_card"]
+    assert run_cli("login", "--card", card, input="1111\n").exit_code == 1
+    r = run_cli("login", "--card", card, input="2468\n")
+    assert r.exit_code == 0 and "keeper1" in r.output
+    assert run_cli("whoami").output.startswith("keeper1")
+
+
+def test_a_service_account_acts_from_a_password_file_but_never_at_a_desk(cli_home, monkeypatch):
+    from hudang.store.services import users
+
+    add_user("scanner", "keeper", "svc-password-1", "--service")
+    secret = cli_home / "scanner.password"
+    secret.write_text("svc-password-1\n", encoding="utf-8")
+    run_cli("logout")
+    monkeypatch.setenv("HUDANG_SERVICE_USER", "scanner")
+    monkeypatch.setenv("HUDANG_SERVICE_PASSWORD_FILE", str(secret))
+    assert run_cli("whoami").output.startswith("scanner")
+    with pytest.raises(users.AuthenticationFailed):
+        users.authenticate("scanner", "svc-password-1", desk=True,
+                           policy=users.SignInPolicy(failure_delay_seconds=0))
+    secret.write_text("wrong-password\n", encoding="utf-8")
+    assert run_cli("whoami").exit_code == 1

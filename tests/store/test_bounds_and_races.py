@@ -1,4 +1,4 @@
-"""The database decides lost races (several processes, both backends); every statement is bounded."""
+"""The database decides lost races (processes, both backends); every statement is bounded."""
 
 from __future__ import annotations
 

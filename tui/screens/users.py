@@ -150,8 +150,9 @@ class UsersScreen(Screen):
         account = self._selected()
         if account is not None:
             action = "deactivate" if account.active else "activate"
-            note = (t("已停用 {u}（历史保留）", "{u} deactivated (history kept)", u=account.username)
-                    if account.active else t("已启用 {u}", "{u} activated", u=account.username))
+            who = account.username
+            note = (t("已停用 {u}（历史保留）", "{u} deactivated (history kept)", u=who)
+                    if account.active else t("已启用 {u}", "{u} activated", u=who))
             self.change(action, account.username, note)
 
     def action_back(self) -> None:
