@@ -19,6 +19,7 @@ from hudang.store.models import Contract, Customer, utcnow
 from hudang.store.services import views
 from hudang.store.services.convert import contract_info, customer_info
 from hudang.store.services.dto import CustomerFile, CustomerInfo, DocumentInfo
+from hudang.store.textsafe import has_control
 
 EDITABLE = ("name", "id_number", "phone", "address", "voltage_class", "supply_voltage", "line",
             "area", "tariff", "important", "legal_hold")
@@ -41,6 +42,9 @@ def validate_fields(data: dict[str, Any], number_pattern: str = DEFAULT_NUMBER_P
     if "voltage_class" in data and data.get("voltage_class") not in (HV, LV):
         problems.append(t("电压等级必须是 高压/HV 或 低压/LV，而不是 {v}",
                           "voltage class must be HV or LV, not {v}", v=data.get("voltage_class")))
+    for key in ("name", "id_number", "phone", "address", "line", "area", "tariff"):
+        if has_control(str(data.get(key, "") or "")):
+            problems.append(t("{k} 含有控制字符", "{k} contains control characters", k=key))
     for key, limit in (("name", 128), ("address", 256), ("phone", 32), ("id_number", 32),
                        ("line", 64), ("area", 64)):
         if len(str(data.get(key, "") or "")) > limit:

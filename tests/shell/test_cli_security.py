@@ -119,10 +119,20 @@ def test_important_customers_need_a_grant_and_every_view_is_audited(cli_home):
 
 
 def test_archive_text_reaches_the_terminal_without_control_characters(cli_home):
-    _import(cli_home,
-            "3300000003,\"张\x1b[2J\x1b]0;pwned\x07三\x9b31m\",高压,佛山,,,否,10kV祖庙线,\n")
+    evil = "张\x1b[2J\x1b]0;pwned\x07三\x9b31m"
+    csv = cli_home / "evil.csv"
+    csv.write_text(f"户号,户名,电压等级,线路\n3300000003,\"{evil}\",高压,10kV线\n",
+                   encoding="utf-8")
+    r = run_cli("import", "customers", str(csv))
+    assert r.exit_code == 1 and "控制字符" in r.output and "\x1b" not in r.output
+    _import(cli_home, "3300000003,张三,高压,佛山,,,否,10kV祖庙线,\n")
+    archive.close_archive()
+    con = sqlite3.connect(cli_home / "hudang.sqlite3")  # a name stored by an older version
+    con.execute("UPDATE customer SET name = ? WHERE number = '3300000003'", (evil,))
+    con.commit()
+    con.close()
     text = run_cli("lookup", "3300000003").output + run_cli("search", "3300000003").output
-    assert "\x1b" not in text and "\x07" not in text and "\x9b" not in text
+    assert "\x1b" not in text and "\x07" not in text and "\x9b" not in text and "张" in text
     raw = run_cli("lookup", "3300000003", "--json").output
     assert "\x1b" not in raw and "\x9b" not in raw and "\\u001b" in raw
 
@@ -145,7 +155,7 @@ def test_audit_anchor_catches_deleted_newest_rows(cli_home):
     con = sqlite3.connect(cli_home / "hudang.sqlite3")
     con.execute("INSERT INTO audit_event (seq, at, actor, terminal, action, entity, entity_id, "
                 "before, after, prev_hash, hash) SELECT seq + 100, at, 'x', '', 'x', '', '', '',"
-                " '', hash, 'f' || substr(hash, 2) FROM audit_event ORDER BY seq DESC LIMIT 1")
+                " '', hash, substr(hash, 2) || 'x' FROM audit_event ORDER BY seq DESC LIMIT 1")
     con.commit()
     with_forgery = run_cli("audit", "verify")
     assert with_forgery.exit_code == 1
