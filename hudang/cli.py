@@ -201,7 +201,7 @@ def import_customers(settings: Settings, path: Path) -> None:
     """Import customers from CSV (UTF-8, UTF-8 with BOM, or GBK); all rows or none."""
     from hudang.store.services.customer_import import import_customers_csv
 
-    open_db(settings)
+    open_db(settings, bounded=False)  # a long job: no statement timeout
     result = import_customers_csv(path, actor_for(settings, "admin"))
     click.echo(t("已导入 {n} 户（{e}）", "imported {n} customers ({e})", n=result.imported,
                  e=result.encoding))

@@ -162,7 +162,7 @@ def retention_recompute(ctx: click.Context, directory: Path | None,
     from hudang.store.services.retention import recompute
 
     rs = _load(_rules_dir(ctx, directory))
-    open_db(settings_of(ctx))
+    open_db(settings_of(ctx), bounded=False)  # a long job: no statement timeout
     r = recompute(rs, cli_actor("admin"), confirm_shortening=confirm_shortening)
     click.echo(t("规则 {v}：检查 {e} 份，更新 {c} 份"
                  "（有日期 {d}，等待触发 {w}，永久 {p}，无规则 {n}）",

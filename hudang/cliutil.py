@@ -52,14 +52,19 @@ def settings_of(ctx: click.Context | None = None):
     return obj
 
 
-def open_db(settings, create: bool = False):
-    """Connect to the archive in the settings (audit key, statement bound); `create` migrates."""
+def open_db(settings, create: bool = False, bounded: bool = True):
+    """Connect to the archive in the settings (audit key, statement bound); `create` migrates.
+
+    Interactive commands run with PostgreSQL's statement timeout from the settings; long jobs
+    (imports, migrations, copies, recomputes) pass `bounded=False`.
+    """
     from hudang.store.archive import open_archive
 
     Path(settings.home).mkdir(parents=True, exist_ok=True)
+    timeout = getattr(settings, "statement_timeout_ms", None) if bounded and not create else None
     return open_archive(settings.database_url, create=create,
                         audit_key_file=Path(settings.home) / AUDIT_KEY_FILE,
-                        statement_timeout_ms=getattr(settings, "statement_timeout_ms", None))
+                        statement_timeout_ms=timeout)
 
 
 def _ensure_open(settings) -> None:
