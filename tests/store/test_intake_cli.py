@@ -39,7 +39,8 @@ def env(db, archive_url, tmp_path, monkeypatch):
     shutil.copytree(RULES_DIR, tmp_path / "rules")
     for key, value in {"HUDANG_HOME": str(tmp_path / "home"), "HUDANG_DATABASE_URL": archive_url,
                        "HUDANG_RULES_DIR": str(tmp_path / "rules"),
-                       "HUDANG_LANGUAGE": "zh", "HUDANG_USER": "keeper1"}.items():
+                       "HUDANG_LANGUAGE": "zh", "HUDANG_SESSION_DIR": str(tmp_path / "sessions"),
+                       "HUDANG_SIGNIN_FAILURE_DELAY_MS": "0"}.items():
         monkeypatch.setenv(key, value)
     locations.build_shelving("K1", "1号库房", [
         locations.ZoneSpec("A", "HV", rows=1, sections=1, shelves=1, cells=2, capacity=2,
@@ -48,6 +49,7 @@ def env(db, archive_url, tmp_path, monkeypatch):
                            sides=("L",), name="低压区"),
         locations.ZoneSpec("X", "cancelled", rows=1, sections=1, shelves=1, cells=2,
                            capacity=2, sides=("L",), name="销户区")], SETUP)
+    users.add_user("admin1", "钱主任", "admin", "pw-admin-1", actor=SETUP)
     users.add_user("keeper1", "王管理", "keeper", "pw-keeper-1", actor=SETUP)
     users.add_user("zhang", "张三丰", "keeper", "pw-zhang-1", department="营销部", actor=SETUP)
     users.add_user("li", "李审批", "approver", "pw-li-approver-1", actor=SETUP)
@@ -63,6 +65,14 @@ def run(*args: str, ok: bool = True) -> str:
     return result.output
 
 
+def login(username: str, password: str) -> None:
+    """`hudang login` as `username` (the CLI acts as whoever signed in last)."""
+    result = CliRunner().invoke(cli, ["login", username], input=password + "\n",
+                                catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    archive.close_archive()
+
+
 def _decode(path) -> list[set[str]]:
     pdf = pdfium.PdfDocument(path.read_bytes())
     return [{r.data.decode("ascii") for r in pyzbar.decode(
@@ -71,7 +81,9 @@ def _decode(path) -> list[set[str]]:
 
 
 def test_from_customer_list_to_a_loan(env):
+    login("admin1", "pw-admin-1")  # importing customers is an administrator's job
     run("import", "customers", str(env / "customers.csv"))
+    login("keeper1", "pw-keeper-1")
     s = default_scheme()
     d = {k: s.make("document", n) for k, n in (("a1", 501), ("a2", 502), ("b1", 503),
                                                ("c1", 504), ("gone", 505))}
@@ -150,7 +162,9 @@ def test_from_customer_list_to_a_loan(env):
 
     slip = run("loan", "request", "zhang", d["a1"], "--use", "take_out", "--purpose", "诉讼取证"
                ).split()[0]
-    run("loan", "approve", slip, "--as", "li")
+    login("li", "pw-li-approver-1")
+    run("loan", "approve", slip)
+    login("keeper1", "pw-keeper-1")
     run("loan", "checkout", slip, hv1)
     assert "借出" in run("lookup", hv1)
 
