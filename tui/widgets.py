@@ -40,13 +40,27 @@ def render_promptly(screen: Screen) -> None:
 
 
 class ScanField(Input):
-    """The one input a handheld scanner types into; Enter commits the scan."""
+    """The one input a handheld scanner types into; Enter commits the scan.
+
+    On a screen that takes scans (`handle_scan`), Enter hands the text to the app's scan
+    stream and empties the field at that moment, before any later key is read: keys a fast
+    scanner sends after Enter start the next scan instead of being wiped or merged. Elsewhere
+    (the login screen) it is a plain Input that posts `Submitted`.
+    """
 
     def __init__(self, placeholder: str | None = None, **kwargs) -> None:
         super().__init__(placeholder=placeholder or L("scan_placeholder"), **kwargs)
 
     def on_mount(self) -> None:
         self.cursor_blink = getattr(self.app, "cursor_blink_enabled", True)
+
+    async def action_submit(self) -> None:
+        submit = getattr(self.app, "submit_scan", None)
+        if submit is None or getattr(self.screen, "handle_scan", None) is None:
+            await super().action_submit()
+            return
+        raw, self.value = self.value, ""
+        submit(raw)
 
 
 class StatusLine(Static):

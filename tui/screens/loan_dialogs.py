@@ -6,15 +6,16 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Footer, Input, Static
 
 from hudang.tui.i18n import bind_labelled
 from hudang.tui.loans_i18n import LL
+from hudang.tui.scanstream import trailing_code
+from hudang.tui.screens.base import DeskModal
 from hudang.tui.widgets import StatusLine
 
 
-class ReasonScreen(ModalScreen[str | None]):
+class ReasonScreen(DeskModal[str | None]):
     """Ask for a reason or note; Enter answers with the text, Esc with None."""
 
     DEFAULT_CSS = """
@@ -42,6 +43,11 @@ class ReasonScreen(ModalScreen[str | None]):
 
     @on(Input.Submitted, "#reason")
     def _submitted(self, event: Input.Submitted) -> None:
+        split = trailing_code(event.value)
+        if split is not None:  # a scanner fired into the text: its code is a scan, not words
+            event.input.value = split[0]
+            self.app.submit_scan(split[1])
+            return
         text = event.value.strip()
         if self.required and not text:
             self.query_one("#reason-status", StatusLine).show(LL("reason_needed"), "error")
@@ -52,7 +58,7 @@ class ReasonScreen(ModalScreen[str | None]):
         self.dismiss(None)
 
 
-class ExportFormatScreen(ModalScreen[str | None]):
+class ExportFormatScreen(DeskModal[str | None]):
     """CSV (C) or Excel (X) for the loan register; Esc cancels."""
 
     DEFAULT_CSS = "ExportFormatScreen { align: center middle; }"

@@ -3,25 +3,19 @@
 from __future__ import annotations
 
 from textual import on, work
-from textual.screen import Screen
-
-from hudang.store.errors import ArchiveError
 from hudang.tui.i18n import L
 from hudang.tui.messages import LabelsWritten
+from hudang.tui.screens.base import DeskScreen
 
 
-class LabelPrintingScreen(Screen):
+class LabelPrintingScreen(DeskScreen):
     """Base of the screens with a label key; subclasses have a `status` StatusLine."""
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="labels")
     def write_labels(self, box: str | None = None, scope: str | None = None) -> None:
         """A box label when `box` is given, else position labels for every cell of `scope`."""
-        try:
-            path = (self.app.services.box_label(box) if box
-                    else self.app.services.position_labels(scope))
-        except ArchiveError as exc:
-            self.post_message(LabelsWritten(None, str(exc)))
-            return
+        path = (self.app.services.box_label(box) if box
+                else self.app.services.position_labels(scope))
         self.post_message(LabelsWritten(str(path)))
 
     @on(LabelsWritten)
