@@ -16,9 +16,11 @@ import logging
 from collections import deque
 from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import ClassVar
 
 from textual import events
 from textual.app import App, SystemCommand
+from textual.binding import Binding
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Input
 from textual.worker import Worker, WorkerState
@@ -43,6 +45,9 @@ class DeskApp(App):
 
     CSS_PATH = "desk.tcss"
     ENABLE_COMMAND_PALETTE = True
+    # Screen classes the stylesheet uses for the compact layout (80×24).
+    HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-narrow"), (100, "-wide")]
+    VERTICAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-short"), (32, "-tall")]
 
     def __init__(self, settings: Settings, services: DeskServices, clock: Clock,
                  user: UserInfo | None = None, cursor_blink: bool = True,
@@ -51,6 +56,10 @@ class DeskApp(App):
         self.login_note = login_note  # e.g. the demo accounts, shown on the login screen
         bind_labelled(self, [("f1", "help", "help"), ("ctrl+l", "lock", "lock")])
         bind_labelled(self, [("ctrl+q", "quit", "quit")], priority=True)
+        # Textual names its command palette key in English: say it in the desk's language.
+        self._bindings.key_to_bindings[self.COMMAND_PALETTE_BINDING] = [Binding(
+            self.COMMAND_PALETTE_BINDING, "command_palette", t("命令", "commands"), show=False,
+            priority=True, tooltip=t("打开命令面板", "Open the command palette"))]
         self.settings = settings
         self.services = services
         self.loan_services = services  # old name: the loan screens used a second door
@@ -62,6 +71,8 @@ class DeskApp(App):
         self.locked = False
         self.scan_seq = 0  # scans submitted this session
         self._scan_queue: deque[DeskScan] = deque()
+        # The session's last scans: (seq, raw, screen, where it went), for tests and support.
+        self.scan_log: deque[tuple[int, str, str, str]] = deque(maxlen=1000)
         self._drain_waiting = False
         self._keys: list[str] = []  # a code being typed while no text field has focus
         self._keys_screen: Screen | None = None
@@ -148,6 +159,13 @@ class DeskApp(App):
         self._keys.clear()
         return False
 
+    def carry_keys(self, text: str) -> None:
+        """Keys a scan field had when it lost focus start the code being collected here."""
+        if self.screen is not self._keys_screen:
+            self._keys, self._keys_screen = [], self.screen
+        self._keys = list(text) + self._keys
+        self._keys_tentative = False
+
     # --- the scan stream -------------------------------------------------------------------
     def submit_scan(self, raw: str) -> int:
         """Queue one scan for the screen on top, in order; return its number (0 if empty)."""
@@ -175,21 +193,27 @@ class DeskApp(App):
         main = self.main_screen
         if main is None:
             return
+        self.scan_log.append((scan.seq, scan.raw, type(screen).__name__, self._route(main,
+                                                                                  screen, scan)))
+
+    def _route(self, main, screen: Screen, scan: DeskScan) -> str:
+        """Where `scan` went: "handled" by `screen`, "error", "desk" or "aside"."""
         if screen is main:
             main.handle_scan(scan)
-            return
+            return "handled"
         if scan.error:
             main.record_error(scan)
             if not _show(screen, scan.error, "error"):
                 self.notify(scan.error, severity="error")
-            return
+            return "error"
         handler = getattr(screen, "handle_scan", None)
         if handler is not None and handler(scan):
-            return
+            return "handled"
         if handler is None and not isinstance(screen, ModalScreen):
             self.back_to_desk(scan)  # e.g. the customer file: the scan is the next question
-            return
+            return "desk"
         main.look_up(scan, aside=True)
+        return "aside"
 
     def back_to_desk(self, scan: DeskScan | None = None) -> None:
         """Close everything above the main screen, then let it handle `scan`."""

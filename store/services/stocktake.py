@@ -143,11 +143,11 @@ def build_report(scope: StocktakeScope, seen: list[tuple[str, str]],
                  counted_cells: set[str] | None = None) -> StocktakeReport:
     """Compare scans — (cell code, box barcode) pairs — with what should be in the scope.
 
-    `counted_cells`: the cells the keeper scanned (by default those with a box seen); a box
+    `counted_cells`: the cells the keeper scanned (by default every cell of the scope); a box
     not found whose home cell was never counted is "not counted", not "missing".
     """
     report = StocktakeReport(scope.root.code, len(seen))
-    counted = set(counted_cells) if counted_cells is not None else {c for c, _ in seen}
+    counted = set(counted_cells) if counted_cells is not None else scope.cell_codes
     report.uncounted_cells = [c.code for c in scope.cells if c.code not in counted]
     found: set[str] = set()
     with read_tx():

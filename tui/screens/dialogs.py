@@ -88,13 +88,14 @@ HELP_ZH = """\
   户号 → 打开一户一档
   其他文字 → 关键词检索（户名、户号、电话、地址、拼音首字母）
 
-F1 帮助    F2 检索    F3 上架    F4 盘点    F7 出借    F8 打印标签    F9 待处理
+F1 帮助    F2 检索    F3 上架    F4 盘点    F6 归还    F7 出借    F8 打印标签    F9 待处理
 Ctrl+P 命令面板    Ctrl+L 锁定    Ctrl+Q 退出    Esc 返回
 一户一档：1-5 切换类别，[ ] 上一类/下一类
 上架：先扫架位，再逐个扫档案盒；F5 新档案盒（打印标签并建议架位），F6 为最后一盒建议架位
 盘点：先扫描或输入范围，再扫格位、扫档案盒；F9 完成并出报告，F10 导出 CSV，F8 打印本范围架位标签
 待处理（F9）：回车选中一项，扫描户号（或文件条码），按 1-5 选类别即归档
-确认框只认 Y / N：扫描枪的回车不会替你回答
+确认框只认 Y / N：扫描枪的回车不会替你回答；对话框打开时的扫描照样查询并记入扫描记录
+借出的档案只显示为借出：按 F6 进入归还模式才会办理归还
 """
 HELP_EN = """\
 hudang · reading room — keys
@@ -105,7 +106,7 @@ Any time: scan a code (the scanner presses Enter). The scan field always waits f
   customer number → the customer's file
   anything else → keyword search (name, number, phone, address, pinyin initials)
 
-F1 help    F2 search    F3 shelving    F4 stocktake    F7 loans    F8 print label
+F1 help    F2 search    F3 shelving    F4 stocktake    F6 check-in    F7 loans    F8 print label
 F9 needs attention (scans the daemon could not link: scan a customer number, 1-5 category)
 Ctrl+P command palette    Ctrl+L lock    Ctrl+Q quit    Esc back
 Customer file: 1-5 switch category, [ ] previous / next
@@ -113,7 +114,8 @@ Shelving: scan a position, then boxes one by one; F5 new box (prints its label, 
 position), F6 suggest a position for the last box
 Stocktake: scan or type the scope, then positions and boxes; F9 finish and report, F10 CSV,
 F8 position labels for the scope
-Questions take Y or N only: a scanner's Enter never answers them
+Questions take Y or N only: a scanner's Enter never answers them; scans made meanwhile are
+still looked up and listed. An item on loan is only shown as such: F6 opens check-in
 """
 
 

@@ -10,9 +10,8 @@ from textual.widgets import Footer, Input, Static
 
 from hudang.tui.i18n import bind_labelled
 from hudang.tui.loans_i18n import LL
-from hudang.tui.scanstream import trailing_code
 from hudang.tui.screens.base import DeskModal
-from hudang.tui.widgets import StatusLine
+from hudang.tui.widgets import StatusLine, TextField
 
 
 class ReasonScreen(DeskModal[str | None]):
@@ -32,7 +31,7 @@ class ReasonScreen(DeskModal[str | None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Static(Text(self.question), id="question")
-            yield Input(id="reason")
+            yield TextField(id="reason")
             yield StatusLine("", id="reason-status")
         yield Footer()
 
@@ -43,11 +42,6 @@ class ReasonScreen(DeskModal[str | None]):
 
     @on(Input.Submitted, "#reason")
     def _submitted(self, event: Input.Submitted) -> None:
-        split = trailing_code(event.value)
-        if split is not None:  # a scanner fired into the text: its code is a scan, not words
-            event.input.value = split[0]
-            self.app.submit_scan(split[1])
-            return
         text = event.value.strip()
         if self.required and not text:
             self.query_one("#reason-status", StatusLine).show(LL("reason_needed"), "error")

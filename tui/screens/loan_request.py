@@ -16,12 +16,12 @@ from hudang.store.services.loan_dto import LoanInfo
 from hudang.store.services.loan_policy import USE_KINDS
 from hudang.tui.loans_i18n import LL, bind_loan_keys
 from hudang.tui.render import result_summary
-from hudang.tui.scanstream import DeskScan, trailing_code
+from hudang.tui.scanstream import DeskScan
 from hudang.tui.screens.base import DeskModal
 from hudang.tui.screens.dialogs import ConfirmScreen
 from hudang.tui.screens.loan_dialogs import ReasonScreen
 from hudang.tui.screens.loan_messages import LoanChanged
-from hudang.tui.widgets import ScanField, StatusLine
+from hudang.tui.widgets import ScanField, StatusLine, TextField
 
 ITEM_KINDS = ("customer", "volume", "document", "box")
 FIELDS = ("requester", "department", "use", "items", "purpose", "days", "reader-type")
@@ -63,15 +63,15 @@ class LoanRequestScreen(DeskModal[LoanInfo | None]):
     def compose(self) -> ComposeResult:
         with VerticalScroll(classes="dialog"):
             yield Static(Text(LL("form_title")), id="form-title")
-            yield Input(placeholder=LL("requester"), id="requester")
-            yield Input(placeholder=LL("department_opt"), id="department")
+            yield TextField(placeholder=LL("requester"), id="requester", keep=("staff_card",))
+            yield TextField(placeholder=LL("department_opt"), id="department")
             yield Select([(t(zh, en), kind) for kind, (zh, en) in USE_KINDS.items()],
                          value="reading", allow_blank=False, id="use")
             yield ScanField(LL("items_scan"), id="items")
             yield Static(Text(LL("items_none")), id="items-list")
-            yield Input(placeholder=LL("purpose_in"), id="purpose")
-            yield Input(placeholder=LL("days_in"), id="days")
-            yield Input(placeholder=LL("reader_type"), id="reader-type")
+            yield TextField(placeholder=LL("purpose_in"), id="purpose")
+            yield TextField(placeholder=LL("days_in"), id="days")
+            yield TextField(placeholder=LL("reader_type"), id="reader-type")
             yield StatusLine(Text(LL("form_hint")), id="form-status")
         yield Footer()
 
@@ -90,11 +90,7 @@ class LoanRequestScreen(DeskModal[LoanInfo | None]):
     # --- typing and scanning ------------------------------------------------------------------
     @on(Input.Submitted)
     def _entered(self, event: Input.Submitted) -> None:
-        split = trailing_code(event.value) if event.input.id != "requester" else None
-        if split is not None:  # a scanner fired into a text field: the code is a scan
-            event.input.value = split[0]
-            self.app.submit_scan(split[1])
-            return
+        """Enter moves on (a code scanned into a text field was already taken as a scan)."""
         self.focus_next()
 
     def handle_scan(self, scan: DeskScan) -> bool:

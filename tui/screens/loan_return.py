@@ -18,6 +18,7 @@ from textual.widgets import Footer, Static
 from textual.worker import Worker
 
 from hudang.store.errors import AlreadyShelved, ArchiveError
+from hudang.store.i18n import t
 from hudang.tui.loans_i18n import LL, bind_loan_keys
 from hudang.tui.render import position_line
 from hudang.tui.scanstream import DeskScan
@@ -82,7 +83,7 @@ class ReturnScreen(DeskScreen):
         flags = ([LL("with_damage").strip(" ()（）")] if self.damaged else []) + (
             [LL("with_missing", m=self.missing).strip(" ()（）")] if self.missing else [])
         self.query_one("#flags", Static).update(
-            Text(LL("next_flags", f="、".join(flags)), style="bold yellow") if flags
+            Text(LL("next_flags", f=t("、", ", ").join(flags)), style="bold yellow") if flags
             else Text(LL("next_plain"), style="dim"))
 
     def action_damaged(self) -> None:

@@ -8,6 +8,7 @@ from textual.app import ComposeResult
 from textual.widgets import DataTable, Footer, Input, Static
 from textual.worker import get_current_worker
 
+from hudang.store.i18n import t
 from hudang.tui import render
 from hudang.tui.i18n import L, bind_labelled
 from hudang.tui.messages import SearchFinished
@@ -15,6 +16,17 @@ from hudang.tui.scanstream import DeskScan, trailing_code
 from hudang.tui.screens.base import DeskScreen
 from hudang.tui.topbar import top_bar_text
 from hudang.tui.widgets import StatusLine
+
+
+MATCH_NAMES = {"number": ("户号", "number"), "name": ("户名", "name"), "phone": ("电话", "phone"),
+               "id_number": ("证件号", "ID number"), "initials": ("拼音首字母", "initials"),
+               "address": ("地址", "address"), "all": ("多项", "several")}
+
+
+def match_name(key: str) -> str:
+    """Which field matched, in the desk's language (the store answers with a key)."""
+    zh, en = MATCH_NAMES.get(key, (key, key))
+    return t(zh, en)
 
 
 class SearchScreen(DeskScreen):
@@ -102,7 +114,7 @@ class SearchScreen(DeskScreen):
                           Text(render.voltage_name(hit.voltage_class)),
                           Text(L("cancelled") if hit.status == "cancelled" else L("active"),
                                style="red" if hit.status == "cancelled" else ""),
-                          render.plain(hit.address), render.plain(getattr(hit, "matched", "")),
+                          render.plain(hit.address), Text(match_name(getattr(hit, "matched", ""))),
                           key=hit.number)
         if message.hits:
             status.show(L("search_count", n=len(message.hits)), "ok")
