@@ -185,11 +185,13 @@ def demo(settings: Settings, no_tui: bool, customers: int) -> None:
         click.echo(t("演示档案已存在：{u}", "demo archive present: {u}", u=settings.database_url))
     if not no_tui:
         from hudang.tui.app import make_app
+        from hudang.wiring import load_loan_policy
 
         note = t("演示账号：keeper / keeper-demo-1（档案管理员）· approver / approver-demo-1（审批人）",
                  "Demo accounts: keeper / keeper-demo-1 (keeper) · approver / approver-demo-1 "
                  "(approver)")
-        make_app(settings, login_note=note).run()
+        make_app(settings, login_note=note,
+                 loan_policy=lambda: load_loan_policy(settings)).run()
 
 
 def _install_demo_rules(settings: Settings) -> None:
