@@ -11,7 +11,11 @@ from pathlib import Path
 
 from PIL import Image
 
-from hudang.scanners.decode import Barcode, Decoder, decode_page, make_decoder
+from hudang.store.barcodes import BarcodeScheme
+
+from hudang.scanners.decode import (Barcode, Decoder, checked, decode_page, make_decoder,
+                                    optional_zxing)
+from hudang.scanners.damage import jpeg_damage, pdf_page_damage
 
 # glibc mallopt parameters: pages allocate ~33 MB each; keeping big blocks mapped and not
 # trimming after every page avoids page-fault storms (same effect as the MALLOC_*_ env vars).
@@ -31,6 +35,7 @@ class PageJob:
     retry_dpi: int = 300
     expect_barcode: bool = False
     symbologies: tuple[str, ...] = ("code128", "qrcode")
+    scheme: BarcodeScheme | None = field(default=None, compare=False)  # checks decoded values
 
 
 @dataclass
@@ -41,6 +46,7 @@ class PageResult:
     barcodes: list[Barcode] = field(default_factory=list)
     error: str | None = None
     dpi: float = 0.0
+    damaged: str | None = None  # decoded only in part: the page must not be filed as good
 
 
 _worker: dict[str, Decoder] = {}
@@ -61,6 +67,9 @@ def init_worker(decoder_name: str) -> None:
     """Worker start-up: malloc tuning and one decoder per process."""
     tune_malloc()
     _worker["decoder"] = make_decoder(decoder_name)
+    second = optional_zxing() if decoder_name != "zxing" else None
+    if second is not None:
+        _worker["second"] = second
 
 
 def _scanned_image(pdf_page, min_dpi: int):
@@ -94,13 +103,21 @@ def _scanned_image(pdf_page, min_dpi: int):
     return image, native_dpi
 
 
-def render_pdf_page(path: str, page: int, dpi: int, *, native: bool = True):
-    """The page as a greyscale image and its dpi: the scan itself, or rendered at `dpi`."""
+def render_pdf_page(path: str, page: int, dpi: int, *, native: bool = True,
+                    damage: list[str] | None = None):
+    """The page as a greyscale image and its dpi: the scan itself, or rendered at `dpi`.
+
+    With `damage` (a list) given, what is wrong with the page's image data is added to it.
+    """
     import pypdfium2 as pdfium
 
     doc = pdfium.PdfDocument(path)
     try:
         pdf_page = doc[page - 1]
+        if damage is not None:
+            found_damage = pdf_page_damage(pdf_page)
+            if found_damage:
+                damage.append(found_damage)
         if native:
             try:
                 found = _scanned_image(pdf_page, dpi)
@@ -130,19 +147,28 @@ def load_frame(path: str, page: int):
     return frame, dpi_x
 
 
-def read_page(job: PageJob, decoder: Decoder | None = None) -> PageResult:
+def read_page(job: PageJob, decoder: Decoder | None = None,
+              second: Decoder | None = None) -> PageResult:
     """Rasterise and decode one page; any failure is this page's, never the file's."""
     decoder = decoder or _worker.get("decoder") or make_decoder()
+    second = second or _worker.get("second")
+    damage: list[str] = []
     try:
         if job.kind == "pdf":
-            image, dpi = render_pdf_page(job.path, job.page, job.dpi)
+            image, dpi = render_pdf_page(job.path, job.page, job.dpi, damage=damage)
         else:
+            if job.kind == "jpeg":
+                problem = jpeg_damage(Path(job.path).read_bytes())
+                if problem:
+                    damage.append(problem)
             image, dpi = load_frame(job.path, job.page)
         codes = decode_page(decoder, image, job.page, dpi, job.symbologies)
         if not codes and job.expect_barcode and job.kind == "pdf" and job.retry_dpi > dpi:
             image, dpi = render_pdf_page(job.path, job.page, job.retry_dpi)
             codes = decode_page(decoder, image, job.page, dpi, job.symbologies)
-        return PageResult(job.page, codes, None, dpi)
+        if job.scheme is not None and codes:
+            codes = checked(decoder, image, codes, dpi, job.symbologies, job.scheme, second)
+        return PageResult(job.page, codes, None, dpi, "; ".join(damage) or None)
     except Exception as exc:  # noqa: BLE001 - a bad page is recorded, not raised
         return PageResult(job.page, [], f"{type(exc).__name__}: {exc}")
 
@@ -159,6 +185,7 @@ class PagePool:
         self.decoder_name = decoder_name
         self._executor: cf.ProcessPoolExecutor | None = None
         self._local: Decoder | None = None
+        self._second: Decoder | None = None
         make_decoder(decoder_name)  # fail early when the configured backend is missing
 
     def _pool(self) -> cf.ProcessPoolExecutor:
@@ -175,7 +202,8 @@ class PagePool:
             if self._local is None:
                 tune_malloc()
                 self._local = make_decoder(self.decoder_name)
-            return [read_page(j, self._local) for j in jobs]
+                self._second = optional_zxing() if self.decoder_name != "zxing" else None
+            return [read_page(j, self._local, self._second) for j in jobs]
         futures = [self._pool().submit(_run_job, j) for j in jobs]
         results = []
         for job, fut in zip(jobs, futures):
@@ -199,8 +227,10 @@ class PagePool:
 
 
 def page_jobs(path: Path, kind: str, pages: int, *, dpi: int, retry_dpi: int,
-              expect: str, symbologies: tuple[str, ...]) -> list[PageJob]:
+              expect: str, symbologies: tuple[str, ...],
+              scheme: BarcodeScheme | None = None) -> list[PageJob]:
     """One job per page of a file, marking which pages are expected to carry a barcode."""
     return [PageJob(str(path), kind, n, dpi, retry_dpi,
-                    expect == "every_page" or (expect == "first_page" and n == 1), symbologies)
+                    expect == "every_page" or (expect == "first_page" and n == 1), symbologies,
+                    scheme)
             for n in range(1, pages + 1)]
