@@ -82,9 +82,11 @@ def load_settings(env: dict[str, str] | None = None, config_file: Path | None = 
         try:
             with cfg_path.open("rb") as fh:
                 data = tomllib.load(fh)
-        except tomllib.TOMLDecodeError as exc:
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError, OSError) as exc:
             raise SettingsError(f"{cfg_path}: {exc}") from None
         section = data.get("hudang", data)
+        if not isinstance(section, dict):
+            raise SettingsError(f"{cfg_path}: [hudang] must be a table")
         unknown = sorted(set(k for k in section if not isinstance(section[k], dict)) - set(_KEYS))
         if unknown:
             raise SettingsError(f"{cfg_path}: unknown setting(s): {', '.join(unknown)}")

@@ -342,8 +342,12 @@ class Daemon:
                 if once:
                     return 2
             for folder in self.config.folders:
-                for sub in (folder.path, folder.error_dir, folder.duplicates_dir):
-                    sub.mkdir(parents=True, exist_ok=True)
+                try:
+                    for sub in (folder.path, folder.error_dir, folder.duplicates_dir):
+                        sub.mkdir(parents=True, exist_ok=True)
+                except OSError as exc:
+                    log.error("cannot use hot folder %s: %s", folder.path, exc)
+                    return 2
                 for claim in self.ingestor.recover(folder, self.journals[folder.path]):
                     self.ready.append((folder, claim, 0.0))
             now = time.monotonic()

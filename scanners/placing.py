@@ -98,7 +98,7 @@ def place(work: Path, folder: Path, name: str, fallback: str, suffix: str,
     The sidecar is written first so a file never sits in the folder without its reason; if
     no sidecar can be written the reason is appended to `reasons.jsonl` and logged.
     """
-    reserve = min(len(suffix), 64)
+    reserve = 0  # the file keeps its own name; a sidecar that does not fit is shortened
     dest = ""
     try:
         dest = unique_dest(folder, name, reserve)

@@ -79,3 +79,15 @@ class ImportFailed(ArchiveError):
     def __init__(self, message: str, problems: list[tuple[int, str]]):
         super().__init__(message)
         self.problems = problems
+
+
+class NoArchive(NotConfigured):
+    """There is no archive where the settings point (a mistyped HUDANG_HOME, or no init yet)."""
+
+    code = "no_archive"
+
+
+class DatabaseUnusable(ArchiveError):
+    """The database file is damaged, not a database, or not writable by this user."""
+
+    code = "database_unusable"
