@@ -185,10 +185,27 @@ def load_ruleset(directory: str | Path) -> RuleSet:
 
 def _cross_file(models: dict[str, tuple[Any, Source]]) -> list[RuleIssue]:
     """References between files: example dates in years the calendar covers."""
-    cal, _ = models["calendar.yaml"]
+    cal, cal_src = models["calendar.yaml"]
     pol, src = models["policies.yaml"]
+    cls_model, cls_src = models["classification.yaml"]
+    ret_model, _ = models["retention.yaml"]
     issues = []
     years = ", ".join(map(str, sorted(cal.years)))
+    for i, ex in enumerate(cal.examples):
+        for key, day in (("start", ex.start), ("expect", ex.expect)):
+            if day.year not in cal.years:
+                issues.append(cal_src.issue(("examples", i, key),
+                                            t("本文件覆盖的年份（{y}）内的日期",
+                                              "a date in a year this file covers ({y})", y=years),
+                                            day.isoformat()))
+    schedules = [s.id for s in ret_model.schedules]
+    for i, ex in enumerate(cls_model.examples):
+        wanted = ex.expect.retention_schedule
+        if wanted is not None and wanted not in schedules:
+            issues.append(cls_src.issue(("examples", i, "expect", "retention_schedule"),
+                                        t("retention.yaml 中定义的保管规则：{k}",
+                                          "a schedule defined in retention.yaml: {k}",
+                                          k=", ".join(schedules)), wanted))
     for i, ex in enumerate(pol.examples.deadlines):
         for key, day in (("start", ex.start), ("expect_due", ex.expect_due)):
             if day.year not in cal.years:

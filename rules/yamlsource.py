@@ -108,8 +108,9 @@ class _Builder:
                 key = key_node.value  # yes/no/on/off as keys stay text
             kpath = path + (key,)
             kpos = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
-            if key in out:
-                first = self.source.key_marks.get(kpath, (0, 0))
+            same = next((k for k in out if str(k) == str(key)), None)  # "2026" and 2026 too
+            if same is not None:
+                first = self.source.key_marks.get(path + (same,), (0, 0))
                 self.issues.append(RuleIssue(
                     self.source.file, kpos[0], kpos[1], format_path(kpath),
                     t("唯一的键", "a unique key"),

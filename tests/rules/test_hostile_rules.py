@@ -94,3 +94,70 @@ def test_a_bad_rule_set_at_start_is_one_line(rules_dir, tmp_path):
     with pytest.raises(RulesError) as info:
         load_ruleset(broken)
     assert f"{broken / 'classification.yaml'}:2:" in str(info.value)
+
+
+def _edit(rules_dir, name: str, old: str, new: str) -> int:
+    """Replace `old` by `new` in a shipped rule file; return the line `new` starts on."""
+    path = rules_dir / name
+    text = path.read_text(encoding="utf-8")
+    assert old in text, old
+    text = text.replace(old, new, 1)
+    path.write_text(text, encoding="utf-8")
+    return text[:text.index(new)].count("\n") + 1
+
+
+ACCEPTED_BUT_WRONG = {  # each was silently accepted; now it is an error on its line
+    "quoted_year_key": ("calendar.yaml", "  2026:\n", '  "2025":\n    holidays: []\n  2026:\n',
+                        0, "2025"),
+    "title_format_spec": ("classification.yaml", 'title: "供用电合同 {contract}（{customer}）"',
+                          'title: "供用电合同 {contract}（{customer:d}）"', 0, "customer"),
+    "empty_any": ("classification.yaml", "        - hot_folder: [contracts, 合同]\n",
+                  "        - any: []\n", 0, "any"),
+    "month_warning_on_hours": ("policies.yaml", "    warning_before: PT12H",
+                               "    warning_before: P1M", 0, "PT48H"),
+    "warning_longer_in_days": ("policies.yaml", "    warning_working_days: 1",
+                               "    warning_working_days: 5", 0, "5"),
+    "unknown_example_approver": ("policies.yaml", "approvers: [archive_leader, archive_leader]",
+                                 "approvers: [archive_leader, nobody]", 0, "nobody"),
+    "unknown_example_schedule": ("classification.yaml", "retention_schedule: cancelled-hv ",
+                                 "retention_schedule: no-such-one ", 0, "no-such-one"),
+    "example_year_uncovered": ("calendar.yaml", "    start: 2025-01-24",
+                               "    start: 2031-01-24", 0, "2031"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(ACCEPTED_BUT_WRONG))
+def test_accepted_but_wrong_is_rejected_on_its_line(rules_dir, case):
+    name, old, new, offset, words = ACCEPTED_BUT_WRONG[case]
+    line = _edit(rules_dir, name, old, new) + offset
+    with pytest.raises(RulesError) as info:
+        load_ruleset(rules_dir)
+    errors = [e for e in info.value.errors if e.file.endswith(name)]
+    assert errors and "Traceback" not in str(info.value)
+    assert any(e.line == line and words in str(e) for e in errors), \
+        (line, [str(e) for e in info.value.errors])
+
+
+def test_page_count_min_above_max_and_empty_schedule_lists():
+    _, _, issues = validate_text("classification.yaml", "rules:\n  - id: a\n    when:\n"
+                                 "      page_count: {min: 5, max: 2}\n"
+                                 "    then: {category: YK}\n")
+    assert [i.line for i in issues] == [4] and "max" in str(issues[0])
+    _, _, issues = validate_text("retention.yaml", "triggers:\n  filed: {date_field: filed_on}\n"
+                                 "schedules:\n  - id: s\n    match: {categories: []}\n"
+                                 "    trigger: filed\n    period: P5Y\n"
+                                 "    disposition: review\n")
+    assert any(i.line == 5 and "categories" in str(i) for i in issues), [str(i) for i in issues]
+
+
+def test_a_month_warning_on_a_month_deadline_counts_back_on_the_calendar():
+    import datetime as dt
+    from types import SimpleNamespace
+
+    from hudang.rules.policies import Deadline, deadline_due
+
+    d = Deadline.model_validate({"name": "x", "within": "P3M", "warning_before": "P1M"})
+    rules = SimpleNamespace(policies=SimpleNamespace(deadlines={"x": d}))
+    due = deadline_due(rules, "x", dt.datetime(2026, 1, 31, 9, 0))
+    assert due.due_at == dt.datetime(2026, 4, 30, 9, 0)
+    assert due.warning_from == dt.datetime(2026, 3, 30, 9, 0)
