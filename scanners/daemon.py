@@ -336,7 +336,11 @@ class Daemon:
         restore = self._install_signals()
         try:
             if not self._start_rules(once):
-                log.error("no valid rules in %s: %s", self.rules.directory,
+                err = self.rules.last_error
+                first = err.errors[0] if getattr(err, "errors", None) else err
+                log.error("no valid rules in %s (%s%s): %s", self.rules.directory, first,
+                          f" and {len(err.errors) - 1} more" if getattr(err, "errors", None)
+                          and len(err.errors) > 1 else "",
                           "giving up (--once)" if once else
                           "files wait in the hot folders until the rules are fixed")
                 if once:
