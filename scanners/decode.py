@@ -84,18 +84,24 @@ class ZxingDecoder:
         self._back = {v.lower(): k for k, v in _ZXING_NAMES.items()}
 
     def _formats(self, symbologies):
-        fmt = None
-        for s in symbologies:
-            attr = getattr(self._z.BarcodeFormat, _ZXING_NAMES.get(s, ""), None)
-            if attr is not None:
-                fmt = attr if fmt is None else fmt | attr
-        return fmt
+        found = [getattr(self._z.BarcodeFormat, _ZXING_NAMES.get(s, ""), None)
+                 for s in symbologies]
+        return tuple(f for f in found if f is not None) or None
+
+    def _read(self, image, formats):
+        if formats is None:
+            return self._z.read_barcodes(image)
+        try:  # zxing-cpp 3 takes a sequence of formats
+            return self._z.read_barcodes(image, formats=formats)
+        except TypeError:  # zxing-cpp 2 takes them or-ed together
+            combined = formats[0]
+            for f in formats[1:]:
+                combined = combined | f
+            return self._z.read_barcodes(image, formats=combined)
 
     def decode(self, image, symbologies):
-        fmt = self._formats(symbologies)
-        kwargs = {"formats": fmt} if fmt is not None else {}
         found = []
-        for r in self._z.read_barcodes(image, **kwargs):
+        for r in self._read(image, self._formats(symbologies)):
             pos = r.position
             xs = [pos.top_left.x, pos.top_right.x, pos.bottom_left.x, pos.bottom_right.x]
             ys = [pos.top_left.y, pos.top_right.y, pos.bottom_left.y, pos.bottom_right.y]
