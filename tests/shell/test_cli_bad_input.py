@@ -5,6 +5,10 @@
 from __future__ import annotations
 
 import os
+import shutil
+import subprocess
+import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -95,3 +99,31 @@ def test_every_mistake_in_the_watch_section_is_one_line(cli_home, section):
     (cli_home / "config.toml").write_text(section, encoding="utf-8")
     out = _one_line_error(run_cli("watch", "--once"))
     assert out.strip() and len(out.strip().splitlines()) <= 2
+
+
+@pytest.mark.skipif(os.geteuid() != 0 or not shutil.which("setpriv"),
+                    reason="needs root to run the command as another user")
+def test_a_read_only_or_closed_home_says_why(monkeypatch):
+    home = Path(tempfile.mkdtemp(prefix="hudang-ro-", dir="/tmp"))
+    try:
+        monkeypatch.setenv("HUDANG_HOME", str(home))
+        monkeypatch.delenv("HUDANG_DATABASE_URL", raising=False)
+        assert run_cli("init").exit_code == 0
+        archive.close_archive()
+        os.chmod(home, 0o755)  # readable by everyone, writable only by its owner
+        assert "read-only for user" in _as_nobody(home) and str(home) in _as_nobody(home)
+        os.chmod(home, 0o700)  # not even readable
+        assert "Permission denied" in _as_nobody(home)
+    finally:
+        shutil.rmtree(home)
+
+
+def _as_nobody(home: Path) -> str:
+    """`hudang search` run as user nobody: its stderr, after checking it is one clean line."""
+    env = {**os.environ, "HUDANG_HOME": str(home), "HUDANG_LANGUAGE": "en"}
+    hudang = Path(sys.executable).with_name("hudang")
+    done = subprocess.run(["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
+                           str(hudang), "search", "张"], env=env, capture_output=True,
+                          text=True, cwd="/", timeout=120)
+    assert done.returncode == 1 and "Traceback" not in done.stderr, done.stderr
+    return done.stderr
