@@ -9,6 +9,7 @@ only leniently is damaged. Other PDF image data is checked for its full decoded 
 from __future__ import annotations
 
 import simplejpeg
+from PIL import Image
 
 _CODEC_FILTERS = {"JBIG2Decode", "CCITTFaxDecode", "JPXDecode"}
 
@@ -26,6 +27,29 @@ def jpeg_damage(data: bytes) -> str:
     except (ValueError, RuntimeError):
         return ""  # not decodable here at all (e.g. a colour space simplejpeg lacks)
     return f"JPEG data damaged ({problem})"
+
+
+def decode_jpeg_gray(data: bytes, min_width: int = 0, min_height: int = 0
+                     ) -> tuple[Image.Image | None, str]:
+    """The JPEG as a greyscale image (DCT-scaled to at least the given size) and its damage.
+
+    One decode gives both the pixels and whether they are whole; None when simplejpeg
+    cannot decode it at all (e.g. CMYK), so the caller falls back to Pillow or pdfium.
+    """
+    kw = {"colorspace": "GRAY", "min_width": min_width, "min_height": min_height}
+    try:
+        return _grey(simplejpeg.decode_jpeg(data, strict=True, **kw)), ""
+    except (ValueError, RuntimeError) as strict:
+        problem = f"JPEG data damaged ({strict})"
+    try:
+        return _grey(simplejpeg.decode_jpeg(data, strict=False, **kw)), problem
+    except (ValueError, RuntimeError):
+        return None, ""
+
+
+def _grey(pixels) -> Image.Image:
+    """A (height, width, 1) array as a mode-L image."""
+    return Image.fromarray(pixels.reshape(pixels.shape[0], pixels.shape[1]), mode="L")
 
 
 def pdf_page_damage(pdf_page) -> str:
