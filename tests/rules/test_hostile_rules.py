@@ -12,7 +12,10 @@ from hudang.rules.errors import RulesError
 from hudang.rules.holder import RulesHolder
 from hudang.rules.loader import load_ruleset, validate_text
 from hudang.rules.saferegex import compile_rule_regex
-from tests.clihelp import cli_home, run_cli  # noqa: F401 - fixture
+from tests import clihelp
+from tests.clihelp import run_cli
+
+cli_home = clihelp.cli_home  # the shared fixture
 
 
 def _bomb() -> str:
@@ -24,10 +27,12 @@ def _bomb() -> str:
 
 
 HOSTILE = {  # name: (target file, content, line, words in the message)
-    "impossible_date": ("calendar.yaml", "years:\n  2023:\n    holidays:\n"
-                        "      - {name: x, dates: [2023-02-29]}\n", 4, "2023-02-29"),
-    "huge_repeat": ("classification.yaml", "rules:\n  - id: a\n    when: {file_name: "
-                    "'a{99999999999}'}\n    then: {category: YK}\n", 3, "too large"),
+    "impossible_date": ("calendar.yaml", ("years:\n  2023:\n    holidays:\n"
+                                          "      - {name: x, dates: [2023-02-29]}\n"),
+                        4, "2023-02-29"),
+    "huge_repeat": ("classification.yaml", ("rules:\n  - id: a\n    when: {file_name: "
+                                            "'a{99999999999}'}\n    then: {category: YK}\n"),
+                    3, "too large"),
     "deep_nesting": ("classification.yaml", "rules: " + "[" * 10000 + "]" * 10000 + "\n", 1,
                      "64"),
     "form_feed": ("classification.yaml", "rules:\n\x0c  - id: a\n", 2, "U+000C"),
@@ -38,8 +43,9 @@ HOSTILE = {  # name: (target file, content, line, words in the message)
     "python_tag_list": ("classification.yaml", "rules: !!python/list []\n", 1, "python/list"),
     "python_tag_map": ("classification.yaml", "rules:\n  - !!python/object:os.system {id: a}\n",
                        2, "python/object"),
-    "lookaround": ("classification.yaml", "rules:\n  - id: a\n    when: {file_name: "
-                   "'(?<!x)y'}\n    then: {category: YK}\n", 3, "RE2"),
+    "lookaround": ("classification.yaml", ("rules:\n  - id: a\n    when: {file_name: "
+                                          "'(?<!x)y'}\n    then: {category: YK}\n"),
+                   3, "RE2"),
 }
 
 
