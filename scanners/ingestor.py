@@ -21,7 +21,7 @@ from hudang.store.services.ingest import (FilingRequest, FilingResult, IngestOut
                                           ScanStore)
 
 from hudang.scanners.config import FolderConfig
-from hudang.scanners.files import MEDIA_TYPES
+from hudang.scanners.files import MEDIA_TYPES, display_name
 from hudang.scanners.journal import Claim, ClaimState, Journal, fsync_dir
 from hudang.scanners.linking import DefaultLinker, Linker, ScanInfo
 from hudang.scanners.pages import PagePool, page_jobs
@@ -259,7 +259,7 @@ class Ingestor:
                              "station": folder.station, "original_name": claim.display,
                              "claim_id": claim.claim_id})
             log.error("%s quarantined in %s as %s (%s: %s)", claim.display, folder.error_dir,
-                      os.path.basename(os.fsdecode(dest)), stage, message)
+                      display_name(os.path.basename(os.fsdecode(dest))), stage, message)
         journal.remove(claim)
 
     def recover(self, folder: FolderConfig, journal: Journal) -> list[Claim]:

@@ -131,8 +131,8 @@ def _record_reason(dest: str, suffix: str, payload: dict) -> None:
         if exc.errno not in _NAME_ERRNOS:
             raise
         log.error("cannot write the sidecar for %s (%s): reason kept in %s: %s",
-                  payload.get("original_name", dest), exc.strerror, REASONS_LOG,
-                  json.dumps(payload, ensure_ascii=False, default=str))
+                  payload.get("original_name") or ascii(dest), exc.strerror, REASONS_LOG,
+                  json.dumps(payload, ensure_ascii=True, default=str))
     line = json.dumps(payload, ensure_ascii=False, default=str)
     with open(os.path.join(os.path.dirname(dest), REASONS_LOG), "a", encoding="utf-8",
               errors="backslashreplace") as fh:
