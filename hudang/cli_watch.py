@@ -99,18 +99,29 @@ def fsck(ctx: click.Context, repair: bool, as_json: bool) -> None:
 @click.option("--category", default=None, help="Category code or name (YK/业扩 …).")
 @click.option("--station", default="", help="Station id printed on the sheet.")
 @click.option("--blank", is_flag=True, help="Also add a plain separator (same customer).")
-def coversheet(output: Path, customers: tuple[str, ...], category: str | None, station: str,
-               blank: bool) -> None:
+@click.pass_context
+def coversheet(ctx: click.Context, output: Path, customers: tuple[str, ...],
+               category: str | None, station: str, blank: bool) -> None:
     """Print station cover sheets / separator pages as a PDF the daemon understands."""
     from hudang.scanners.coversheet import CoverSheet, make_coversheets
+    from hudang.store.barcodes import compile_linear
     from hudang.store.domain import category_code
     from hudang.store.errors import ValidationError
+    from hudang.store.textclean import ascii_identifier
 
     if category:
         try:
             category = category_code(category)
         except ValueError as exc:
             raise ValidationError(str(exc)) from None
+    pattern = settings_of(ctx).customer_number_pattern
+    number_re = compile_linear(pattern)
+    customers = tuple(ascii_identifier(c) for c in customers)
+    for c in customers:  # a sheet the daemon could not read back is worse than none
+        if not number_re.fullmatch(c):
+            raise ValidationError(t("户号 {c} 格式不对（应符合 {p}）",
+                                    "customer number {c} does not match {p}",
+                                    c=ascii(c) if not c.isprintable() else c[:40], p=pattern))
     sheets = [CoverSheet(c, category, station=station) for c in customers]
     if blank or not sheets:
         sheets.append(CoverSheet(None, category, station=station))

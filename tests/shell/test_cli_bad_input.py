@@ -78,6 +78,11 @@ def test_output_paths_in_missing_folders_and_bad_categories(cli_home, tmp_path):
         assert str(missing) in out
     out = _one_line_error(run_cli("coversheet", str(tmp_path / "c.pdf"), "--category", "XX"))
     assert "XX" in out and not (tmp_path / "c.pdf").exists()
+    for customer in ("33\x0000", "9" * 5000, "12345"):  # NUL, a QR overflow, a short number
+        _one_line_error(run_cli("coversheet", str(tmp_path / "c.pdf"), "--customer", customer))
+        assert not (tmp_path / "c.pdf").exists()
+    made = run_cli("coversheet", str(tmp_path / "c.pdf"), "--customer", "３３００１２３４５６")
+    assert made.exit_code == 0 and (tmp_path / "c.pdf").exists()
 
 
 def test_nonsense_option_values_are_refused(cli_home):
