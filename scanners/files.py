@@ -76,7 +76,7 @@ def _check_pdf(path: Path) -> int:
     try:
         pages = len(doc)
         if pages < 1:
-            raise NotReadable("PDF has no pages")
+            raise Unfileable("PDF has no pages")  # complete (it has its trailer) but empty
         return pages
     finally:
         doc.close()
@@ -179,6 +179,8 @@ def _check_single_image(path: Path, kind: str) -> int:
             warnings.simplefilter("ignore")
             with Image.open(path) as img:
                 img.verify()  # headers and, for PNG, every chunk's CRC
+    except Image.DecompressionBombError as exc:  # a whole file that is too big to read
+        raise Unfileable(f"image too large to read safely: {exc}") from None
     except Exception as exc:  # noqa: BLE001 - Pillow raises many kinds for broken files
         raise NotReadable(f"image does not decode: {type(exc).__name__}: {exc}") from None
     return 1
@@ -204,6 +206,8 @@ def _check_image(path: Path, kind: str) -> int:
                 for frame in ImageSequence.Iterator(img):
                     frame.load()  # decodes the frame: a truncated frame raises here
                     frames += 1
+    except Image.DecompressionBombError as exc:  # a whole file that is too big to read
+        raise Unfileable(f"image too large to read safely: {exc}") from None
     except Exception as exc:  # noqa: BLE001 - Pillow raises many kinds for broken files
         raise NotReadable(f"image does not decode: {type(exc).__name__}: {exc}") from None
     if frames < 1:

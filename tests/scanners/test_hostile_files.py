@@ -205,3 +205,16 @@ def test_a_suspect_first_read_is_replaced_by_a_valid_re_read():
     blank = samples.page_image(seed=4)  # nothing to re-read: the value stays untrusted
     (kept,) = checked(decoder, blank, [short], 200, ("code128",), default_scheme())
     assert kept.value == "33000123" and kept.suspect
+
+
+def test_an_image_too_large_to_read_is_quarantined_at_once(archive, hot, store_dir, tmp_path):
+    from PIL import Image as PILImage
+
+    bomb = tmp_path / "bomb.png"
+    PILImage.new("1", (20000, 10000)).save(bomb)  # 200 Mpixel in a small file
+    folder = with_opts(hot, max_attempts=10)
+    with running(watch_config(folder), store_dir) as daemon:
+        (folder.path / "bomb.png").write_bytes(bomb.read_bytes())
+        wait_for(lambda: daemon.stats["quarantined"] == 1, what="quarantine")
+    (reason,) = reasons(folder)
+    assert reason["attempts"] == 1 and "too large" in reason["message"]
