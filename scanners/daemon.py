@@ -29,11 +29,12 @@ from hudang.scanners.ingestor import Ingestor, Status, quarantine_unclaimed
 from hudang.scanners.journal import Claim, Journal
 from hudang.scanners.linking import Linker
 from hudang.scanners.pages import PagePool
-from hudang.scanners.retry import validate_policy
+from hudang.scanners.retry import RetryPolicy, validate_policy
 from hudang.scanners.rules_linking import RulesLinker
 from hudang.scanners.stability import Pending, StabilityTracker
 
 log = logging.getLogger("hudang.scanners")
+SETTLE_RETRY = RetryPolicy(first=30.0, attempts=1 << 30)  # a claim is never given up
 
 
 class _StderrHandler(logging.StreamHandler):
@@ -94,6 +95,7 @@ class Daemon:
         self.journals = {f.path: Journal(f.work_dir) for f in config.folders}
         self.by_path = {f.path: f for f in config.folders}
         self.stability = StabilityTracker()
+        self.unsettled: dict[str, int] = {}  # claim id -> failed attempts to settle it
         self.ready: list[tuple[FolderConfig, Claim, float]] = []
         self.inflight: dict[cf.Future, tuple[FolderConfig, Claim]] = {}
         self.events: queue.Queue[str] = queue.Queue()
@@ -316,10 +318,19 @@ class Daemon:
             folder, claim = self.inflight.pop(fut)
             try:
                 outcome = fut.result()
-            except Exception:  # noqa: BLE001 - e.g. error/ unwritable: keep the claim, retry
-                log.exception("%s: could not be settled; trying again later", claim.display)
-                self.ready.append((folder, claim, now + 30.0))
+            except Exception as exc:  # noqa: BLE001 - e.g. error/ unwritable: keep it, retry
+                failures = self.unsettled[claim.claim_id] = \
+                    self.unsettled.get(claim.claim_id, 0) + 1
+                delay = SETTLE_RETRY.delay(failures)  # 30 s, 60 s … at most 5 min
+                if failures == 1:  # the traceback once; then one line per try
+                    log.exception("%s: could not be settled; trying again in %.0fs",
+                                  claim.display, delay)
+                else:
+                    log.error("%s: still cannot be settled (try %d: %s); next in %.0fs",
+                              claim.display, failures, exc, delay)
+                self.ready.append((folder, claim, now + delay))
                 continue
+            self.unsettled.pop(claim.claim_id, None)
             if outcome.status == Status.RETRY:
                 self.ready.append((folder, claim, now + outcome.delay))
             elif outcome.status in (Status.QUARANTINED, Status.RETURNED):
