@@ -218,3 +218,30 @@ def test_an_image_too_large_to_read_is_quarantined_at_once(archive, hot, store_d
         wait_for(lambda: daemon.stats["quarantined"] == 1, what="quarantine")
     (reason,) = reasons(folder)
     assert reason["attempts"] == 1 and "too large" in reason["message"]
+
+
+def test_a_file_changed_after_its_commit_is_not_deleted_but_taken_again(archive, hot,
+                                                                       store_dir, tmp_path):
+    from hudang.scanners.files import check_readable
+    from hudang.scanners.ingestor import Ingestor, Status
+    from hudang.scanners.pages import PagePool
+    from hudang.store.services.ingest import ScanStore
+
+    pages = [samples.page_image(["3300054321"], seed=1)] + \
+        [samples.page_image(seed=i) for i in (2, 3)]
+    one = samples.write_tiff(tmp_path / "1.tif", pages[:1]).read_bytes()
+    three = samples.write_tiff(tmp_path / "3.tif", pages).read_bytes()
+    src = hot.path / "meter.tif"
+    src.write_bytes(one)
+    journal, ingestor = Journal(hot.work_dir), Ingestor(ScanStore(store_dir), PagePool(0))
+    claim = ingestor.claim(hot, journal, src, *check_readable(src))
+    ingestor._file(hot, journal, claim)  # committed: what was read, one page, is filed
+    with open(journal.file_path(claim), "r+b") as writer:  # the station writes the rest
+        writer.write(three)
+    outcome = ingestor.process(hot, journal, claim)  # a restart finishing the job
+    assert outcome.status == Status.RETURNED
+    assert src.read_bytes() == three  # back in the hot folder, never deleted
+    daemon = Daemon(watch_config(hot), store_dir)
+    assert daemon.run(once=True) == 0
+    sizes = sorted(s.page_count for s in ScanFile.select())
+    assert sizes == [1, 3] and visible_files(hot.path) == []
