@@ -147,7 +147,11 @@ def load_ruleset(directory: str | Path) -> RuleSet:
     for name in FILES:
         path = root / name
         try:
-            data = path.read_bytes()
+            data = _read_rule_file(path)
+        except _NotRegular:
+            issues.append(RuleIssue(str(path), 0, 0, "", t("普通文件", "a regular file"),
+                                    t("设备或管道", "a device or pipe")))
+            continue
         except FileNotFoundError:
             issues.append(RuleIssue(str(path), 0, 0, "", t("规则文件", "a rule file"),
                                     t("文件不存在", "no such file")))
@@ -181,6 +185,22 @@ def load_ruleset(directory: str | Path) -> RuleSet:
                    models["policies.yaml"][0], cal_model,
                    calendar.WorkCalendar.from_file(cal_model),
                    {name: src for name, (_, src) in models.items()})
+
+
+class _NotRegular(Exception):
+    """A rule file name that is a FIFO or a device: reading it could block or never end."""
+
+
+def _read_rule_file(path: Path) -> bytes:
+    """The file's bytes (at most MAX_FILE_BYTES + 1), refusing anything but a regular file."""
+    import os
+    import stat
+
+    mode = os.stat(path).st_mode
+    if not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):  # a folder fails below, readably
+        raise _NotRegular(str(path))
+    with open(path, "rb") as fh:
+        return fh.read(MAX_FILE_BYTES + 1)
 
 
 def _cross_file(models: dict[str, tuple[Any, Source]]) -> list[RuleIssue]:

@@ -333,6 +333,9 @@ def import_customers_csv(path: str | Path, actor: audit.Actor,
                          number_pattern: str | None = None) -> ImportResult:
     """Import every customer in the CSV at `path`, or none of them (raises ImportFailed)."""
     path = Path(path)
+    if not path.is_file():  # a pipe or a device would block or never end
+        raise ImportFailed(t("{p} 不是普通文件", "{p} is not a regular file", p=path),
+                           [(0, "not a regular file")])
     data = path.read_bytes()
     digest = hashlib.sha256(data).hexdigest()
     now = db_timestamp(dt.datetime.now(dt.UTC).replace(tzinfo=None))

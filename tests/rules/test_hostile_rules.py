@@ -167,3 +167,16 @@ def test_a_month_warning_on_a_month_deadline_counts_back_on_the_calendar():
     due = deadline_due(rules, "x", dt.datetime(2026, 1, 31, 9, 0))
     assert due.due_at == dt.datetime(2026, 4, 30, 9, 0)
     assert due.warning_from == dt.datetime(2026, 3, 30, 9, 0)
+
+
+def test_a_pipe_or_device_named_like_a_rule_file_never_blocks(rules_dir):
+    import os
+
+    (rules_dir / "calendar.yaml").unlink()
+    os.mkfifo(rules_dir / "calendar.yaml")  # reading it would wait for a writer forever
+    (rules_dir / "policies.yaml").unlink()
+    (rules_dir / "policies.yaml").symlink_to("/dev/zero")  # reading it would never end
+    with pytest.raises(RulesError) as info:
+        load_ruleset(rules_dir)
+    bad = {e.file.rsplit("/", 1)[-1] for e in info.value.errors if "regular file" in str(e)}
+    assert bad == {"calendar.yaml", "policies.yaml"}

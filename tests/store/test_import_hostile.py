@@ -65,3 +65,13 @@ def test_entry_refuses_control_characters(db):
     made = customers.create_customer({"number": "３３００００００１０", "name": "好名",
                                       "voltage_class": "HV", "phone": "１３８"}, ACTOR)
     assert (made.number, made.phone) == ("3300000010", "138")
+
+
+def test_a_pipe_is_refused_not_waited_on(db, tmp_path):
+    import os
+
+    fifo = tmp_path / "customers.csv"
+    os.mkfifo(fifo)
+    with pytest.raises(ImportFailed) as info:
+        import_customers_csv(fifo, ACTOR)
+    assert "regular file" in str(info.value) or "普通文件" in str(info.value)
