@@ -154,7 +154,8 @@ def loan() -> None:
 @click.option("--purpose", required=True, help="借阅目的 / why the files are needed.")
 @click.option("--use", "use_kind", type=click.Choice(list(USE_KINDS)), default="reading",
               show_default=True)
-@click.option("--days", type=POSITIVE, default=None, help="Period wanted (default: the most allowed).")
+@click.option("--days", type=POSITIVE, default=None,
+              help="Period wanted (default: the most allowed).")
 @click.option("--reader-type", default=None)
 @click.option("--department", default=None)
 @click.option("--override-by", default=None, help="Approver lifting an overdue/limit block.")

@@ -221,8 +221,8 @@ def _from_record(rec: IngestRecord) -> FilingResult:
     docs = [FiledDocument(**{**d, "scanned_at": None, "business_step_at": None,
                              "retention_eligible_on": _date(d.get("retention_eligible_on"))})
             for d in detail.get("documents", [])]
-    return FilingResult(IngestOutcome(rec.outcome), rec.claim_id, rec.sha256, rec.scan_file_id, docs,
-                        detail.get("attention", []), detail.get("duplicate_of", []), True)
+    return FilingResult(IngestOutcome(rec.outcome), rec.claim_id, rec.sha256, rec.scan_file_id,
+                        docs, detail.get("attention", []), detail.get("duplicate_of", []), True)
 
 
 def _date(value: str | None) -> dt.date | None:

@@ -18,8 +18,8 @@ ACTOR = audit.Actor("keeper", "desk-1", "keeper")
 
 def test_full_width_and_other_digits_are_one_customer(db, tmp_path):
     path = _write(tmp_path, "fw.csv", HEADER_EN
-                  + "３３００１２３４５６,张三,４４０１０６１９９００１０１１２３ｘ,１３８００１３８０００,"
-                    "广州,LV,220V,L1,台区1,居民,\n")
+                  + "３３００１２３４５６,张三,４４０１０６１９９００１０１１２３ｘ,"
+                    "１３８００１３８０００,广州,LV,220V,L1,台区1,居民,\n")
     assert import_customers_csv(path, ACTOR).count == 1
     c = Customer.get()
     assert (c.number, c.id_number, c.phone) == ("3300123456", "44010619900101123X",
