@@ -13,6 +13,7 @@ from pathlib import Path
 
 import click
 
+from hudang.cliparams import GRANT_STATUSES, LOAN_STATUSES, POSITIVE, OutputFile
 from hudang.cliutil import cli_actor, echo_clean, echo_json, open_db
 from hudang.settings import Settings
 from hudang.store.errors import ArchiveError
@@ -72,7 +73,8 @@ def loan() -> None:
 @click.option("--purpose", required=True, help="借阅目的 / why the files are needed.")
 @click.option("--use", "use_kind", type=click.Choice(list(USE_KINDS)), default="reading",
               show_default=True)
-@click.option("--days", type=int, default=None, help="Period wanted (default: the most allowed).")
+@click.option("--days", type=POSITIVE, default=None,
+              help="Period wanted (default: the most allowed).")
 @click.option("--reader-type", default=None)
 @click.option("--department", default=None)
 @click.option("--override-by", default=None, help="Approver lifting an overdue/limit block.")
@@ -98,7 +100,7 @@ def request_cmd(settings: Settings, requester: str, codes: tuple[str, ...], purp
 
 
 @loan.command("list")
-@click.option("--status", default=None)
+@click.option("--status", type=click.Choice(LOAN_STATUSES), default=None)
 @click.option("--requester", default=None)
 @json_option
 @click.pass_obj
@@ -263,7 +265,7 @@ def cancel_cmd(settings: Settings, slip: str, reason: str, as_user: str | None) 
 
 
 @loan.command("overdue")
-@click.option("--reminders", type=click.Path(dir_okay=False, path_type=Path), default=None,
+@click.option("--reminders", type=OutputFile((".pdf",)), default=None,
               help="Also write reminder slips (PDF) here.")
 @json_option
 @click.pass_obj
@@ -309,10 +311,10 @@ def reading_room_cmd(settings: Settings, as_json: bool) -> None:
 
 
 @loan.command("export")
-@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("path", type=OutputFile((".csv", ".xlsx")))
 @click.option("--since", type=click.DateTime(["%Y-%m-%d"]), default=None)
 @click.option("--until", type=click.DateTime(["%Y-%m-%d"]), default=None)
-@click.option("--status", default=None)
+@click.option("--status", type=click.Choice(LOAN_STATUSES), default=None)
 @click.option("--encoding", type=click.Choice(["utf-8-sig", "gbk"]), default="utf-8-sig",
               show_default=True, help="File encoding: gbk (Excel on Chinese Windows) or utf-8-sig.")
 @click.pass_obj
@@ -337,7 +339,7 @@ def export_cmd(settings: Settings, path: Path, since, until, status: str | None,
 
 @loan.command("slip")
 @click.argument("slip")
-@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("path", type=OutputFile((".pdf",)))
 @click.pass_obj
 def slip_cmd(settings: Settings, slip: str, path: Path) -> None:
     """Write the printable borrowing slip (出借单, PDF) of SLIP to PATH."""
@@ -361,7 +363,7 @@ def grant() -> None:
 @click.argument("username")
 @click.argument("customer")
 @click.option("--reason", required=True)
-@click.option("--days", type=int, default=1, show_default=True)
+@click.option("--days", type=POSITIVE, default=1, show_default=True)
 @as_option
 @click.pass_obj
 def grant_request_cmd(settings: Settings, username: str, customer: str, reason: str, days: int,
@@ -422,7 +424,7 @@ def grant_revoke_cmd(settings: Settings, grant_id: int, reason: str, as_user: st
 
 
 @grant.command("list")
-@click.option("--status", default=None)
+@click.option("--status", type=click.Choice(GRANT_STATUSES), default=None)
 @json_option
 @click.pass_obj
 def grant_list_cmd(settings: Settings, status: str | None, as_json: bool) -> None:
