@@ -60,7 +60,8 @@ def open_db(settings, create: bool = False, bounded: bool = True):
     """
     from hudang.store.archive import open_archive
 
-    Path(settings.home).mkdir(parents=True, exist_ok=True)
+    if create:  # a read-only command on a mistyped HUDANG_HOME must create nothing
+        Path(settings.home).mkdir(parents=True, exist_ok=True)
     timeout = getattr(settings, "statement_timeout_ms", None) if bounded and not create else None
     return open_archive(settings.database_url, create=create,
                         audit_key_file=Path(settings.home) / AUDIT_KEY_FILE,

@@ -116,7 +116,7 @@ def test_a_read_only_or_closed_home_says_why(monkeypatch):
     try:
         monkeypatch.setenv("HUDANG_HOME", str(home))
         monkeypatch.delenv("HUDANG_DATABASE_URL", raising=False)
-        assert run_cli("init").exit_code == 0
+        assert run_cli("init", input="admin-pass-1\n").exit_code == 0  # the first administrator
         archive.close_archive()
         os.chmod(home, 0o755)  # readable by everyone, writable only by its owner
         assert "read-only for user" in _as_nobody(home) and str(home) in _as_nobody(home)
