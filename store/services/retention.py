@@ -29,6 +29,8 @@ class RecomputeReport:
     pending_shortening: int = 0
     shortened: int = 0
     pending_ids: list[int] = field(default_factory=list)
+    unfiled: int = 0  # documents without a filing date: not evaluated, reported
+    unfiled_ids: list[int] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -139,12 +141,20 @@ def recompute(ruleset, actor: audit.Actor, confirm_shortening: bool = False,
         if after:
             _write(actor, before, after)
             report.changed += len(after)
+    _report_unfiled(report)
     with dbmod.write_tx():
         audit.record(actor, "retention.recompute", "ruleset", ruleset.version,
                      after={k: v for k, v in report.__dict__.items() if k != "pending_ids"}
                      | {"confirm_shortening": confirm_shortening,
                         "pending_ids": report.pending_ids})
     return report
+
+
+def _report_unfiled(report: RecomputeReport) -> None:
+    """Count documents without a filing date (they cannot be evaluated) so nobody misses them."""
+    unfiled = Document.select(Document.id).where(Document.filed_on.is_null())
+    report.unfiled = unfiled.count()
+    report.unfiled_ids = [r.id for r in unfiled.order_by(Document.id).limit(PENDING_LIST)]
 
 
 @dataclass(frozen=True)
