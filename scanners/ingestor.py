@@ -16,6 +16,7 @@ import peewee as pw
 
 from hudang.store.audit import Actor
 from hudang.store.services import ingest
+from hudang.store.services.fixity import sm3_of
 from hudang.store.services.ingest import (FilingRequest, FilingResult, PageRecord, ScanStore,
                                    SegmentRecord)
 
@@ -178,7 +179,8 @@ class Ingestor:
                       for s in plan.segments],
             separator_pages=plan.separator_pages,
             scanned_at=dt.datetime.fromtimestamp(claim.mtime, dt.UTC).replace(tzinfo=None),
-            actor=self.actor, ruleset=plan.ruleset)
+            actor=self.actor, ruleset=plan.ruleset,
+            sm3=sm3_of(self.store.path_for(sha)))  # fixity: SM3 recorded at filing
         result = ingest.file_scan(request)
         log.debug("%s timings: store %.0f ms, pages %.0f ms, link+commit %.0f ms", claim.display,
                   (t1 - t0) * 1e3, (t2 - t1) * 1e3, (time.perf_counter() - t2) * 1e3)

@@ -22,6 +22,7 @@ from hudang.store.errors import NotFound, ValidationError
 from hudang.store.i18n import t
 from hudang.store.models import (AttentionItem, ChangeLog, Customer, Document, DocumentPage,
                           IngestRecord, ScanFile, utcnow)
+from hudang.store.services import fixity
 
 DEFAULT_CATEGORY = "QT"  # 其它: where pages go when nothing names a category
 _CHUNK = 1 << 20
@@ -122,6 +123,7 @@ class FilingRequest:
     scanned_at: dt.datetime | None = None
     actor: Actor = field(default_factory=lambda: Actor("daemon", "scanner", "system"))
     ruleset: Any = None  # rules.RuleSet: retention of new documents (None: left for recompute)
+    sm3: str = ""  # SM3 of the stored file (fixity); "" is filled in by `hudang fixity check`
 
 
 @dataclass
@@ -323,6 +325,7 @@ def file_scan(req: FilingRequest) -> FilingResult:
         scan_file = ScanFile.create(sha256=req.sha256, size=req.size, media_type=req.media_type,
                                     original_name=req.original_name, station=req.station,
                                     page_count=len(req.pages))
+        fixity.record_filed(scan_file.id, req.sha256, req.sm3)
         page_errors = {p.page_no: p.error for p in req.pages if p.error}
         audit.record(req.actor, "scan.received", "scan_file", scan_file.id, None,
                      {"sha256": req.sha256, "name": req.original_name, "station": req.station,
@@ -469,7 +472,8 @@ def fsck(store: ScanStore, *, repair: bool = False, actor: Actor | None = None,
     """Compare the scan store with the database; with `repair`, quarantine and re-queue."""
     actor = actor or Actor("fsck", "cli", "admin")
     report = FsckReport()
-    known = {sf.sha256: sf for sf in ScanFile.select()}
+    known = {sf.sha256: sf for sf in ScanFile.select().where(
+        ScanFile.id.not_in(fixity.destroyed_scans()))}  # destroyed by a disposal batch
     on_disk: set[str] = set()
     now = time.time()
     if store.root.is_dir():
