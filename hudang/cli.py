@@ -364,6 +364,9 @@ _register_rules(cli)  # rules check/explain/test, retention recompute/due
 from hudang.cli_loans import loan as _loan  # noqa: E402  (issue 4)
 
 cli.add_command(_loan)  # loan request/approve/checkout/return/overdue/export/slip
+from hudang.cli_disposal import register as _register_disposal  # noqa: E402  (issue 15)
+
+_register_disposal(cli)  # hold, disposal, fixity, check four-properties, export bag
 
 
 def main() -> None:

@@ -10,6 +10,7 @@ import peewee as pw
 from hudang.store import audit
 from hudang.store import db as dbmod
 from hudang.store.models import Contract, Customer, Document
+from hudang.store.models_disposal import Tombstone
 
 NOTE_LEN = 256
 PENDING_LIST = 50  # how many pending-shortening document ids a report carries
@@ -97,7 +98,8 @@ def _select() -> pw.ModelSelect:
 
 def _batch(after_id: int, size: int) -> list[dict]:
     query = (_select()
-             .where((Document.id > after_id) & Document.filed_on.is_null(False))
+             .where((Document.id > after_id) & Document.filed_on.is_null(False)
+                    & Document.id.not_in(Tombstone.select(Tombstone.document)))  # destroyed
              .order_by(Document.id).limit(size).dicts())
     return list(query)
 
