@@ -243,15 +243,18 @@ def disposal_register(ctx: click.Context, batch: str, out: Path, as_user: str | 
 
 @disposal_group.command("execute")
 @click.argument("batch")
+@click.option("--chunk", type=click.IntRange(1, 10_000), default=200, show_default=True,
+              help="Items per transaction.")
 @as_option
 @json_option
 @click.pass_context
-def disposal_execute(ctx: click.Context, batch: str, as_user: str | None, as_json: bool) -> None:
+def disposal_execute(ctx: click.Context, batch: str, chunk: int, as_user: str | None,
+                     as_json: bool) -> None:
     """Destroy an approved, witnessed batch (fixity first; re-running finishes it)."""
     from hudang.store.services.disposal_execute import execute
 
     settings = _open(ctx)
-    r = execute(batch, settings.scan_store, cli_actor("keeper", as_user))
+    r = execute(batch, settings.scan_store, cli_actor("keeper", as_user), chunk=chunk)
     if as_json:
         echo_json(r)
         return

@@ -20,6 +20,7 @@ from .helpers import KEEPER, customer, small_storeroom
 
 D = dt.date
 DESTROY_CLASSES = ["cancelled-hv", "cancelled-lv"]
+DUE = D(2020, 1, 1)
 
 
 @dataclass
@@ -43,7 +44,7 @@ def _scan(world: World, name: str, tmp: Path) -> ScanFile:
 
 
 def _doc(world: World, name: str, number: str, vol: str | None, category: str = "YK",
-         retention_class: str = "cancelled-lv", eligible: D | None = D(2020, 1, 1),
+         retention_class: str = "cancelled-lv", eligible: D | None = DUE,
          scan: ScanFile | None = None) -> None:
     code = registry.register_document(number, category, "用电申请书", KEEPER, volume_code=vol,
                                       page_count=1 if scan else 0, filed_on=D(2015, 1, 1))

@@ -68,7 +68,7 @@ def test_approvals_need_decisions_two_approvers_and_never_the_proposer(world):
 
 
 def _approved_and_witnessed(world):
-    info, items = _proposed(world)
+    info, _items = _proposed(world)
     disposal.decide(info.number, None, "destroy", "到期", KEEPER, list_kind="destroy")
     disposal.decide(info.number, [str(world.docs["d7"])], "keep", "争议", KEEPER,
                     keep_until=D(2030, 1, 1))
@@ -153,7 +153,7 @@ def test_holds_block_list_and_release(world):
         holds.release(held.id, "again", KEEPER)
     assert not Document.get_by_id(d5.id).customer.legal_hold
     assert holds.list_holds() == [] and len(holds.list_holds(active_only=False)) == 1
-    info, items = _proposed(world)
+    _info, items = _proposed(world)
     assert world.docs["d5"] in items
     actions = [e.action for e in AuditEvent.select().where(AuditEvent.entity == "hold")]
     assert actions == ["hold.placed", "hold.released"]
