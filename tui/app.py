@@ -126,6 +126,13 @@ class DeskApp(App):
             self.pop_screen()
         getattr(main, f"action_{mode}")()
 
+    def open_disposal(self) -> None:
+        """The disposal desk (issue 15) on top of the current screen."""
+        from hudang.tui.screens.disposal import DisposalScreen
+
+        if self.user is not None and not self.locked:
+            self.push_screen(DisposalScreen())
+
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         if self.user is None or self.locked:
             yield from super().get_system_commands(screen)
@@ -139,6 +146,9 @@ class DeskApp(App):
                             t("无法自动归档的扫描件：分配户号和类别",
                               "Scans that could not be linked: assign customer and category"),
                             lambda: self.open_mode("attention"))
+        yield SystemCommand(t("销毁", "Disposal"),  # issue 15: due list, approve, witness
+                            t("到期档案、销毁批次、审批与监销", "Due files, batches, approve, witness"),
+                            self.open_disposal)
         yield SystemCommand(L("help"), L("help"), self.action_help)
         yield SystemCommand(L("lock"), L("locked"), self.action_lock)
         yield from super().get_system_commands(screen)

@@ -79,7 +79,8 @@ def test_export_bag_validates_and_is_audited(filed, tmp_path):
     bag = bagit.Bag(str(out))
     bag.validate()
     assert (out / "data" / "scans" / f"{sha}.pdf").read_bytes() == store.path_for(sha).read_bytes()
-    rows = list(csv.DictReader(open(out / "data" / "catalogue.csv", encoding="utf-8")))
+    with open(out / "data" / "catalogue.csv", encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
     assert [r["page_seq"] for r in rows] == ["1", "2"] and rows[0]["barcode"] == doc.barcode
     cat = json.loads((out / "data" / "catalogue.json").read_text(encoding="utf-8"))
     assert "1234" not in cat["customer"]["id_number"][6:-4]  # masked
