@@ -28,6 +28,7 @@ from hudang.store.models_disposal import (
     DisposalSignoff,
     Tombstone,
 )
+from hudang.store.services import fixity
 
 APPROVER_ROLES = ("approver", "admin")
 APPROVALS_NEEDED = 2
@@ -37,10 +38,7 @@ CHUNK = 200
 FAULT_ENV = "HUDANG_FAULT_DISPOSAL_KILL_AFTER_CHUNKS"  # tests: SIGKILL after N chunks commit
 
 
-class FixityFailed(ArchiveError):
-    """A stored scan of the batch is missing or altered: nothing is destroyed."""
-
-    code = "fixity_failed"
+FixityFailed = fixity.FixityFailed  # a stored scan of the batch is missing or altered
 
 
 class DocumentDestroyed(ArchiveError):

@@ -15,10 +15,18 @@ from pathlib import Path
 from hudang.store import audit
 from hudang.store import db as dbmod
 from hudang.store.audit import Actor
+from hudang.store.errors import ArchiveError
+from hudang.store.i18n import t
 from hudang.store.models import ScanFile, utcnow
 from hudang.store.models_disposal import ScanFixity
 
 _CHUNK = 1 << 20
+
+
+class FixityFailed(ArchiveError):
+    """A stored scan is missing or is no longer the file that was filed."""
+
+    code = "fixity_failed"
 _WRITE_BATCH = 500
 
 
@@ -164,3 +172,16 @@ def check(scan_root: Path, actor: Actor, *, sample_percent: float | None = None,
                      after=report.summary() | {"sample_percent": sample_percent,
                                                "ok": report.ok})
     return report
+
+
+def require_intact(scan_root: Path, sha256s: Iterable[str], actor: Actor, purpose: str) -> int:
+    """Check the given stored scans before they leave the archive; raise if any is not intact."""
+    shas = sorted(set(sha256s))
+    ids = [i for (i,) in ScanFile.select(ScanFile.id).where(ScanFile.sha256.in_(shas)).tuples()]
+    report = check(scan_root, actor, scan_file_ids=ids, purpose=purpose)
+    if not report.ok:
+        shown = ", ".join(f"{p.sha256[:12]} {p.problem}" for p in report.problems[:5])
+        raise FixityFailed(t("{n} 个扫描文件丢失或被改动（{s}）：已停止",
+                             "{n} stored scans are missing or altered ({s}): stopped",
+                             n=len(report.problems), s=shown))
+    return report.checked
