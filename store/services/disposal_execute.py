@@ -112,105 +112,158 @@ def _check_fixity(batch: DisposalBatch, root: Path, actor: Actor, report: Execut
 
 def _run_chunk(batch: DisposalBatch, items: list[DisposalItem], actor: Actor,
                report: ExecuteReport) -> list[str]:
-    """One transaction: close every item of the chunk; return the files to remove after it."""
-    removed: list[str] = []
-    outcome: dict[str, list[int]] = {}
+    """One transaction: close every item of the chunk; return the files to remove after it.
+
+    Set-based (a handful of statements per chunk, not per item): a batch of 100,000
+    documents is executed in minutes, not hours.
+    """
+    now = utcnow()
     with dbmod.write_tx():
+        held = _held_docs([i.document_id for i in items])
+        outcome: dict[str, list[int]] = {"held": [], "kept": [], "transferred": [],
+                                         "destroyed": []}
         for item in items:
-            state, shas = _close_item(batch, item, actor)
-            removed += shas
-            outcome.setdefault(state, []).append(item.document_id)
-            setattr(report, state, getattr(report, state) + 1)
+            if item.document_id in held:
+                outcome["held"].append(item.document_id)
+            elif item.decision in ("keep", "transfer"):
+                _keep_or_transfer(batch, item)
+                outcome["kept" if item.decision == "keep" else "transferred"].append(
+                    item.document_id)
+            else:
+                outcome["destroyed"].append(item.document_id)
+        removed_by_doc = _destroy(batch, outcome["destroyed"], actor, now)
+        by_doc = {i.document_id: i.id for i in items}
+        for state, docs in outcome.items():
+            setattr(report, state, getattr(report, state) + len(docs))
+            rows = [(state, now, json.dumps(removed_by_doc.get(d, [])), by_doc[d]) for d in docs]
+            _update_items(rows)
+        removed = sorted({s for shas in removed_by_doc.values() for s in shas})
         audit.record(actor, "disposal.executed_chunk", "disposal_batch", batch.number, None,
-                     {k: v for k, v in outcome.items()} | {"files_removed": len(removed)})
+                     {k: v for k, v in outcome.items() if v} | {"files_removed": len(removed)})
         ChangeLog.create(topic="disposal", ref=batch.number)
     return removed
 
 
-def _held(doc: Document) -> bool:
-    if doc.legal_hold:
-        return True
-    return bool(Customer.select(Customer.legal_hold).where(Customer.id == doc.customer_id)
-                .scalar())
+def _update_items(rows: list[tuple]) -> None:
+    if not rows:
+        return
+    db = dbmod.require_database()
+    p = db.param
+    db.cursor().executemany(f"UPDATE disposal_item SET state = {p}, done_at = {p}, "
+                            f"removed_blobs = {p} WHERE id = {p}",
+                            [(s, n.isoformat(sep=" "), b, i) for s, n, b, i in rows])
 
 
-def _close_item(batch: DisposalBatch, item: DisposalItem, actor: Actor) -> tuple[str, list[str]]:
-    doc = Document.get_by_id(item.document_id)
-    now = utcnow()
-    if _held(doc):
-        state, shas = "held", []
-    elif item.decision == "keep":
-        Document.update(retention_eligible_on=item.keep_until,
-                        retention_note=t("[dated] 经 {b} 鉴定延长保管：{r}",
-                                         "[dated] kept longer by {b}: {r}", b=batch.number,
-                                         r=item.reason)[:256]).where(Document.id == doc.id).execute()
-        state, shas = "kept", []
-    elif item.decision == "transfer":
-        Document.update(retention_eligible_on=None,
-                        retention_note=t("[transferred] 经 {b} 鉴定移交：{r}",
-                                         "[transferred] transferred by {b}: {r}", b=batch.number,
-                                         r=item.reason)[:256]).where(Document.id == doc.id).execute()
-        state, shas = "transferred", []
+def _held_docs(doc_ids: list[int]) -> set[int]:
+    """Documents under a hold now (on themselves or their customer)."""
+    rows = (Document.select(Document.id).join(Customer)
+            .where(Document.id.in_(doc_ids)
+                   & ((Document.legal_hold == True) | (Customer.legal_hold == True)))
+            .tuples())
+    return {r for (r,) in rows}
+
+
+def _keep_or_transfer(batch: DisposalBatch, item: DisposalItem) -> None:
+    if item.decision == "keep":
+        note = t("[dated] 经 {b} 鉴定延长保管：{r}", "[dated] kept longer by {b}: {r}",
+                 b=batch.number, r=item.reason)
+        until = item.keep_until
     else:
-        state, shas = "destroyed", _destroy(batch, doc, actor, now)
-    (DisposalItem.update(state=state, done_at=now, removed_blobs=json.dumps(shas))
-     .where(DisposalItem.id == item.id).execute())
-    return state, shas
+        note = t("[transferred] 经 {b} 鉴定移交：{r}", "[transferred] transferred by {b}: {r}",
+                 b=batch.number, r=item.reason)
+        until = None
+    Document.update(retention_eligible_on=until, retention_note=note[:256]).where(
+        Document.id == item.document_id).execute()
 
 
-def _destroy(batch: DisposalBatch, doc: Document, actor: Actor, now) -> list[str]:
-    """Tombstone one document; return the scans no kept record uses any more."""
-    pages = list(DocumentPage.select(DocumentPage.scan_file, DocumentPage.page_no, ScanFile.sha256)
-                 .join(ScanFile).where(DocumentPage.document == doc.id)
-                 .order_by(DocumentPage.seq).tuples())
-    vol = Volume.get_or_none(Volume.id == doc.volume_id) if doc.volume_id else None
-    box = Box.get_or_none(Box.id == vol.box_id) if vol and vol.box_id else None
-    what = {"customer": doc.customer.number, "category": doc.category, "doc_type": doc.doc_type,
-            "title": doc.title, "barcode": doc.barcode, "page_count": doc.page_count,
-            "volume": vol.barcode if vol else None, "box": box.barcode if box else None,
-            "pages": [[sha, page_no] for _sf, page_no, sha in pages]}
-    DocumentPage.delete().where(DocumentPage.document == doc.id).execute()
-    removed = []
-    for sf_id, sha in sorted({(sf, sha) for sf, _p, sha in pages}):
-        if not _still_used(sf_id):
-            ScanFixity.update(status="destroyed", destroyed_batch=batch.number).where(
-                ScanFixity.scan_file == sf_id).execute()
-            removed.append(sha)
-    Tombstone.create(document=doc.id, batch=batch.id, destroyed_at=now,
-                     destroyed_by=actor.username, what=json.dumps(what, ensure_ascii=False))
+def _destroy(batch: DisposalBatch, doc_ids: list[int], actor: Actor, now) -> dict[int, list[str]]:
+    """Tombstone documents; return, per document, the scans no kept record uses any more."""
+    if not doc_ids:
+        return {}
+    pages = list(DocumentPage.select(DocumentPage.document, DocumentPage.scan_file,
+                                     DocumentPage.page_no, ScanFile.sha256)
+                 .join(ScanFile).where(DocumentPage.document.in_(doc_ids))
+                 .order_by(DocumentPage.document, DocumentPage.seq).tuples())
+    docs = list(Document.select(Document.id, Document.barcode, Document.category,
+                                Document.doc_type, Document.title, Document.page_count,
+                                Document.volume, Customer.number, Volume.barcode.alias("vol"),
+                                Box.barcode.alias("box"))
+                .join(Customer).switch(Document)
+                .join(Volume, pw.JOIN.LEFT_OUTER, on=(Volume.id == Document.volume))
+                .join(Box, pw.JOIN.LEFT_OUTER, on=(Box.id == Volume.box))
+                .where(Document.id.in_(doc_ids)).dicts())
+    DocumentPage.delete().where(DocumentPage.document.in_(doc_ids)).execute()
+    scans = {sf: sha for _d, sf, _p, sha in pages}
+    gone = set(scans) - _still_used(list(scans))
+    if gone:
+        ScanFixity.update(status="destroyed", destroyed_batch=batch.number).where(
+            ScanFixity.scan_file.in_(sorted(gone))).execute()
+    removed: dict[int, list[str]] = {}
+    page_list: dict[int, list] = {}
+    for doc, sf, page_no, sha in pages:
+        page_list.setdefault(doc, []).append([sha, page_no])
+        if sf in gone:
+            removed.setdefault(doc, []).append(sha)
+    Tombstone.insert_many([{
+        "document": d["id"], "batch": batch.id, "destroyed_at": now,
+        "destroyed_by": actor.username,
+        "what": json.dumps({"customer": d["number"], "category": d["category"],
+                            "doc_type": d["doc_type"], "title": d["title"],
+                            "barcode": d["barcode"], "page_count": d["page_count"],
+                            "volume": d["vol"], "box": d["box"],
+                            "pages": page_list.get(d["id"], [])}, ensure_ascii=False)}
+        for d in docs]).execute()
     Document.update(retention_eligible_on=None,
                     retention_note=t("[destroyed] 已在 {b} 中销毁", "[destroyed] destroyed in {b}",
-                                     b=batch.number)).where(Document.id == doc.id).execute()
-    if vol is not None:
-        _empty_volume(batch, vol, box, actor)
+                                     b=batch.number)).where(Document.id.in_(doc_ids)).execute()
+    _empty_volumes(batch, {d["volume"] for d in docs if d["volume"]}, actor)
     return removed
 
 
-def _still_used(scan_file_id: int) -> bool:
-    """A scan stays while a kept document, an open attention item or a register uses it."""
-    return (DocumentPage.select().where(DocumentPage.scan_file == scan_file_id).exists()
-            or AttentionItem.select().where((AttentionItem.scan_file == scan_file_id)
-                                            & (AttentionItem.status == "open")).exists()
-            or DisposalRegister.select().where(DisposalRegister.scan_file == scan_file_id)
-            .exists())
+def _still_used(scan_ids: list[int]) -> set[int]:
+    """Scans a kept document, an open attention item or a register still uses."""
+    if not scan_ids:
+        return set()
+    used = {s for (s,) in DocumentPage.select(DocumentPage.scan_file).distinct()
+            .where(DocumentPage.scan_file.in_(scan_ids)).tuples()}
+    used |= {s for (s,) in AttentionItem.select(AttentionItem.scan_file)
+             .where(AttentionItem.scan_file.in_(scan_ids) & (AttentionItem.status == "open"))
+             .tuples()}
+    used |= {s for (s,) in DisposalRegister.select(DisposalRegister.scan_file)
+             .where(DisposalRegister.scan_file.in_(scan_ids)).tuples()}
+    return used
 
 
-def _empty_volume(batch: DisposalBatch, vol: Volume, box: Box | None, actor: Actor) -> None:
-    """A volume with nothing left leaves its box; an empty box leaves its position."""
-    live = (Document.select().join(Tombstone, on=(Tombstone.document == Document.id),
-                                   join_type=pw.JOIN.LEFT_OUTER)
-            .where((Document.volume == vol.id) & Tombstone.id.is_null()).exists())
-    if live or box is None:
+def _empty_volumes(batch: DisposalBatch, volume_ids: set[int], actor: Actor) -> None:
+    """Volumes with nothing left leave their boxes; boxes left empty leave their positions."""
+    if not volume_ids:
         return
-    Volume.update(box=None).where(Volume.id == vol.id).execute()
-    if Volume.select().where(Volume.box == box.id).exists():
+    live = {v for (v,) in Document.select(Document.volume).distinct()
+            .join(Tombstone, pw.JOIN.LEFT_OUTER, on=(Tombstone.document == Document.id))
+            .where(Document.volume.in_(sorted(volume_ids)) & Tombstone.id.is_null()).tuples()}
+    empty = sorted(volume_ids - live)
+    if not empty:
         return
+    boxes = {b for (b,) in Volume.select(Volume.box).where(Volume.id.in_(empty)
+                                                           & Volume.box.is_null(False)).tuples()}
+    Volume.update(box=None).where(Volume.id.in_(empty)).execute()
+    if not boxes:
+        return
+    still = {b for (b,) in Volume.select(Volume.box).distinct()
+             .where(Volume.box.in_(sorted(boxes))).tuples()}
+    for box in Box.select().where(Box.id.in_(sorted(boxes - still))).order_by(Box.id):
+        _empty_box(batch, box, actor)
+
+
+def _empty_box(batch: DisposalBatch, box: Box, actor: Actor) -> None:
     if box.home_id is not None:
         Location.update(used=Location.used - 1).where(
             (Location.id == box.home_id) & (Location.used > 0)).execute()
-    Movement.create(box=box.id, kind="destroy", from_location=box.current_id or box.home_id,
-                    to_location=None, actor=actor.username,
-                    note=t("销毁批次 {b} 清空", "emptied by disposal batch {b}", b=batch.number))
+    if box.home_id is not None or box.current_id is not None:
+        Movement.create(box=box.id, kind="destroy", from_location=box.current_id or box.home_id,
+                        to_location=None, actor=actor.username,
+                        note=t("销毁批次 {b} 清空", "emptied by disposal batch {b}",
+                               b=batch.number))
     Box.update(status="emptied", home=None, current=None, version=Box.version + 1).where(
         Box.id == box.id).execute()
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import pytest
 from hudang.store.audit import Actor
@@ -91,6 +92,9 @@ def test_execute_destroys_tombstones_frees_and_is_harmless_to_repeat(world, tmp_
     d = world.docs
     assert (report.destroyed, report.held, report.kept) == (2, 1, 1)
     assert {t.document_id for t in Tombstone.select()} == {d["d1"], d["d3"]}
+    what = json.loads(Tombstone.get(Tombstone.document == d["d1"]).what)
+    assert (what["box"], what["customer"], what["pages"]) == (
+        world.boxes["B1"], "3300000001", [[world.scans["s1"], 1]])
     assert not DocumentPage.select().where(DocumentPage.document.in_([d["d1"], d["d3"]])).exists()
     assert Document.get_by_id(d["d1"]).barcode == world.barcodes["d1"]  # metadata kept
     assert not world.store.path_for(world.scans["s1"]).exists()
