@@ -28,6 +28,7 @@ class FixityFailed(ArchiveError):
 
     code = "fixity_failed"
 _WRITE_BATCH = 500
+_IN_LIMIT = 10_000  # beyond this, read every row and filter (SQLite caps bound variables)
 
 
 def digests(path: Path) -> tuple[str, str]:
@@ -90,12 +91,15 @@ def _rows(scan_file_ids: Iterable[int] | None) -> list[tuple[int, str, str]]:
     _backfill_missing_rows()
     query = (ScanFixity.select(ScanFixity.scan_file, ScanFixity.sha256, ScanFixity.sm3)
              .where(ScanFixity.status != "destroyed"))
+    wanted = None
     if scan_file_ids is not None:
-        ids = list(scan_file_ids)
-        if not ids:
+        wanted = set(scan_file_ids)
+        if not wanted:
             return []
-        query = query.where(ScanFixity.scan_file.in_(ids))
-    return [(r[0], r[1], r[2]) for r in query.order_by(ScanFixity.scan_file).tuples()]
+        if len(wanted) <= _IN_LIMIT:
+            query = query.where(ScanFixity.scan_file.in_(sorted(wanted)))
+    rows = query.order_by(ScanFixity.scan_file).tuples()
+    return [(r[0], r[1], r[2]) for r in rows if wanted is None or r[0] in wanted]
 
 
 def _backfill_missing_rows() -> None:
