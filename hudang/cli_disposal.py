@@ -99,6 +99,22 @@ def disposal_group() -> None:
     """销毁 / Disposal: propose, appraise, approve, witness, register, execute."""
 
 
+_WORDS = {"destroy": ("销毁", "destroy"), "review": ("复审", "review"),
+          "pending": ("未鉴定", "pending"), "keep": ("延长保管", "keep"),
+          "transfer": ("移交", "transfer"), "open": ("待执行", "open"),
+          "destroyed": ("已销毁", "destroyed"), "kept": ("已延长", "kept"),
+          "transferred": ("已移交", "transferred"), "held": ("冻结未销毁", "held"),
+          "state": ("状态", "state")}
+
+
+def _count_label(key: str) -> str:
+    """'destroy/pending' or 'state:open' in the current language."""
+    parts = key.replace(":", "/").split("/")
+    words = [t(*_WORDS.get(p, (p, p))) for p in parts]
+    return (t("{a}清单 · {b}", "{a} list · {b}", a=words[0], b=words[1])
+            if ":" not in key else f"{words[0]}：{words[1]}")
+
+
 def _echo_batch(info, as_json: bool) -> None:
     if as_json:
         echo_json(info)
@@ -109,7 +125,7 @@ def _echo_batch(info, as_json: bool) -> None:
                  "batch {b}: {s}, as of {d}, {n} items (proposed by {p})", b=info.number,
                  s=status_name(info.status), d=info.as_of, n=info.items, p=info.proposed_by))
     for key, n in sorted(info.counts.items()):
-        click.echo(f"  {key}: {n}")
+        click.echo(f"  {_count_label(key)}: {n}")
     click.echo(t("  审批：{a}", "  approvals: {a}",
                  a=", ".join(s.username for s in info.approvals) or "—"))
     click.echo(t("  监销人：{w}", "  witnesses: {w}",
