@@ -48,7 +48,7 @@ def lookup_scan(scan: Scan, *, detail: bool = True) -> LookupResult:
         elif scan.kind == "document":
             doc = views.document_info("barcode = ?", scan.code)
             if doc and (gone := destroyed_message(doc.id)):  # a tombstone (issue 15)
-                raise DocumentDestroyed(f"{scan.code}：{gone}")
+                raise DocumentDestroyed(t("{c}：{m}", "{c}: {m}", c=scan.code, m=gone))
             if doc:
                 box = (views.box_info("barcode = ?", doc.box_barcode)
                        if doc.box_barcode and detail else None)
