@@ -102,17 +102,3 @@ def test_important_customer_needs_an_approver(filed, tmp_path):
     ev = AuditEvent.select().where(AuditEvent.action == "export.bag").get()
     assert '"approved_by":"app1"' in ev.after and '"important":true' in ev.after
 
-
-def test_a_copy_of_pages_is_fixity_checked_first(filed, tmp_path):
-    from hudang.store.services import pages
-    from hudang.store.services.fixity import FixityFailed
-
-    store, doc, sha = filed
-    images = pages.PageImages(store.root)
-    out = pages.export_copy(images, doc.id, EXPORTER, tmp_path / "copy.pdf")
-    assert out.read_bytes().startswith(b"%PDF")
-    store.path_for(sha).write_bytes(b"%PDF-1.4 swapped")
-    with pytest.raises(FixityFailed):
-        pages.export_copy(pages.PageImages(store.root), doc.id, EXPORTER, tmp_path / "c2.pdf")
-    purposes = [e.entity_id for e in AuditEvent.select().where(AuditEvent.action == "fixity.check")]
-    assert purposes == [f"copy of document {doc.id}"] * 2
