@@ -330,6 +330,16 @@ def render_page(path: Path, media_type: str, page_no: int) -> None:
         raise ValueError("empty page")
 
 
+def _filing_scope(settings):
+    """The rules' filing scope (归档范围), or None when the rules cannot be read."""
+    from hudang.rules import RulesError, load_ruleset
+
+    try:
+        return load_ruleset(settings.rules_dir).retention.filing_scope
+    except (RulesError, OSError):
+        return None
+
+
 @click.group("check")
 def check_group() -> None:
     """四性检测 / Checks of the archive."""
@@ -344,7 +354,8 @@ def check_four(ctx: click.Context, customer: str | None, as_json: bool) -> None:
     from hudang.store.services import four_properties
 
     settings = _open(ctx)
-    r = (four_properties.check_customer(customer, settings.scan_store, render_page) if customer
+    r = (four_properties.check_customer(customer, settings.scan_store, render_page,
+                                        _filing_scope(settings)) if customer
          else four_properties.check_archive())
     if as_json:
         echo_json(r)

@@ -104,6 +104,8 @@ class RetentionFile(Strict):
     triggers: dict[str, Trigger]
     schedules: list[Schedule]
     examples: list[RetentionExample] = []
+    # 归档范围: per business process, the document types its file must hold (四性 integrity)
+    filing_scope: dict[str, TextList] = {}
 
 
 def check(model: RetentionFile, src: Source) -> list[RuleIssue]:

@@ -8,7 +8,7 @@ shown. For the whole archive a summary built from the database alone.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -21,6 +21,7 @@ from hudang.store.models_disposal import Hold, ScanFixity, Tombstone
 from hudang.store.services import custody, fixity
 
 PageRenderer = Callable[[Path, str, int], None]  # (file, media type, page no); raises if broken
+FilingScope = Mapping[str, Collection[str]]  # business process -> required document types
 
 
 @dataclass
@@ -74,7 +75,7 @@ def _authenticity(docs, events, scan_root: Path) -> Property:
     return prop
 
 
-def _integrity(docs) -> Property:
+def _integrity(docs, scope: FilingScope | None = None) -> Property:
     prop = Property(t("完整性", "integrity"))
     for d in docs:
         if d.destroyed:
@@ -89,10 +90,26 @@ def _integrity(docs) -> Property:
             prop.fail(t("文件 {d}：页序不连续", "document {d}: pages out of sequence", d=label))
         if not d.filed_on:
             prop.fail(t("文件 {d}：没有归档日期", "document {d}: no filing date", d=label))
-    prop.findings.append(t("未检查：规则尚未列出各业务流程的必备文件",
-                           "not checked: the rules do not yet list each process's required "
-                           "documents"))
+    if scope is None:
+        prop.findings.append(t("未检查归档范围（规则中没有 filing_scope）",
+                               "filing scope not checked (no filing_scope in the rules)"))
+        return prop
+    _check_scope(prop, docs, scope)
     return prop
+
+
+def _check_scope(prop: Property, docs, scope: FilingScope) -> None:
+    """Every business process of the file holds the document types its scope requires."""
+    by_process: dict[str, set[str]] = {}
+    for d in docs:
+        if d.business_process and not d.destroyed:
+            by_process.setdefault(d.business_process, set()).add(d.doc_type)
+    for process, present in sorted(by_process.items()):
+        missing = [k for k in scope.get(process, ()) if k not in present]
+        prop.checked += 1
+        if missing:
+            prop.fail(t("业务流程「{p}」缺少：{m}", "process {p} lacks: {m}", p=process,
+                        m="、".join(missing)))
 
 
 def _usability(docs, scan_root: Path, render: PageRenderer | None) -> Property:
@@ -129,16 +146,16 @@ def _security(customer) -> Property:
     return prop
 
 
-def check_customer(number: str, scan_root: Path,
-                   render: PageRenderer | None = None) -> FourProperties:
-    """The four properties of one customer's file."""
+def check_customer(number: str, scan_root: Path, render: PageRenderer | None = None,
+                   scope: FilingScope | None = None) -> FourProperties:
+    """The four properties of one customer's file (`scope`: the rules' filing scope)."""
     with dbmod.read_tx():
         customer = custody.customer_of(number)
         docs = custody.documents_of(customer)
         events = custody.events_of(customer, docs)
         authenticity = _authenticity(docs, events, Path(scan_root))
         security = _security(customer)
-    return FourProperties(customer.number, authenticity, _integrity(docs),
+    return FourProperties(customer.number, authenticity, _integrity(docs, scope),
                           _usability(docs, Path(scan_root), render), security)
 
 

@@ -102,3 +102,17 @@ def test_important_customer_needs_an_approver(filed, tmp_path):
     ev = AuditEvent.select().where(AuditEvent.action == "export.bag").get()
     assert '"approved_by":"app1"' in ev.after and '"important":true' in ev.after
 
+
+
+def test_integrity_checks_the_filing_scope_of_each_process(filed):
+    from hudang.rules import load_ruleset
+    from tests.rules.conftest import SAMPLE_RULES
+
+    store, _doc, _sha = filed
+    scope = load_ruleset(SAMPLE_RULES).retention.filing_scope
+    registry.register_document("3300000021", "YK", "用电申请书", KEEPER, business_process="新装")
+    r = four_properties.check_customer("3300000021", store.root, render_page, scope)
+    assert not r.integrity.ok and any("供用电合同" in f for f in r.integrity.findings)
+    registry.register_document("3300000021", "YK", "供用电合同", KEEPER, business_process="新装")
+    r = four_properties.check_customer("3300000021", store.root, render_page, scope)
+    assert r.integrity.ok and r.ok
