@@ -124,8 +124,30 @@ def _write_payload(out: Path, customer, docs, events, scan_root: Path) -> int:
     (out / "catalogue.json").write_text(json.dumps(catalogue, ensure_ascii=False, indent=2,
                                                    default=str), encoding="utf-8")
     with open(out / "audit.jsonl", "w", encoding="utf-8") as fh:
-        fh.writelines(json.dumps({"seq": e.seq, "at": e.at, "actor": e.actor, "action": e.action,
+        for e in events:
+            before, after = _masked(e.before), _masked(e.after)
+            fh.write(json.dumps({"seq": e.seq, "at": e.at, "actor": e.actor, "action": e.action,
                                  "entity": e.entity, "entity_id": e.entity_id,
-                                 "before": e.before, "after": e.after, "prev_hash": e.prev_hash,
-                                 "hash": e.hash}, ensure_ascii=False) + "\n" for e in events)
+                                 "before": before, "after": after, "prev_hash": e.prev_hash,
+                                 "hash": e.hash,
+                                 "masked": (before, after) != (e.before, e.after)},
+                                ensure_ascii=False) + "\n")
     return len(copied)
+
+
+_PERSONAL = {"id_number": mask_id_number, "phone": mask_phone}
+
+
+def _masked(text: str) -> str:
+    """An event's JSON with ID and phone numbers masked (the hash then covers the original)."""
+    if not text or not any(k in text for k in _PERSONAL):
+        return text
+    try:
+        value = json.loads(text)
+    except ValueError:
+        return text
+    if not isinstance(value, dict):
+        return text
+    masked = {k: _PERSONAL[k](v) if k in _PERSONAL and isinstance(v, str) else v
+              for k, v in value.items()}
+    return json.dumps(masked, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
