@@ -454,6 +454,9 @@ _register_site(cli)  # backup, restore, db copy
 from hudang.cli_intake import register as _register_intake  # noqa: E402  (issue 13)
 
 _register_intake(cli)  # customer, handover, document, volume, box, label
+from hudang.cli_disposal import register as _register_disposal  # noqa: E402  (issue 15)
+
+_register_disposal(cli)  # hold, disposal, fixity, check four-properties, export bag
 
 
 def main() -> None:

@@ -225,6 +225,10 @@ def retention_recompute(ctx: click.Context, directory: Path | None,
                      n=r.pending_shortening, ids=r.pending_ids[:10]))
     if r.shortened:
         click.echo(t("已确认缩短 {n} 份", "shortened {n} documents (confirmed)", n=r.shortened))
+    if r.unfiled:
+        click.echo(t("{n} 份文件没有归档日期，无法计算保管期限，请补录。例如：{ids}",
+                     "{n} documents have no filing date and could not be evaluated; "
+                     "record their filing dates. E.g. {ids}", n=r.unfiled, ids=r.unfiled_ids[:10]))
 
 
 @retention_group.command("due")

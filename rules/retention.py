@@ -26,8 +26,11 @@ Counting = Literal["from_event", "from_next_january"]
 
 
 class Trigger(Strict):
+    """An event a schedule counts from; `not_after` names a date the event cannot follow."""
+
     name: str
     date_field: str
+    not_after: str | None = None  # e.g. a supply contract ends by the account's cancellation
 
 
 class ScheduleMatch(Strict):
@@ -86,6 +89,9 @@ class RetentionFacts(Strict):
     legal_hold: bool = False
 
     def date_of(self, date_field: str) -> dt.date | None:
+        """The event's date; a cancellation date counts only for a cancelled customer."""
+        if date_field == "customer.cancelled_on" and self.customer_status != "cancelled":
+            return None  # reinstated or a bad import: the account was not cancelled
         name = date_field.split(".", 1)[1]
         if date_field.startswith("contract."):
             name = "contract_" + name
@@ -112,6 +118,8 @@ class RetentionFile(Strict):
     triggers: dict[str, Trigger]
     schedules: list[Schedule]
     examples: list[RetentionExample] = []
+    # 归档范围: per business process, the document types its file must hold (四性 integrity)
+    filing_scope: dict[str, TextList] = {}
 
 
 def check(model: RetentionFile, src: Source) -> list[RuleIssue]:
@@ -122,6 +130,10 @@ def check(model: RetentionFile, src: Source) -> list[RuleIssue]:
             expected = t("已知的日期字段之一：{f}", "one of the known date fields: {f}",
                          f=", ".join(DATE_FIELDS))
             issues.append(src.issue(("triggers", key, "date_field"), expected, trig.date_field))
+        if trig.not_after is not None and trig.not_after not in DATE_FIELDS:
+            expected = t("已知的日期字段之一：{f}", "one of the known date fields: {f}",
+                         f=", ".join(DATE_FIELDS))
+            issues.append(src.issue(("triggers", key, "not_after"), expected, trig.not_after))
     seen = {s.id for s in model.schedules}  # duplicates: loader.duplicate_ids
     for i, s in enumerate(model.schedules):
         if s.trigger not in model.triggers:
@@ -148,6 +160,7 @@ class Candidate:
     eligible_on: dt.date | None
     permanent: bool
     disposition: str
+    latest_possible: dt.date | None = None  # waiting: the latest date its event could give
 
 
 @dataclass
@@ -174,15 +187,41 @@ def _matches(s: Schedule, f: RetentionFacts) -> bool:
 def _candidate(model: RetentionFile, s: Schedule, f: RetentionFacts) -> Candidate:
     if s.disposition == "keep_permanently":
         return Candidate(s.id, None, None, True, s.disposition)
-    event = f.date_of(model.triggers[s.trigger].date_field)
+    trigger = model.triggers[s.trigger]
+    event = f.date_of(trigger.date_field)
     if event is None:
-        return Candidate(s.id, None, None, False, s.disposition)
+        bound = f.date_of(trigger.not_after) if trigger.not_after else None
+        return Candidate(s.id, None, None, False, s.disposition,
+                         _eligible(s, bound) if bound else None)
+    return Candidate(s.id, event, _eligible(s, event), False, s.disposition)
+
+
+def _eligible(s: Schedule, event: dt.date) -> dt.date:
     start = dt.date(event.year + 1, 1, 1) if s.counting == "from_next_january" else event
-    return Candidate(s.id, event, s.period.add_to(start), False, s.disposition)
+    return s.period.add_to(start)
+
+
+def _waiting_that_counts(cands: list[Candidate]) -> Candidate | None:
+    """A waiting candidate that could still end later than every dated one (never guess).
+
+    A waiting schedule whose event is bounded (`not_after`) and cannot end later than the
+    longest dated candidate does not hold the document back.
+    """
+    dated = [c.eligible_on for c in cands if c.eligible_on is not None]
+    longest = max(dated) if dated else None
+    for c in cands:
+        if c.permanent or c.eligible_on is not None:
+            continue
+        if longest is None or c.latest_possible is None or c.latest_possible > longest:
+            return c
+    return None
 
 
 def evaluate(ruleset: object, facts: RetentionFacts) -> RetentionDecision:
-    """Longest wins: permanent > waiting for a trigger (never guess) > latest eligibility date."""
+    """Longest wins: permanent > waiting for a trigger (never guess) > latest eligibility date.
+
+    A waiting schedule that can no longer outlast the longest dated one does not win.
+    """
     model: RetentionFile = getattr(ruleset, "retention", ruleset)
     cands = [_candidate(model, s, facts) for s in model.schedules if _matches(s, facts)]
     blocked = facts.legal_hold
@@ -192,13 +231,14 @@ def evaluate(ruleset: object, facts: RetentionFacts) -> RetentionDecision:
     listing = ", ".join(f"{c.schedule_id}={'永久' if c.permanent else c.eligible_on or '待触发'}"
                         for c in cands)
     permanent = next((c for c in cands if c.permanent), None)
-    waiting = next((c for c in cands if not c.permanent and c.eligible_on is None), None)
+    waiting = _waiting_that_counts(cands)
     if permanent:
         best, status = permanent, "permanent"
     elif waiting:
         best, status = waiting, "waiting_for_trigger"
     else:
-        best, status = max(cands, key=lambda c: c.eligible_on), "dated"
+        dated = [c for c in cands if c.eligible_on is not None]
+        best, status = max(dated, key=lambda c: c.eligible_on), "dated"
     note = {"permanent": t("永久保存", "kept permanently"),
             "waiting_for_trigger": t("等待触发事件：{tr}", "waiting for trigger: {tr}",
                                      tr=_trigger_name(model, best.schedule_id)),

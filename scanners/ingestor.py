@@ -17,6 +17,7 @@ import peewee as pw
 from hudang.store.audit import Actor
 from hudang.store.barcodes import default_scheme
 from hudang.store.services import ingest
+from hudang.store.services.fixity import sm3_of
 from hudang.store.services.ingest import (FilingRequest, FilingResult, IngestOutcome, PageRecord,
                                           ScanStore)
 
@@ -197,7 +198,8 @@ class Ingestor:
             segments=plan.segments,
             separator_pages=plan.separator_pages,
             scanned_at=dt.datetime.fromtimestamp(claim.mtime, dt.UTC).replace(tzinfo=None),
-            actor=self.actor, ruleset=plan.ruleset)
+            actor=self.actor, ruleset=plan.ruleset,
+            sm3=sm3_of(self.store.path_for(sha)))  # fixity: SM3 recorded at filing
         self._still_as_checked(work, claim, "committing")
         result = ingest.file_scan(request)
         log.debug("%s timings: store %.0f ms, pages %.0f ms, link+commit %.0f ms", claim.display,

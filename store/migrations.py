@@ -16,6 +16,7 @@ import peewee as pw
 from hudang.store import models_intake, search, security_schema
 from hudang.store.models import ALL_MODELS
 from hudang.store.models_corrections import CORRECTION_MODELS
+from hudang.store.models_disposal import create_disposal_tables
 
 
 @dataclass(frozen=True)
@@ -52,6 +53,8 @@ MIGRATIONS: tuple[Migration, ...] = (
               security_schema.apply),
     Migration(6, "intake: handover batches and items, box move tasks (issue 13)",
               models_intake.create_tables),
+    Migration(8, "end of life: holds, scan fixity (SHA-256 + SM3), disposal batches, tombstones",
+              create_disposal_tables),
     Migration(10, "customer corrections: imported values that failed a check",
               _customer_corrections),
 )

@@ -404,6 +404,13 @@ class DeskApp(App):
         self.notify(t("截图已保存：{f}", "screenshot saved: {f}", f=saved))
         return saved
 
+    def open_disposal(self) -> None:
+        """The disposal desk (issue 15) on top of the current screen."""
+        from hudang.tui.screens.disposal import DisposalScreen
+
+        if self.user is not None and not self.locked:
+            self.push_screen(DisposalScreen())
+
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         if self.user is None or self.locked:
             yield from super().get_system_commands(screen)
@@ -425,6 +432,9 @@ class DeskApp(App):
         yield SystemCommand(t("装盒", "Boxing"), t("扫描档案盒，再装入案卷或文件",
                                                 "Scan a box, then volumes or documents"),
                             lambda: self.open_mode("boxing"))
+        yield SystemCommand(t("销毁", "Disposal"),  # issue 15: due list, approve, witness
+                            t("到期档案、销毁批次、审批与监销", "Due files, batches, approve, witness"),
+                            self.open_disposal)
         yield SystemCommand(L("help"), L("help"), self.action_help)
         yield SystemCommand(L("lock"), L("locked"), self.action_lock)
         yield SystemCommand(L("sign_out"), L("sign_out_hint"), self.action_sign_out)

@@ -23,6 +23,7 @@ from hudang.store.errors import NotFound, ValidationError
 from hudang.store.i18n import t
 from hudang.store.models import (AttentionItem, ChangeLog, Customer, Document, DocumentPage,
                           IngestRecord, ScanFile, utcnow)
+from hudang.store.services import fixity
 
 DEFAULT_CATEGORY = "QT"  # 其它: where pages go when nothing names a category
 
@@ -150,6 +151,7 @@ class FilingRequest:
     scanned_at: dt.datetime | None = None
     actor: Actor = field(default_factory=lambda: Actor("daemon", "scanner", "system"))
     ruleset: Any = None  # rules.RuleSet: retention of new documents (None: left for recompute)
+    sm3: str = ""  # SM3 of the stored file (fixity); "" is filled in by `hudang fixity check`
 
 
 @dataclass
@@ -366,6 +368,7 @@ def file_scan(req: FilingRequest) -> FilingResult:
         scan_file = ScanFile.create(sha256=req.sha256, size=req.size, media_type=req.media_type,
                                     original_name=req.original_name, station=req.station,
                                     page_count=len(req.pages))
+        fixity.record_filed(scan_file.id, req.sha256, req.sm3)
         page_errors = {p.page_no: p.error or p.damaged for p in req.pages
                        if p.error or p.damaged}
         audit.record(req.actor, "scan.received", "scan_file", scan_file.id, None,
@@ -514,7 +517,8 @@ def fsck(store: ScanStore, *, repair: bool = False, actor: Actor | None = None,
     """Compare the scan store with the database; with `repair`, quarantine and re-queue."""
     actor = actor or Actor("fsck", "cli", "admin")
     report = FsckReport()
-    known = {sf.sha256: sf for sf in ScanFile.select()}
+    known = {sf.sha256: sf for sf in ScanFile.select().where(
+        ScanFile.id.not_in(fixity.destroyed_scans()))}  # destroyed by a disposal batch
     on_disk: set[str] = set()
     now = time.time()
     if store.root.is_dir():

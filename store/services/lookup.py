@@ -9,6 +9,7 @@ from hudang.store.db import read_tx
 from hudang.store.errors import UnknownBarcode
 from hudang.store.i18n import t
 from hudang.store.services import rawsql, views
+from hudang.store.services.disposal import DocumentDestroyed, destroyed_message
 from hudang.store.services.dto import CustomerInfo, LookupResult, UserInfo
 
 _CUSTOMER = ("SELECT id, number, name, id_number, phone, address, voltage_class, supply_voltage,"
@@ -46,6 +47,8 @@ def lookup_scan(scan: Scan, *, detail: bool = True) -> LookupResult:
                 return LookupResult("box", scan.code, box=box)
         elif scan.kind == "document":
             doc = views.document_info("barcode = ?", scan.code)
+            if doc and (gone := destroyed_message(doc.id)):  # a tombstone (issue 15)
+                raise DocumentDestroyed(t("{c}：{m}", "{c}: {m}", c=scan.code, m=gone))
             if doc:
                 box = (views.box_info("barcode = ?", doc.box_barcode)
                        if doc.box_barcode and detail else None)

@@ -12,6 +12,7 @@ from hudang.store import db as dbmod
 from hudang.store.models import Contract, Customer, Document
 from hudang.store.progress import Progress, no_progress
 from hudang.store.services.retention_policy import RetentionFacts, RetentionRules
+from hudang.store.models_disposal import Tombstone
 
 NOTE_LEN = 256
 PENDING_LIST = 50  # how many pending-shortening document ids a report carries
@@ -31,6 +32,8 @@ class RecomputeReport:
     pending_shortening: int = 0
     shortened: int = 0
     pending_ids: list[int] = field(default_factory=list)
+    unfiled: int = 0  # documents without a filing date: not evaluated, reported
+    unfiled_ids: list[int] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -93,7 +96,8 @@ def _select() -> pw.ModelSelect:
 
 def _batch(after_id: int, size: int) -> list[dict]:
     query = (_select()
-             .where((Document.id > after_id) & Document.filed_on.is_null(False))
+             .where((Document.id > after_id) & Document.filed_on.is_null(False)
+                    & Document.id.not_in(Tombstone.select(Tombstone.document)))  # destroyed
              .order_by(Document.id).limit(size).dicts())
     return list(query)
 
@@ -139,12 +143,20 @@ def recompute(ruleset: RetentionRules, actor: audit.Actor, confirm_shortening: b
             _write(actor, before, after)
             report.changed += len(after)
         progress("documents", report.examined, total)
+    _report_unfiled(report)
     with dbmod.write_tx():
         audit.record(actor, "retention.recompute", "ruleset", ruleset.version,
                      after={k: v for k, v in report.__dict__.items() if k != "pending_ids"}
                      | {"confirm_shortening": confirm_shortening,
                         "pending_ids": report.pending_ids})
     return report
+
+
+def _report_unfiled(report: RecomputeReport) -> None:
+    """Count documents without a filing date (they cannot be evaluated) so nobody misses them."""
+    unfiled = Document.select(Document.id).where(Document.filed_on.is_null())
+    report.unfiled = unfiled.count()
+    report.unfiled_ids = [r.id for r in unfiled.order_by(Document.id).limit(PENDING_LIST)]
 
 
 @dataclass(frozen=True)

@@ -108,7 +108,7 @@ def test_rules_classify_reload_live_and_survive_a_broken_file(archive, hot, stor
         check = _doc("3300054321")
         assert (check.category, check.doc_type) == ("YJ", "安全用电检查记录")
         # active customer: waiting for 销户, never a guessed date
-        assert (check.retention_class, check.retention_eligible_on) == ("cancelled-lv", None)
+        assert (check.retention_class, check.retention_eligible_on) == ("active-customer", None)
         assert check.retention_note.startswith("[waiting_for_trigger]")
         assert check.retention_ruleset == v2
 
@@ -147,7 +147,7 @@ def test_no_rule_match_goes_to_attention_with_the_trace_then_assignment_files_it
     doc = Document.get_by_id(filed.document_id)
     assert (doc.category, doc.doc_type, doc.retention_ruleset) == ("DF", "电费发票",
                                                                    ruleset.version)
-    assert doc.retention_class == "cancelled-lv" and doc.retention_eligible_on is None
+    assert doc.retention_class == "active-customer" and doc.retention_eligible_on is None
     assert filed.retention_ruleset == ruleset.version
     assert AttentionItem.get_by_id(item.id).status == "assigned"
     assert audit.verify().ok

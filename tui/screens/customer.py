@@ -12,12 +12,13 @@ from textual.widgets import DataTable, Footer, Static, Tab, Tabs
 
 from hudang.store.domain import CATEGORIES
 from hudang.store.errors import ArchiveError
+from hudang.store.i18n import t
 from hudang.store.services.customers import mask_id_number, mask_phone
 from hudang.store.services.dto import CustomerFile
 from hudang.tui import render
 from hudang.tui.i18n import L, bind_labelled
 from hudang.tui.messages import CustomerFileLoaded, CustomerFileShown
-from hudang.tui.screens.main import top_bar_text
+from hudang.tui.topbar import top_bar_text
 from hudang.tui.widgets import StatusLine
 
 
@@ -130,6 +131,8 @@ class CustomerFileScreen(Screen):
             marks.append((f"{L('cancelled')} {c.cancelled_on or ''}".strip(), "bold white on red"))
         if c.important:
             marks.append((f"★ {L('important')}", "bold black on yellow"))
+        if c.legal_hold:  # issue 15: a hold blocks disposal (`hudang hold list`)
+            marks.append((t("⚖ 法律冻结", "⚖ legal hold"), "bold white on magenta"))
         name = Text.assemble((c.number, "bold"), "  ", (c.name, "bold"), "  ",
                              *[m for pair in marks for m in (pair, " ")])
         lab = lambda k: Text(L(k), style="cyan")

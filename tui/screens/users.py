@@ -14,7 +14,7 @@ from hudang.store.domain import ROLES
 from hudang.store.errors import ArchiveError
 from hudang.store.i18n import language, t
 from hudang.tui.i18n import L, bind_labelled
-from hudang.tui.screens.main import top_bar_text
+from hudang.tui.topbar import top_bar_text
 from hudang.tui.widgets import StatusLine
 
 
