@@ -6,7 +6,7 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Footer, Input, Static
+from textual.widgets import Input, Static
 
 from hudang.store.barcodes import Scan, default_scheme
 from hudang.store.domain import ROLES
@@ -14,6 +14,7 @@ from hudang.store.errors import ArchiveError
 from hudang.store.i18n import language, t
 from hudang.tui import render
 from hudang.tui.deskinfo import DeskInfoBar, RulesNotice, TopLine
+from hudang.tui.footer import SteadyFooter
 from hudang.tui.i18n import L, bind_labelled
 from hudang.tui.messages import ScanLookedUp
 from hudang.tui.screens.printing import LabelPrintingScreen
@@ -53,7 +54,7 @@ class MainScreen(LabelPrintingScreen):
             with Vertical(id="scans-box"):
                 yield Static(Text(L("scans"), style="bold"), classes="caption")
                 yield ScanList(id="scans")
-        yield Footer()
+        yield SteadyFooter()  # keys rebuilt only when they change
 
     def on_mount(self) -> None:
         render_promptly(self)
@@ -145,9 +146,9 @@ class MainScreen(LabelPrintingScreen):
 
     # --- modes ------------------------------------------------------------------------------
     def open_customer(self, number: str, file=None) -> None:
-        from hudang.tui.screens.customer import CustomerFileScreen
+        from hudang.tui.screens.customer import open_customer_file
 
-        self.app.push_screen(CustomerFileScreen(number, file))
+        open_customer_file(self.app, number, file)  # one screen, reused: cheaper than building
 
     def action_search(self, text: str = "") -> None:
         from hudang.tui.screens.search import SearchScreen

@@ -91,9 +91,9 @@ class SearchScreen(Screen):
 
     @on(DataTable.RowSelected, "#hits")
     def _open(self, event: DataTable.RowSelected) -> None:
-        from hudang.tui.screens.customer import CustomerFileScreen
+        from hudang.tui.screens.customer import open_customer_file
 
-        self.app.push_screen(CustomerFileScreen(str(event.row_key.value)))
+        open_customer_file(self.app, str(event.row_key.value))
 
     def action_to_table(self) -> None:
         table = self.query_one("#hits", DataTable)
