@@ -15,8 +15,10 @@ from hudang.store import db as dbmod
 from hudang.store.audit import Actor
 from hudang.store.i18n import set_language, t
 from hudang.store.services.dto import UserInfo
+from hudang.tui import imaging
 from hudang.tui.deskinfo import DeskStatus
 from hudang.tui.i18n import L, bind_labelled
+from hudang.tui.live import LiveUpdates
 from hudang.tui.services import DeskServices
 
 Clock = Callable[[], dt.datetime]
@@ -45,6 +47,7 @@ class DeskApp(App):
         self.locked = False
         # The rules (watched live when the directory exists) and the attention count.
         self.desk_status = DeskStatus(self, getattr(settings, "rules_dir", None))
+        self.live = LiveUpdates(self)
 
     # --- session -------------------------------------------------------------------------
     @property
@@ -64,9 +67,11 @@ class DeskApp(App):
         self.push_screen(MainScreen() if self.user else LoginScreen())
         self.set_interval(5, self.check_idle_lock)
         self.desk_status.start()
+        self.live.start()  # changes made at other desks or by the daemon show here
 
     def on_unmount(self) -> None:
         self.desk_status.stop()
+        self.live.stop()
 
     def signed_in(self, user: UserInfo) -> None:
         """Called by the login screen: the session belongs to `user` from now on."""
@@ -154,5 +159,6 @@ def make_app(settings: Settings, *, services: DeskServices | None = None,
 
         open_archive(settings.database_url)
     output_dir = Path(settings.home)
+    imaging.prepare()  # asks the terminal about graphics now: Textual owns it once running
     return DeskApp(settings, services or DeskServices(output_dir), clock or dt.datetime.now,
                    user=user, cursor_blink=cursor_blink, login_note=login_note)

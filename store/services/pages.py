@@ -13,6 +13,7 @@ document's pages is an audit event.
 from __future__ import annotations
 
 import datetime as dt
+import io
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -208,11 +209,11 @@ def write_pages_pdf(images: PageImages, doc: DocumentPages, path: Path,
                     seqs: list[int] | None = None, dpi: int = PRINT_DPI) -> Path:
     """Write the document's pages (all, or those numbered `seqs`) to a PDF for printing a copy.
 
-    Each PDF page is the scanned image at its own physical size; the file carries no text,
-    so there is no font to embed.
+    Each PDF page is the scanned image (JPEG) at its own physical size. The file draws no
+    text at all, so there is no font in it to embed (a reportlab canvas would name an
+    unembedded Helvetica on every page).
     """
-    from reportlab.lib.utils import ImageReader
-    from reportlab.pdfgen import canvas
+    import pypdfium2 as pdfium
 
     chosen = [p for p in doc.pages if seqs is None or p.seq in seqs]
     if not chosen:
@@ -220,17 +221,25 @@ def write_pages_pdf(images: PageImages, doc: DocumentPages, path: Path,
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + ".part")
-    pdf = canvas.Canvas(str(tmp), pageCompression=1)
-    pdf.setTitle(f"{doc.customer_number} {doc.title}".strip())
-    pdf.setSubject(t("扫描件副本", "copy of scanned pages"))
-    for ref in chosen:
-        image = images.image(ref, dpi)
-        native = float((image.info.get("dpi") or (dpi, dpi))[0]) or float(dpi)
-        width_pt, height_pt = image.width * 72 / native, image.height * 72 / native
-        pdf.setPageSize((width_pt, height_pt))
-        pdf.drawImage(ImageReader(image), 0, 0, width_pt, height_pt)
-        pdf.showPage()
-    pdf.save()
+    pdf = pdfium.PdfDocument.new()
+    try:
+        for ref in chosen:
+            image = images.image(ref, dpi)
+            native = float((image.info.get("dpi") or (dpi, dpi))[0]) or float(dpi)
+            width_pt, height_pt = image.width * 72 / native, image.height * 72 / native
+            page = pdf.new_page(width_pt, height_pt)
+            jpeg = io.BytesIO()
+            image.convert("L" if image.mode == "L" else "RGB").save(jpeg, "JPEG", quality=85)
+            jpeg.seek(0)
+            obj = pdfium.PdfImage.new(pdf)
+            obj.load_jpeg(jpeg, pages=[page], inline=True)
+            obj.set_matrix(pdfium.PdfMatrix().scale(width_pt, height_pt))
+            page.insert_obj(obj)
+            page.gen_content()
+            page.close()
+        pdf.save(str(tmp))
+    finally:
+        pdf.close()
     tmp.replace(path)
     return path
 

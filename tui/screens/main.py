@@ -144,6 +144,12 @@ class MainScreen(LabelPrintingScreen):
     def status(self) -> StatusLine:
         return self.query_one("#status", StatusLine)
 
+    def archive_changed(self, changes) -> None:
+        """Another desk or the daemon changed the archive: re-read the result on show."""
+        from hudang.tui.live import refresh_result
+
+        refresh_result(self)
+
     # --- modes ------------------------------------------------------------------------------
     def open_customer(self, number: str, file=None) -> None:
         from hudang.tui.screens.customer import open_customer_file
