@@ -13,6 +13,7 @@ import logging
 from PIL import Image
 from rich.console import Console, ConsoleOptions, RenderResult
 from rich.segment import Segment
+from rich.color import Color
 from rich.style import Style
 from textual.widget import Widget
 
@@ -21,21 +22,50 @@ _chosen: dict[str, type[Widget]] = {}
 
 
 class HalfBlockImage:
-    """A Rich renderable: two pixel rows per text row with "▀" (foreground top, background bottom)."""
+    """A Rich renderable: two pixel rows per text row with "▀" (foreground top, background bottom).
+
+    Colours are rounded to steps of 8 and runs of equal cells become one segment: a scanned
+    page is mostly paper, so a screenful is a few hundred segments, not thousands.
+    """
 
     def __init__(self, image: Image.Image, width: int, height: int) -> None:
         self.image = image.convert("RGB").resize((max(1, width), max(2, height * 2)),
                                                  Image.Resampling.BOX)
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
-        px = self.image.load()
-        w, h = self.image.size
+        quantised = self.image.point(lambda v: min(255, (v + 4) & ~7))
+        data = quantised.tobytes()
+        w, h = quantised.size
+        row_bytes = w * 3
         for y in range(0, h - 1, 2):
-            for x in range(w):
-                top, bottom = px[x, y], px[x, y + 1]
-                yield Segment("▀", Style(color=f"rgb({top[0]},{top[1]},{top[2]})",
-                                         bgcolor=f"rgb({bottom[0]},{bottom[1]},{bottom[2]})"))
+            top_row = data[y * row_bytes:(y + 1) * row_bytes]
+            bottom_row = data[(y + 1) * row_bytes:(y + 2) * row_bytes]
+            run_style, run = None, 0
+            for x in range(0, row_bytes, 3):
+                style = _style(top_row[x:x + 3], bottom_row[x:x + 3])
+                if style is run_style:
+                    run += 1
+                    continue
+                if run:
+                    yield Segment("▀" * run, run_style)
+                run_style, run = style, 1
+            if run:
+                yield Segment("▀" * run, run_style)
             yield Segment.line()
+
+
+_STYLES: dict[bytes, Style] = {}
+
+
+def _style(top: bytes, bottom: bytes) -> Style:
+    """One shared Style per colour pair (the same object, so runs compare by identity)."""
+    key = top + bottom
+    found = _STYLES.get(key)
+    if found is None:
+        if len(_STYLES) > 50_000:
+            _STYLES.clear()
+        found = _STYLES[key] = Style(color=Color.from_rgb(*top), bgcolor=Color.from_rgb(*bottom))
+    return found
 
 
 class FallbackImage(Widget):
@@ -67,9 +97,11 @@ def prepare() -> type[Widget]:
     """The widget class pages are drawn with on this terminal (asks the terminal once)."""
     if "widget" not in _chosen:
         try:
+            from textual_image.renderable import HalfcellImage, Image as Best
             from textual_image.widget import Image as TerminalImage
 
-            _chosen["widget"] = TerminalImage
+            # Without Sixel or Kitty graphics, our half blocks draw the same picture faster.
+            _chosen["widget"] = FallbackImage if Best is HalfcellImage else TerminalImage
         except Exception:  # noqa: BLE001 - no terminal to ask: draw with characters
             log.info("textual-image unavailable here; pages are drawn with half blocks")
             _chosen["widget"] = FallbackImage

@@ -196,12 +196,22 @@ def load_image_frame(path: Path, page_no: int, dpi: int) -> Image.Image:
             native = float(img.info.get("dpi", (200, 200))[0]) or 200.0
         except (TypeError, ValueError, IndexError):
             native = 200.0
+        if img.format == "JPEG" and native > dpi * 1.1:  # decode at a fraction of the size
+            full_width = img.width
+            img.draft(img.mode, (round(img.width * dpi / native),
+                                 round(img.height * dpi / native)))
+            native *= img.width / full_width
         frame = img.convert("L" if img.mode in ("1", "L", "I;16", "I", "F") else "RGB")
+    factor = int(native / dpi)
+    if factor >= 2:  # whole-number shrinking is much cheaper than resampling
+        frame = frame.reduce(factor)
+        native /= factor
     if native > dpi * 1.1:
         scale = dpi / native
         frame = frame.resize((max(1, round(frame.width * scale)),
-                              max(1, round(frame.height * scale))), Image.Resampling.LANCZOS)
-    frame.info["dpi"] = (min(native, dpi), min(native, dpi))
+                              max(1, round(frame.height * scale))), Image.Resampling.BOX)
+        native = float(dpi)
+    frame.info["dpi"] = (native, native)
     return frame
 
 

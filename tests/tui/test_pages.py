@@ -145,6 +145,10 @@ async def test_pages_turn_zoom_and_print_to_pdf(make_desk, desk_archive, tmp_pat
         await pilot.press("escape")
         await settle(pilot)
         assert isinstance(app.screen, CustomerFileScreen)
+        await pilot.press("enter")  # the same viewer again, from page 1 at fit
+        await settle(pilot)
+        assert app.screen is viewer and viewer.seq == 1 and viewer.zoom_level == 0
+        assert dark_band_row(viewer.image) == 1 and "第 1/3 页" in screen_text(app)
 
 
 async def test_pdf_scan_pages_render(make_desk, desk_archive, tmp_path):

@@ -16,7 +16,6 @@ from typing import Any
 from textual import on, work
 from textual.app import ComposeResult
 from textual.message import Message
-from textual.screen import Screen
 from textual.widgets import DataTable, Static, Tab, Tabs
 
 from hudang.store.domain import CATEGORIES
@@ -26,6 +25,7 @@ from hudang.store.services.customers import mask_id_number, mask_phone
 from hudang.store.services.dto import CustomerFile
 from hudang.tui import render
 from hudang.tui.footer import SteadyFooter
+from hudang.tui.reuse import ReusableScreen, show_reused
 from hudang.tui.i18n import L, bind_labelled
 from hudang.tui.messages import CustomerFileLoaded, CustomerFileShown
 from hudang.tui.page_services import desk_pages
@@ -43,7 +43,7 @@ class PagesOpened(Message):
     error: str | None = None
 
 
-class CustomerFileScreen(Screen):
+class CustomerFileScreen(ReusableScreen):
     """One customer's whole file; Esc returns to the scan field."""
 
     def __init__(self, number: str, file: CustomerFile | None = None) -> None:
@@ -59,6 +59,7 @@ class CustomerFileScreen(Screen):
                              for i, code in enumerate(CATEGORIES)])
         self._bindings.bind("enter", "read_pages", t("阅览扫描页", "Read pages"))
         self.pending = True  # a file to show when the screen is (re)shown
+        self.live_reload = False  # the file being read is a re-read after a change elsewhere
 
     def compose(self) -> ComposeResult:
         yield Static(top_bar_text(self.app, L("customer_file")), id="topbar")
@@ -89,6 +90,7 @@ class CustomerFileScreen(Screen):
                     "scanned"):
             table.add_column(L(key), key=key, width=widths.get(key))
         table.focus()  # now, not after loading: every focus change rebuilds the footer
+        self.run_worker(_warm_up_pages, thread=True, group="warm-up", exit_on_error=False)
 
     def show_customer(self, number: str, file: CustomerFile | None = None) -> None:
         """Show `number` next time this screen is shown (now, if it is on top)."""
@@ -96,19 +98,13 @@ class CustomerFileScreen(Screen):
         if self.is_current:
             self._show_pending()
 
-    def _on_screen_resume(self, event) -> None:
-        """Shown (again). Runs before `Screen`'s own handler, which restyles every widget on
-        the screen: needed the first time and after a theme change, not for the next file."""
-        theme = getattr(self.app, "theme", None)
-        if getattr(self, "_styled_for", None) == theme:
-            event.refresh_styles = False
-        self._styled_for = theme
+    def on_screen_resume(self) -> None:
         self.query_one("#topbar", Static).update(top_bar_text(self.app, L("customer_file")))
         if self.pending:
             self._show_pending()
 
     def _show_pending(self) -> None:
-        self.pending = False
+        self.pending = self.live_reload = False
         if self.file is not None and self.file.customer.number != self.number:
             self._clear()
         if self.preloaded is not None:
@@ -143,9 +139,11 @@ class CustomerFileScreen(Screen):
             return
         if message.file.customer.number != self.number:
             return  # read for a customer shown before this one
+        live, self.live_reload = self.live_reload, False
         self.file = file = message.file
         c = file.customer
-        status.show(f"{L('customer_file')} {c.number}", "ok")
+        if not live:  # a re-read after another desk's change keeps the keeper's message
+            status.show(f"{L('customer_file')} {c.number}", "ok")
         self.query_one("#cf-header", Static).update(self._header(file))
         self.query_one("#cf-contracts", Static).update(self._contracts(file))
         tabs = self.query_one("#cf-tabs", Tabs)
@@ -273,27 +271,25 @@ class CustomerFileScreen(Screen):
         if message.error:
             self.query_one("#status", StatusLine).show(message.error, "error")
             return
-        from hudang.tui.screens.pages import PageViewerScreen
+        from hudang.tui.screens.pages import open_viewer
 
         self.query_one("#status", StatusLine).show(f"{L('customer_file')} {self.number}", "ok")
-        self.app.push_screen(PageViewerScreen(message.doc, message.first_image))
+        open_viewer(self.app, message.doc, message.first_image)
 
     # --- live: another desk or the daemon changed the archive ------------------------------
     def archive_changed(self, changes) -> None:
         """Re-read the file on show (keeping tab and cursor) when the archive changed."""
         if self.file is not None and not self.pending:
+            self.live_reload = True
             self.load()
+
+
+def _warm_up_pages() -> None:
+    """Import the PDF renderer now, so the first document opened does not wait for it."""
+    import pypdfium2  # noqa: F401
 
 
 def open_customer_file(app, number: str, file: CustomerFile | None = None) -> None:
     """Show `number`'s file on the app's one customer-file screen, built on first use."""
-    screen = getattr(app, "_customer_file_screen", None)
-    if screen is None:
-        screen = app._customer_file_screen = CustomerFileScreen(number, file)
-        app.install_screen(screen, name="customer-file")
-    elif screen in app.screen_stack and screen is not app.screen:
-        app.push_screen(CustomerFileScreen(number, file))  # already open below: a second one
-        return
-    screen.show_customer(number, file)
-    if screen is not app.screen:
-        app.push_screen(screen)
+    show_reused(app, "customer-file", lambda: CustomerFileScreen(number, file),
+                lambda screen: screen.show_customer(number, file))

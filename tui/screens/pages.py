@@ -10,14 +10,15 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import ScrollableContainer
 from textual.message import Message
-from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from hudang.store.errors import ArchiveError
 from hudang.store.i18n import t
 from hudang.store.services.pages import PRINT_DPI, SCREEN_DPI, DocumentPages
 from hudang.tui import imaging
+from hudang.tui.footer import SteadyFooter
 from hudang.tui.page_services import desk_pages
+from hudang.tui.reuse import ReusableScreen, show_reused
 from hudang.tui.screens.main import top_bar_text
 from hudang.tui.widgets import StatusLine
 
@@ -28,6 +29,7 @@ ZOOMS = (1.0, 1.5, 2.0, 3.0, 4.0)
 class PageLoaded(Message):
     """Page `seq`'s image was read (or why it could not be)."""
 
+    document_id: int
     seq: int
     image: Any = None
     error: str | None = None
@@ -51,7 +53,7 @@ class PageScroller(ScrollableContainer, can_focus=False):
     """Holds the page; scrolled by the screen's keys so the arrows stay free for paging."""
 
 
-class PageViewerScreen(Screen):
+class PageViewerScreen(ReusableScreen):
     """One document's pages; Esc returns to the customer file."""
 
     DEFAULT_CSS = """
@@ -79,6 +81,7 @@ class PageViewerScreen(Screen):
         self.zoom_level = 0
         self.first_image = first_image
         self.image: Any = None
+        self.pending = True  # a document to show when the screen is (re)shown
 
     def compose(self) -> ComposeResult:
         yield Static(top_bar_text(self.app, t("阅览", "Reading")), id="topbar")
@@ -86,7 +89,7 @@ class PageViewerScreen(Screen):
         yield Static("", id="pg-info")
         with PageScroller(id="pg-scroll"):
             yield imaging.prepare()(id="pg-image")
-        yield Footer()
+        yield SteadyFooter()
 
     def _title(self) -> str:
         d = self.doc
@@ -97,14 +100,30 @@ class PageViewerScreen(Screen):
     def page_count(self) -> int:
         return len(self.doc.pages)
 
-    def on_mount(self) -> None:
+    def show_document(self, doc: DocumentPages, first_image: Any = None) -> None:
+        """Show `doc` from its first page, at fit, next time this screen is shown."""
+        self.doc, self.first_image, self.pending = doc, first_image, True
+        self.seq, self.zoom_level, self.image = 1, 0, None
+        if self.is_current:
+            self._start()
+
+    def on_screen_resume(self) -> None:
+        self.query_one("#topbar", Static).update(top_bar_text(self.app, t("阅览", "Reading")))
+        if self.pending:
+            self._start()
+
+    def _start(self) -> None:
+        self.pending = False
+        self.status.show(self._title())
+        self.query_one("#pg-image").image = None
         if not self.doc.pages:
             self.status.show(t("这份文件没有扫描页", "This document has no scanned pages"), "warn")
             self._info()
             return
+        self._info()
         if self.first_image is not None:
-            self.post_message(PageLoaded(1, self.first_image))
-            self.first_image = None
+            image, self.first_image = self.first_image, None
+            self._loaded(PageLoaded(self.doc.document_id, 1, image))
         else:
             self.load(1)
 
@@ -127,24 +146,24 @@ class PageViewerScreen(Screen):
     @work(thread=True, exclusive=True, exit_on_error=False, group="page")
     def load(self, seq: int) -> None:
         """Read page `seq` (and then the next one into the cache, for a quick page turn)."""
-        pages = desk_pages(self.app)
+        pages, doc = desk_pages(self.app), self.doc
         dpi = self._dpi()
         try:
-            image = pages.image(self.doc.pages[seq - 1], dpi)
+            image = pages.image(doc.pages[seq - 1], dpi)
         except ArchiveError as exc:
-            self.post_message(PageLoaded(seq, error=str(exc)))
+            self.post_message(PageLoaded(doc.document_id, seq, error=str(exc)))
             return
-        self.post_message(PageLoaded(seq, image))
-        if seq < self.page_count:
+        self.post_message(PageLoaded(doc.document_id, seq, image))
+        if seq < len(doc.pages):
             try:
-                pages.image(self.doc.pages[seq], dpi)
+                pages.image(doc.pages[seq], dpi)
             except ArchiveError:
                 pass  # said when that page is asked for
 
     @on(PageLoaded)
     def _loaded(self, message: PageLoaded) -> None:
-        if message.seq != self.seq:
-            return  # the keeper has turned on meanwhile
+        if message.seq != self.seq or message.document_id != self.doc.document_id:
+            return  # the keeper has turned on (or opened another document) meanwhile
         if message.error:
             self.status.show(message.error, "error")
             self.image = None
@@ -241,3 +260,8 @@ class PageViewerScreen(Screen):
     def action_back(self) -> None:
         self.app.pop_screen()
 
+
+def open_viewer(app, doc: DocumentPages, first_image: Any = None) -> None:
+    """Show `doc` on the app's one page viewer, built on first use."""
+    show_reused(app, "page-viewer", lambda: PageViewerScreen(doc, first_image),
+                lambda screen: screen.show_document(doc, first_image))
