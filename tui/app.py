@@ -159,6 +159,6 @@ def make_app(settings: Settings, *, services: DeskServices | None = None,
 
         open_archive(settings.database_url)
     output_dir = Path(settings.home)
-    imaging.prepare()  # asks the terminal about graphics now: Textual owns it once running
+    imaging.prepare_if_terminal()  # ask about graphics now: Textual owns the terminal later
     return DeskApp(settings, services or DeskServices(output_dir), clock or dt.datetime.now,
                    user=user, cursor_blink=cursor_blink, login_note=login_note)

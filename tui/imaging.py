@@ -9,13 +9,17 @@ the page is drawn with Unicode half blocks by `HalfBlockImage`, so a page always
 from __future__ import annotations
 
 import logging
+import sys
+from typing import TYPE_CHECKING
 
-from PIL import Image
 from rich.console import Console, ConsoleOptions, RenderResult
 from rich.segment import Segment
 from rich.color import Color
 from rich.style import Style
 from textual.widget import Widget
+
+if TYPE_CHECKING:
+    from PIL import Image
 
 log = logging.getLogger("hudang.desk")
 _chosen: dict[str, type[Widget]] = {}
@@ -29,6 +33,8 @@ class HalfBlockImage:
     """
 
     def __init__(self, image: Image.Image, width: int, height: int) -> None:
+        from PIL import Image
+
         self.image = image.convert("RGB").resize((max(1, width), max(2, height * 2)),
                                                  Image.Resampling.BOX)
 
@@ -106,6 +112,13 @@ def prepare() -> type[Widget]:
             log.info("textual-image unavailable here; pages are drawn with half blocks")
             _chosen["widget"] = FallbackImage
     return _chosen["widget"]
+
+
+def prepare_if_terminal() -> None:
+    """Ask the terminal now when there is one; elsewhere (tests, pipes) choose on first use."""
+    stdout = sys.__stdout__
+    if stdout is not None and stdout.isatty():
+        prepare()
 
 
 def renderer_name() -> str:

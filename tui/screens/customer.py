@@ -143,7 +143,8 @@ class CustomerFileScreen(ReusableScreen):
         self.file = file = message.file
         c = file.customer
         if not live:  # a re-read after another desk's change keeps the keeper's message
-            status.show(f"{L('customer_file')} {c.number}", "ok")
+            status.show(f"{L('customer_file')} {c.number}  ·  "
+                        + t("回车：阅览扫描页", "Enter: read the scanned pages"), "ok")
         self.query_one("#cf-header", Static).update(self._header(file))
         self.query_one("#cf-contracts", Static).update(self._contracts(file))
         tabs = self.query_one("#cf-tabs", Tabs)
