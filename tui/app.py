@@ -31,8 +31,10 @@ from hudang.store.audit import Actor
 from hudang.store.errors import ArchiveError
 from hudang.store.i18n import set_language, t
 from hudang.store.services.dto import UserInfo
+from hudang.tui import imaging
 from hudang.tui.deskinfo import DeskStatus
 from hudang.tui.i18n import L, bind_labelled
+from hudang.tui.live import LiveUpdates
 from hudang.tui.scanstream import DeskScan, parse_scan
 from hudang.tui.services import DeskServices, PolicyLoader
 
@@ -80,6 +82,7 @@ class DeskApp(App):
         self._keys_tentative = False  # `_keys` holds only a shortcut key that already ran
         # The rules (watched live when the directory exists) and the attention count.
         self.desk_status = DeskStatus(self, getattr(settings, "rules_dir", None))
+        self.live = LiveUpdates(self)
 
     # --- session -------------------------------------------------------------------------
     @property
@@ -99,9 +102,11 @@ class DeskApp(App):
         self.push_screen(MainScreen() if self.user else LoginScreen())
         self.set_interval(5, self.check_idle_lock)
         self.desk_status.start()
+        self.live.start()  # changes made at other desks or by the daemon show here
 
     def on_unmount(self) -> None:
         self.desk_status.stop()
+        self.live.stop()
 
     def signed_in(self, user: UserInfo) -> None:
         """Called by the login screen: the session belongs to `user` from now on."""
@@ -306,10 +311,11 @@ class DeskApp(App):
         return self.user is not None and not self.locked
 
     def open_customer(self, number: str, file=None) -> None:
-        from hudang.tui.screens.customer import CustomerFileScreen
+        """The customer file: one screen per app, refilled (cheaper than building a new one)."""
+        from hudang.tui.screens.customer import open_customer_file
 
         if self._may_open():
-            self.push_screen(CustomerFileScreen(number, file))
+            open_customer_file(self, number, file)
 
     def open_search(self, text: str = "", results_first: bool = False) -> None:
         from hudang.tui.screens.search import SearchScreen
@@ -471,6 +477,7 @@ def make_app(settings: Settings, *, services: DeskServices | None = None,
         open_archive(settings.database_url, audit_key_file=Path(settings.home) / "audit.key",
                      statement_timeout_ms=getattr(settings, "statement_timeout_ms", None))
     output_dir = Path(settings.home)
+    imaging.prepare_if_terminal()  # ask about graphics now: Textual owns the terminal later
     app = DeskApp(settings, services or DeskServices(output_dir, loan_policy),
                   clock or dt.datetime.now, user=user, cursor_blink=cursor_blink,
                   login_note=login_note)

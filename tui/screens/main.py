@@ -6,12 +6,13 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from hudang.store.errors import ArchiveError
 from hudang.store.i18n import t
 from hudang.tui import render
 from hudang.tui.deskinfo import DeskInfoBar, RulesNotice, TopLine
+from hudang.tui.footer import SteadyFooter
 from hudang.tui.i18n import L, bind_labelled
 from hudang.tui.messages import ScanLookedUp
 from hudang.tui.scanstream import DeskScan
@@ -53,7 +54,7 @@ class MainScreen(LabelPrintingScreen):
             with Vertical(id="scans-box"):
                 yield Static(Text(L("scans"), style="bold"), classes="caption")
                 yield ScanList(id="scans")
-        yield Footer()
+        yield SteadyFooter()  # keys rebuilt only when they change
 
     def on_mount(self) -> None:
         render_promptly(self)
@@ -170,6 +171,12 @@ class MainScreen(LabelPrintingScreen):
     @property
     def status(self) -> StatusLine:
         return self.query_one("#status", StatusLine)
+
+    def archive_changed(self, changes) -> None:
+        """Another desk or the daemon changed the archive: re-read the result on show."""
+        from hudang.tui.live import refresh_result
+
+        refresh_result(self)
 
     # --- modes ------------------------------------------------------------------------------
     def open_customer(self, number: str, file=None) -> None:
