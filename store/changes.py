@@ -21,6 +21,10 @@ import peewee as pw
 from hudang.store import db as dbmod
 
 _BURST = 500  # more events than this between two polls: report "everything changed"
+# Audit events that record a read or a sign-in, not a change: they wake no desk.
+READ_ACTIONS = ("customer.view", "customer.view_refused", "pages.view", "pages.view_refused",
+                "pages.copy", "auth.signin", "auth.signout", "auth.failed", "fixity.check",
+                "export.bag", "archive.backup")
 
 
 @dataclass(frozen=True)
@@ -75,8 +79,10 @@ class ChangeFeed:
         mark = "?" if self.sqlite else "%s"
         cur = self._connection().cursor()
         try:
+            reads = ", ".join([mark] * len(READ_ACTIONS))
             cur.execute(f"SELECT DISTINCT entity FROM audit_event WHERE seq > {mark} "
-                        f"AND seq <= {mark}", (after, upto))
+                        f"AND seq <= {mark} AND action NOT IN ({reads})",
+                        (after, upto, *READ_ACTIONS))
             return frozenset(r[0] for r in cur.fetchall())
         finally:
             cur.close()
@@ -95,7 +101,10 @@ class ChangeFeed:
                 return None
             if seq < before:  # the archive was replaced under us: re-read everything
                 return Changes(0, seq, None)
-            return Changes(before, seq, self._entities(before, seq))
+            entities = self._entities(before, seq)
+            if entities is not None and not entities:
+                return None  # only reads and sign-ins were recorded: nothing to re-read
+            return Changes(before, seq, entities)
 
     def close(self) -> None:
         """Close the feed's own connection."""
