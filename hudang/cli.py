@@ -364,6 +364,9 @@ _register_rules(cli)  # rules check/explain/test, retention recompute/due
 from hudang.cli_loans import loan as _loan  # noqa: E402  (issue 4)
 
 cli.add_command(_loan)  # loan request/approve/checkout/return/overdue/export/slip
+from hudang.cli_business import register as _register_business  # noqa: E402  (issue 14)
+
+_register_business(cli)  # events, tasks, task waive, remind, process status, kpi, quality
 
 
 def main() -> None:

@@ -15,6 +15,7 @@ import peewee as pw
 
 from hudang.store import search
 from hudang.store.models import ALL_MODELS
+from hudang.store.models_business import create_business_tables
 
 
 @dataclass(frozen=True)
@@ -43,6 +44,8 @@ MIGRATIONS: tuple[Migration, ...] = (
               _retention_due_indexes),
     Migration(4, "keyword search index: re-index archives built with base-36 tokens",
               search.upgrade_token_format),
+    Migration(7, "business events, tasks, reminders, quality checks (issue 14)",
+              create_business_tables),
 )
 
 
