@@ -98,7 +98,8 @@ def record_result(month: str, document_id: int, result: str, note: str,
 
 def list_checks(month: str) -> list[SampledDocument]:
     parse_month(month)
-    q = (QualityCheck.select(QualityCheck, Document.barcode, Document.doc_type, Customer.number)
+    q = (QualityCheck.select(QualityCheck, Document.id, Document.barcode, Document.doc_type,
+                             Customer.id, Customer.number)
          .join(Document).join(Customer).where(QualityCheck.month == month)
          .order_by(QualityCheck.document))
     return [SampledDocument(r.id, r.document_id, r.document.barcode or "",

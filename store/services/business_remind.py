@@ -112,7 +112,7 @@ def _remind_contracts(rules: BusinessRulesLike, now: dt.datetime) -> dict[str, i
     if not rows:
         return counts
     seen = {(s, st) for s, st in db.execute_sql(
-        "SELECT subject, state FROM reminder WHERE subject LIKE 'contract:%'").fetchall()}
+        f"SELECT subject, state FROM reminder WHERE subject LIKE {p}", ("contract:%",)).fetchall()}
     fresh = []
     for r in rows:
         counts[r.state] += 1
