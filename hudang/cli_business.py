@@ -105,6 +105,36 @@ def events_watch(ctx: click.Context, folder: Path, once: bool, interval: float) 
     box.run_forever(interval)
 
 
+def start_events_folders(settings, folders, once: bool) -> list:
+    """The events folders of `hudang watch`: each polled in a thread (or once), rules live."""
+    from hudang.rules.checklists import BusinessRules
+    from hudang.rules.holder import RulesHolder
+    from hudang.scanners.events_folder import EventsFolder
+
+    if not folders:
+        return []
+    holder = RulesHolder(settings.rules_dir)
+    holder.reload() if once else holder.start()
+
+    def current():
+        if holder.current is None:
+            raise RulesUnusable(t("规则无效，事件文件暂不导入", "rules are invalid; event files "
+                                  "wait"))
+        return BusinessRules(holder.current)
+
+    actor = cli_actor("admin", "daemon")
+    boxes = []
+    for folder in folders:
+        box = EventsFolder(folder, current, actor)
+        if once:
+            for outcome in box.run_once():
+                click.echo(f"{outcome.name}: {outcome.status} {outcome.detail}")
+        else:
+            box.start_thread()
+        boxes.append(box)
+    return boxes
+
+
 # ---------------------------------------------------------------- tasks
 @click.command("tasks")
 @click.option("--kind", default=None, help="待添加 待发送 待移交 待移交卷宗 业扩时限预警, or "

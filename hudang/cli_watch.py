@@ -44,16 +44,35 @@ def watch(ctx: click.Context, once: bool, workers: int | None) -> None:
     if workers is not None:
         config = dataclasses.replace(config, workers=workers)
     setup_logging(config.log_file or settings.home / "logs" / "watch.log")
-    if not config.folders:
+    if not config.folders and not config.events_folders:
         raise click.ClickException(t(
             "配置文件中没有热文件夹：请在 {f} 添加 [[watch.folders]]",
             "no hot folders configured: add [[watch.folders]] to {f}",
             f=settings.config_file or settings.home / "config.toml"))
     open_db(settings)
+    from hudang.cli_business import start_events_folders  # issue 14: events folders
+
+    boxes = start_events_folders(settings, config.events_folders, once)
+    if not config.folders:
+        sys.exit(0 if once else _wait_for(boxes))
     daemon = Daemon(config, settings.scan_store,
                     actor=Actor("daemon", f"watch@{socket.gethostname()}", "system"),
                     rules_dir=settings.rules_dir)
-    sys.exit(daemon.run(once=once))
+    code = daemon.run(once=once)
+    for box in boxes:
+        box.stop()
+    sys.exit(code)
+
+
+def _wait_for(boxes) -> int:
+    """Only events folders configured: run until interrupted."""
+    try:
+        for box in boxes:
+            box.thread.join()
+    except KeyboardInterrupt:
+        for box in boxes:
+            box.stop()
+    return 0
 
 
 @click.command("fsck")

@@ -47,6 +47,7 @@ class EventsFolder:
                                             self.path / "error")
         self._seen: dict[Path, tuple[int, int, float]] = {}
         self._stop = threading.Event()
+        self.thread: threading.Thread | None = None
 
     def _dirs(self) -> None:
         for d in (self.work, self.done, self.error):
@@ -92,8 +93,9 @@ class EventsFolder:
                                                                  encoding="utf-8")
             log.warning("events file %s rejected: %s", original, exc)
             return EventFileOutcome(original, "rejected", str(exc))
-        except ArchiveError as exc:  # e.g. the database is read-only: leave it for next time
+        except ArchiveError as exc:  # e.g. invalid rules, a read-only database: retry later
             log.error("events file %s not imported: %s", original, exc)
+            os.replace(claimed, _free(self.path / original))
             return EventFileOutcome(original, "failed", str(exc))
         os.replace(claimed, _free(self.done / original))
         detail = f"{res.imported} new, {res.already_known} known, {res.tasks} tasks"
@@ -132,13 +134,15 @@ class EventsFolder:
                 log.error("events folder %s: %s", self.path, exc)
 
     def stop(self) -> None:
+        """Ask `run_forever` to return after its current poll."""
         self._stop.set()
 
     def start_thread(self, interval: float = 2.0) -> threading.Thread:
-        thread = threading.Thread(target=self.run_forever, args=(interval,), daemon=True,
-                                  name=f"events:{self.path.name}")
-        thread.start()
-        return thread
+        """Poll in a daemon thread (beside the scan daemon in `hudang watch`)."""
+        self.thread = threading.Thread(target=self.run_forever, args=(interval,), daemon=True,
+                                       name=f"events:{self.path.name}")
+        self.thread.start()
+        return self.thread
 
 
 def _free(path: Path) -> Path:
