@@ -139,6 +139,9 @@ class DeskApp(App):
                             t("无法自动归档的扫描件：分配户号和类别",
                               "Scans that could not be linked: assign customer and category"),
                             lambda: self.open_mode("attention"))
+        yield SystemCommand(t("工作台", "Work board"), t("提醒、合同到期与考核",
+                            "Reminders, contract expiry and scores"),
+                            lambda: self.open_mode("workboard"))  # issue 14
         yield SystemCommand(L("help"), L("help"), self.action_help)
         yield SystemCommand(L("lock"), L("locked"), self.action_lock)
         yield from super().get_system_commands(screen)

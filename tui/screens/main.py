@@ -38,6 +38,7 @@ class MainScreen(LabelPrintingScreen):
                              ("f4", "stocktake", "stocktake"), ("f7", "loans", "loans"),
                              ("f8", "print_label", "print_label")])
         self._bindings.bind("f9", "attention", t("待处理", "Attention"))
+        self._bindings.bind("f6", "workboard", t("工作台", "Work board"), show=False)  # issue 14
         self.seq = 0  # scans submitted
         self.shown_seq = 0  # the scan whose result is on screen
 
@@ -175,6 +176,12 @@ class MainScreen(LabelPrintingScreen):
         from hudang.tui.screens.attention import AttentionScreen
 
         self.app.push_screen(AttentionScreen())
+
+    def action_workboard(self) -> None:
+        """The work board (工作台): reminders by kind and colour, contracts, scores."""
+        from hudang.tui.screens.workboard import WorkBoardScreen
+
+        self.app.push_screen(WorkBoardScreen())
 
     def action_print_label(self) -> None:
         """A label PDF for the box (or the position) on screen."""
