@@ -126,6 +126,9 @@ def demo(settings: Settings, no_tui: bool, customers: int) -> None:
         counts = generator.build_archive(customers, seed=1)
         click.echo(", ".join(f"{k}: {v}" for k, v in counts.items()))
         _install_demo_rules(settings)
+        from hudang.cli_business import add_demo_events  # noqa: PLC0415  (issue 14)
+
+        add_demo_events(settings)  # a year of business events, tasks and the work done on them
     else:
         click.echo(t("演示档案已存在：{u}", "demo archive present: {u}", u=settings.database_url))
     if not no_tui:

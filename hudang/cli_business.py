@@ -244,6 +244,22 @@ def process_status_cmd(ctx: click.Context, process_id: str, as_json: bool) -> No
         click.echo(f"  {mark} {r.step} {r.doc_type}")
 
 
+def add_demo_events(settings) -> None:
+    """The demo's year of business events (after its customers and rules exist)."""
+    from hudang.rules import RulesError, load_ruleset
+    from hudang.rules.checklists import BusinessRules
+    from hudang.store.generator_events import add_year_of_events
+
+    try:
+        rules = BusinessRules(load_ruleset(settings.rules_dir))
+    except RulesError:
+        click.echo(t("规则无效，未生成业务事件", "rules invalid: no business events generated"),
+                   err=True)
+        return
+    counts = add_year_of_events(rules, cli_actor("admin", "demo"), dt.date.today())
+    click.echo(", ".join(f"{k}: {v}" for k, v in counts.items()))
+
+
 def register(cli: click.Group) -> None:
     """Add the business commands to the `hudang` group."""
     from hudang.cli_kpi import kpi_cmd, quality_group

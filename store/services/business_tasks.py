@@ -105,11 +105,12 @@ def add_shelve_tasks(rules: BusinessRulesLike) -> int:
         created = created if isinstance(created, dt.datetime) else \
             dt.datetime.fromisoformat(str(created))
         due, warn = rules.shelve_deadline(created + offset)
-        out.append((first + i, vid, cid, "shelve", _ts(created), _ts(due - offset),
+        out.append((first + i, vid, cid, "", "shelve", "", _ts(created), _ts(due - offset),
                     _ts(warn - offset), _ts(created), "", "", "", "", "", ""))
-    bulk_insert("business_task", ("id", "volume_id", "customer_id", "kind", "start_at", "due_at",
-                                  "warning_from", "match_from", "done_how", "waived_by",
-                                  "waive_reason", "staff", "team", "unit"), out)
+    bulk_insert("business_task", ("id", "volume_id", "customer_id", "process_id", "kind",
+                                  "doc_type", "start_at", "due_at", "warning_from", "match_from",
+                                  "done_how", "waived_by", "waive_reason", "staff", "team",
+                                  "unit"), out)
     return len(out)
 
 

@@ -191,3 +191,20 @@ def test_quality_sample_is_reproducible_and_feeds_the_kpi(db, people, brules):
     quality.record_result("2026-03", drawn[1], "fail", "缺页", ADMIN)
     total = kpi("2026-03", "team", utc(dt.datetime(2026, 4, 1))).total
     assert (total.quality.count, total.quality.of, total.quality_pending) == (1, 2, 3)
+
+
+def test_a_volume_not_shelved_is_a_shelve_task_until_its_box_is(db, people, brules):
+    from hudang.store.models import utcnow
+    from hudang.store.services import locations, registry, shelving
+    from tests.store.helpers import small_storeroom
+
+    small_storeroom()
+    box = registry.register_box("LV", KEEPER)
+    registry.register_volume("3300000001", KEEPER, box_code=box)
+    first = remind_pass(brules, ADMIN, utcnow())
+    assert first.shelve_tasks_added == 1
+    assert [t.reminder_kind for t in open_tasks(kind="待移交卷宗")] == ["待移交卷宗"]
+    assert remind_pass(brules, ADMIN, utcnow()).shelve_tasks_added == 0
+    shelving.place_box(box, locations.cells_under("K1-B")[0].barcode, KEEPER)
+    assert remind_pass(brules, ADMIN, utcnow()).satisfied["shelved"] == 1
+    assert open_tasks(kind="shelve") == []
