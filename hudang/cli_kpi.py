@@ -30,7 +30,7 @@ def _chg(value: float | None) -> str:
 def kpi_cmd(ctx: click.Context, month: str, by: str, xlsx: Path | None, as_json: bool) -> None:
     """Monthly rates with counts, ranking and change from last month (percentage points)."""
     from hudang.store.services.business_kpi import kpi, parse_month
-    from hudang.store.services.kpi_export import write_kpi_xlsx
+    from hudang.store.services.kpi_export import GROUP_NAMES, write_kpi_xlsx
 
     parse_month(month)
     open_db(settings_of(ctx))
@@ -48,7 +48,7 @@ def kpi_cmd(ctx: click.Context, month: str, by: str, xlsx: Path | None, as_json:
                     + [f"{_pct(x.rate)} {x.count}/{x.of}{_chg(r.change.get(k))}"
                        for k, x in (("timely", r.timely), ("link", r.link), ("paper", r.paper),
                                     ("over", r.over), ("quality", r.quality))])
-    click.echo(t("{m} 月考核（按{b}）", "KPI {m} by {b}", m=report.month, b=by))
+    click.echo(t("{m} 月考核（按{b}）", "KPI {m} by {b}", m=report.month, b=t(*GROUP_NAMES[by])))
     click.echo(tabulate(rows, headers=[t("名次", "rank"), t("对象", "group"), t("得分", "score"),
                                        t("归档及时率", "timely"), t("环节完成率", "link"),
                                        t("纸质移交及时率", "paper"), t("超时限率", "over-limit"),

@@ -9,8 +9,7 @@ within the step's time limit (业扩时限预警). The rules are pure: the store
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from pydantic import Field
 
@@ -100,8 +99,7 @@ def empty() -> ChecklistsFile:
     return ChecklistsFile()
 
 
-@dataclass(frozen=True)
-class TaskSpec:
+class TaskSpec(NamedTuple):
     """One task an event implies: what, for which document, due when, yellow from when."""
 
     kind: str  # digitise / paper / contract_filing / step_limit

@@ -14,9 +14,8 @@ from hudang.store.models import BaseModel, Contract, Customer, Document, Volume,
 class BusinessEvent(BaseModel):
     """One completed process step (业务环节) exported by the marketing system (营销系统)."""
 
-    event_key = pw.CharField(max_length=64, unique=True)  # process|step|completed_at: idempotent
     customer = pw.ForeignKeyField(Customer, backref="+", on_delete="RESTRICT")
-    process_id = pw.CharField(max_length=64, index=True)
+    process_id = pw.CharField(max_length=64)
     process_type = pw.CharField(max_length=32)  # 新装 增容 减容 更名过户 迁址 移表 销户 …
     step = pw.CharField(max_length=64)
     completed_at = pw.DateTimeField(index=True)
@@ -26,14 +25,22 @@ class BusinessEvent(BaseModel):
     source = pw.CharField(max_length=128, default="")  # file name it came in
     imported_at = pw.DateTimeField(default=utcnow)
 
+    class Meta:
+        # An event is the same step of a process completed at the same moment: importing an
+        # export again, or an overlapping one, adds nothing twice.
+        indexes = ((("process_id", "step", "completed_at"), True),)
+
 
 class BusinessTask(BaseModel):
     """A task an event implies (digitise, paper, contract filing, step limit, shelve a volume)."""
 
     event = pw.ForeignKeyField(BusinessEvent, null=True, backref="tasks", on_delete="RESTRICT")
-    volume = pw.ForeignKeyField(Volume, null=True, backref="+", on_delete="RESTRICT")
-    customer = pw.ForeignKeyField(Customer, backref="+", on_delete="RESTRICT")
-    process_id = pw.CharField(max_length=64, default="", index=True)
+    # Few indexes on purpose: millions of rows are inserted per import (see docs/business.md);
+    # the customer's tasks are found through its events, open ones through a partial index.
+    volume = pw.ForeignKeyField(Volume, null=True, backref="+", on_delete="RESTRICT",
+                                index=False)  # partial index in create_business_tables
+    customer = pw.ForeignKeyField(Customer, backref="+", on_delete="RESTRICT", index=False)
+    process_id = pw.CharField(max_length=64, default="")
     kind = pw.CharField(max_length=16)  # digitise paper contract_filing step_limit shelve
     doc_type = pw.CharField(max_length=64, default="")
     start_at = pw.DateTimeField()
@@ -44,7 +51,8 @@ class BusinessTask(BaseModel):
     done_at = pw.DateTimeField(null=True)
     done_how = pw.CharField(max_length=16, default="")  # scan catalogued handover next_step
     #                                                    shelved waived
-    document = pw.ForeignKeyField(Document, null=True, backref="+", on_delete="SET NULL")
+    document = pw.ForeignKeyField(Document, null=True, backref="+", on_delete="SET NULL",
+                                  index=False)  # read from the task side only
     waived_by = pw.CharField(max_length=64, default="")
     waive_reason = pw.TextField(default="")
     staff = pw.CharField(max_length=64, default="")
@@ -52,8 +60,7 @@ class BusinessTask(BaseModel):
     unit = pw.CharField(max_length=64, default="")
 
     class Meta:
-        indexes = ((("done_at", "warning_from"), False), (("customer", "doc_type"), False),
-                   (("start_at", "kind"), False), (("due_at",), False))
+        indexes = ((("start_at", "kind"), False),)
 
 
 class Reminder(BaseModel):
@@ -98,5 +105,9 @@ BUSINESS_MODELS = [BusinessEvent, BusinessTask, Reminder, QualityCheck]
 def create_business_tables(db: pw.Database) -> None:
     """Migration 7: the tables above, and documents looked up by customer and type."""
     db.create_tables(BUSINESS_MODELS, safe=True)
+    db.execute_sql("CREATE INDEX IF NOT EXISTS business_task_open ON business_task "
+                   "(warning_from) WHERE done_at IS NULL")
+    db.execute_sql("CREATE INDEX IF NOT EXISTS business_task_volume ON business_task "
+                   "(volume_id) WHERE volume_id IS NOT NULL")
     db.execute_sql("CREATE INDEX IF NOT EXISTS document_customer_doc_type ON document "
                    "(customer_id, doc_type, scanned_at)")

@@ -46,7 +46,7 @@ _MAX_LEN = {"customer_number": 32, "process_id": 64, "process_type": 32, "step":
             "staff": 64, "team": 64, "unit": 64}
 _MAX_PROBLEMS = 200
 _ALIASES = {re.sub(r"\s+", "", a).lower(): f for f, names in COLUMNS.items() for a in names}
-EVENT_COLUMNS = ("id", "event_key", "customer_id", "process_id", "process_type", "step",
+EVENT_COLUMNS = ("id", "customer_id", "process_id", "process_type", "step",
                  "completed_at", "staff", "team", "unit", "source", "imported_at")
 TASK_COLUMNS = ("id", "event_id", "customer_id", "process_id", "kind", "doc_type", "start_at",
                 "due_at", "warning_from", "match_from", "done_how", "waived_by",
@@ -192,10 +192,16 @@ def parse_time(value: object) -> dt.datetime | None:
     return when.replace(microsecond=0)
 
 
+_TEXT_FIELDS = tuple(f for f in COLUMNS if f != "completed_at")
+
+
 def _validate(row: dict, rules: BusinessRulesLike) -> tuple[dict, list[str]]:
     if "_error" in row:
         return {}, [row["_error"]]
-    clean = {f: _text(row.get(f)) for f in COLUMNS if f != "completed_at"}
+    clean = {}
+    for f in _TEXT_FIELDS:
+        value = row.get(f)
+        clean[f] = value.strip() if type(value) is str else _text(value)
     errors = [t("“{c}”不能为空", "'{c}' is empty", c=COLUMNS[f][0])
               for f in REQUIRED if f != "completed_at" and not clean[f]]
     for f, limit in _MAX_LEN.items():
@@ -216,10 +222,9 @@ def _validate(row: dict, rules: BusinessRulesLike) -> tuple[dict, list[str]]:
     return clean, errors
 
 
-def event_key(process_id: str, step: str, completed_at: dt.datetime) -> str:
+def event_key(process_id: str, step: str, completed_at: dt.datetime) -> tuple:
     """The identity of an event: the same step of a process completed at the same moment."""
-    raw = f"{process_id}\x1f{step}\x1f{completed_at.isoformat(' ')}"
-    return hashlib.sha1(raw.encode("utf-8")).hexdigest()
+    return (process_id, step, completed_at.replace(microsecond=0))
 
 
 def _lookup(sql_sqlite: str, sql_pg: str, values: list[str]) -> list[tuple]:
@@ -242,11 +247,18 @@ def customer_ids(numbers: list[str]) -> dict[str, int]:
                         "SELECT number, id FROM customer WHERE number = ANY(%s)", numbers))
 
 
-def known_event_keys(keys: list[str]) -> set[str]:
-    return {r[0] for r in _lookup("SELECT event_key FROM business_event WHERE event_key IN "
-                                  "(SELECT value FROM json_each(?))",
-                                  "SELECT event_key FROM business_event WHERE event_key = ANY(%s)",
-                                  keys)}
+def known_event_keys(keys: set[tuple]) -> set[tuple]:
+    """Which (process, step, local completion time) keys the archive already holds."""
+    offset = local_offset()
+    found = _lookup("SELECT process_id, step, completed_at FROM business_event WHERE process_id "
+                    "IN (SELECT value FROM json_each(?))",
+                    "SELECT process_id, step, completed_at FROM business_event WHERE "
+                    "process_id = ANY(%s)", sorted({k[0] for k in keys}))
+    out = set()
+    for pid, step, at in found:
+        at = at if isinstance(at, dt.datetime) else dt.datetime.fromisoformat(str(at))
+        out.add((pid, step, (at + offset).replace(microsecond=0)))
+    return out & keys
 
 
 def parse_events(data: bytes, name: str, rules: BusinessRulesLike) -> tuple[str, list[dict], int]:
@@ -257,8 +269,9 @@ def parse_events(data: bytes, name: str, rules: BusinessRulesLike) -> tuple[str,
     seen: dict[str, int] = {}
     repeats = 0
     for row_no, raw in rows:
-        if not any(_text(v) for k, v in raw.items() if k != "_error") and "_error" not in raw:
-            continue
+        if "_error" not in raw and not any(v not in (None, "") and _text(v)
+                                           for v in raw.values()):
+            continue  # a blank line or only empty cells
         clean, errors = _validate(raw, rules)
         if errors:
             problems += [(row_no, e) for e in errors]
@@ -268,7 +281,7 @@ def parse_events(data: bytes, name: str, rules: BusinessRulesLike) -> tuple[str,
             repeats += 1  # the same event twice in one export: once is enough
             continue
         seen[key] = row_no
-        clean["_row"], clean["event_key"] = row_no, key
+        clean["_row"], clean["_key"] = row_no, key
         events.append(clean)
     if not events and not problems and not repeats:
         problems.append((2, t("没有数据行", "no data rows")))
@@ -282,8 +295,10 @@ def parse_events(data: bytes, name: str, rules: BusinessRulesLike) -> tuple[str,
     if problems:
         problems.sort()
         raise ImportFailed(_summary(problems), problems[:_MAX_PROBLEMS])
-    known = known_event_keys(list(seen))
-    return fmt, [e for e in events if e["event_key"] not in known], len(known) + repeats
+    known = known_event_keys(set(seen)) if seen else set()
+    fresh = [e for e in events if e["_key"] not in known]
+    fresh.sort(key=lambda e: e["completed_at"])  # time order keeps the indexes append-only
+    return fmt, fresh, len(known) + repeats
 
 
 def _summary(problems: list[tuple[int, str]]) -> str:
@@ -319,34 +334,108 @@ def import_events(path: str | Path, actor: audit.Actor, rules: BusinessRulesLike
     return result
 
 
+def _timestamp_cache():
+    """db_timestamp with a memo: the same due moments recur across thousands of tasks."""
+    if dbmod.is_postgres():
+        return lambda value: value
+    memo: dict[dt.datetime, str] = {}
+
+    def ts(value: dt.datetime) -> str:
+        text = memo.get(value)
+        if text is None:
+            if len(memo) > 500_000:
+                memo.clear()
+            text = memo[value] = value.isoformat(" ")
+        return text
+
+    return ts
+
+
+class _Planner:
+    """Plans the tasks of (process, step, day) once; an event's time of day shifts the
+    deadlines that run on the hour clock (48 h) and leaves working-day ones as they are.
+
+    Which is which is measured, not assumed: the rules are asked at 00:00, 12:00 and 23:00;
+    a deadline that moves exactly with the clock shifts, one that stays put is fixed, and any
+    other answer makes that step planned by the rules for every event.
+    """
+
+    PROBES = (dt.timedelta(hours=12), dt.timedelta(hours=23))
+
+    def __init__(self, rules: BusinessRulesLike) -> None:
+        self.rules = rules
+        self.cache: dict[tuple, list | None] = {}
+
+    def __call__(self, process_type: str, step: str, local: dt.datetime) -> list[tuple]:
+        day = local.date()
+        key = (process_type, step, day)
+        if key not in self.cache:
+            if len(self.cache) > 100_000:
+                self.cache.clear()
+            self.cache[key] = self._template(process_type, step, day)
+        template = self.cache[key]
+        if template is None:
+            return [(p.kind, p.doc_type, p.due_at, p.warning_from)
+                    for p in self.rules.tasks_for(process_type, step, local)]
+        tod = local - dt.datetime.combine(day, dt.time())
+        return [(kind, doc, due + tod if shift_due else due, warn + tod if shift_warn else warn)
+                for kind, doc, due, shift_due, warn, shift_warn in template]
+
+    def _template(self, process_type: str, step: str, day: dt.date) -> list | None:
+        midnight = dt.datetime.combine(day, dt.time())
+        base = self.rules.tasks_for(process_type, step, midnight)
+        shifts: list[tuple[bool, bool]] = [(True, True)] * len(base)
+        for probe in self.PROBES:
+            other = self.rules.tasks_for(process_type, step, midnight + probe)
+            if len(other) != len(base):
+                return None
+            for i, (a, b) in enumerate(zip(base, other)):
+                if (a.kind, a.doc_type) != (b.kind, b.doc_type):
+                    return None
+                moved = (b.due_at - a.due_at, b.warning_from - a.warning_from)
+                if any(m not in (dt.timedelta(0), probe) for m in moved):
+                    return None
+                shifts[i] = (shifts[i][0] and moved[0] == probe,
+                             shifts[i][1] and moved[1] == probe)
+                if probe == self.PROBES[0]:
+                    shifts[i] = (moved[0] == probe, moved[1] == probe)
+        return [(a.kind, a.doc_type, a.due_at, sd, a.warning_from, sw)
+                for a, (sd, sw) in zip(base, shifts)]
+
+
+CHUNK = 100_000  # events per pair of insert statements (bounds memory on big files)
+
+
 def _insert(events: list[dict], source: str, rules: BusinessRulesLike) -> int:
-    """Insert the events and their tasks with one statement per table; return the task count."""
+    """Insert the events and their tasks, one statement per table per chunk; return tasks."""
+    chunk = CHUNK
+    plan = _Planner(rules)
+    ts = _timestamp_cache()
+    return sum(_insert_chunk(events[i:i + chunk], source, rules, plan, ts)
+               for i in range(0, len(events), chunk))
+
+
+def _insert_chunk(events: list[dict], source: str, rules: BusinessRulesLike, plan: _Planner,
+                  ts) -> int:
     offset = local_offset()
     match_before = rules.match_before()
     now = db_timestamp(dt.datetime.now(dt.UTC).replace(tzinfo=None))
     first_event = reserve_ids("business_event", len(events))
-    ts = db_timestamp
     ev_rows, task_rows = [], []
-    plan_cache: dict[tuple, list] = {}
     for i, e in enumerate(events):
         eid = first_event + i
         local = e["completed_at"]
-        ev_rows.append((eid, e["event_key"], e["customer_id"], e["process_id"],
-                        e["process_type"], e["step"], ts(local - offset), e["staff"],
-                        e["team"], e["unit"], source[:128], now))
-        key = (e["process_type"], e["step"], local)
-        planned = plan_cache.get(key)
-        if planned is None:
-            planned = plan_cache[key] = rules.tasks_for(e["process_type"], e["step"], local)
-        for p in planned:
-            task_rows.append((eid, e["customer_id"], e["process_id"], p.kind, p.doc_type,
-                              ts(p.start_at - offset), ts(p.due_at - offset),
-                              ts(p.warning_from - offset),
-                              ts(p.start_at - offset - match_before), "", "", "",
-                              e["staff"], e["team"], e["unit"]))
-        if len(plan_cache) > 100_000:
-            plan_cache.clear()
+        start = ts(local - offset)
+        match_from = ts(local - offset - match_before)
+        cid, pid, staff, team, unit = (e["customer_id"], e["process_id"], e["staff"], e["team"],
+                                       e["unit"])
+        ev_rows.append((eid, cid, pid, e["process_type"], e["step"], start, staff, team, unit,
+                        source[:128], now))
+        for kind, doc, due, warn in plan(e["process_type"], e["step"], local):
+            task_rows.append((eid, cid, pid, kind, doc, start, ts(due - offset),
+                              ts(warn - offset), match_from, "", "", "", staff, team, unit))
     bulk_insert("business_event", EVENT_COLUMNS, ev_rows)
+    del ev_rows
     if task_rows:
         first_task = reserve_ids("business_task", len(task_rows))
         bulk_insert("business_task", TASK_COLUMNS,

@@ -4,7 +4,7 @@ Each rate comes with its count and denominator, per staff member, team or supply
 ranking and the change from the previous month (DOMAIN.md "Measures the seeds report").
 Definitions (a waived task counts in no rate):
 - timely filing (归档及时率): digitise tasks started in the month done by their 48 h limit;
-- link completion (环节完成率): tasks due in the month that are done;
+- link completion (环节完成率): tasks of the month's events (started in it) that are done;
 - paper on time: paper-transfer tasks started in the month done by their working-day limit;
 - over-limit (超时限率): events of the month with any task done late or still open past due;
 - quality: documents of the month's audit sample checked `pass` of those checked.
@@ -114,14 +114,11 @@ def _raw(first: dt.date, by: str, now: dt.datetime) -> dict[str, dict[str, int]]
         f"SELECT {g}, SUM(CASE WHEN t.kind = 'digitise' THEN 1 ELSE 0 END), "
         f"SUM(CASE WHEN t.kind = 'digitise' THEN {ok} ELSE 0 END), "
         f"SUM(CASE WHEN t.kind = 'paper' THEN 1 ELSE 0 END), "
-        f"SUM(CASE WHEN t.kind = 'paper' THEN {ok} ELSE 0 END) FROM business_task t "
-        f"WHERE t.start_at >= {p} AND t.start_at < {p} AND t.kind IN ('digitise', 'paper') "
-        f"AND t.done_how <> 'waived' GROUP BY 1", (m0, m1)).fetchall(),
-        ("timely_of", "timely", "paper_of", "paper"))
-    put(db.execute_sql(
-        f"SELECT {g}, COUNT(*), SUM(CASE WHEN t.done_at IS NOT NULL THEN 1 ELSE 0 END) "
-        f"FROM business_task t WHERE t.due_at >= {p} AND t.due_at < {p} AND t.event_id IS NOT "
-        "NULL AND t.done_how <> 'waived' GROUP BY 1", (m0, m1)).fetchall(), ("link_of", "link"))
+        f"SUM(CASE WHEN t.kind = 'paper' THEN {ok} ELSE 0 END), COUNT(*), "
+        "SUM(CASE WHEN t.done_at IS NOT NULL THEN 1 ELSE 0 END) FROM business_task t "
+        f"WHERE t.start_at >= {p} AND t.start_at < {p} AND t.event_id IS NOT NULL "
+        "AND t.done_how <> 'waived' GROUP BY 1", (m0, m1)).fetchall(),
+        ("timely_of", "timely", "paper_of", "paper", "link_of", "link"))
     ge = _group_col(by, "e")
     put(db.execute_sql(
         f"SELECT {ge}, COUNT(*), SUM(CASE WHEN EXISTS (SELECT 1 FROM business_task t WHERE "

@@ -142,8 +142,9 @@ def _mark_paper(customer_id: int, doc_types: Iterable[str], assign: str, values:
     for doc_type in set(doc_types):
         total += db.execute_sql(
             f"UPDATE business_task SET {assign} WHERE kind = 'paper' AND done_at IS NULL AND "
-            f"{column} IS NULL AND customer_id = {p} AND doc_type = {p}",
-            values + (customer_id, doc_type)).rowcount
+            f"{column} IS NULL AND doc_type = {p} AND event_id IN (SELECT e.id FROM "
+            f"business_event e WHERE e.customer_id = {p})",
+            values + (doc_type, customer_id)).rowcount
     return total
 
 
@@ -285,7 +286,7 @@ def process_status(process_id: str) -> ProcessStatus:
         "WHERE d.customer_id = t.customer_id AND d.doc_type = t.doc_type AND "
         "COALESCE(d.scanned_at, d.created_at) >= t.match_from ORDER BY d.id LIMIT 1) "
         "FROM business_task t JOIN business_event e ON e.id = t.event_id "
-        f"WHERE t.process_id = {p} AND t.kind = 'digitise' ORDER BY e.completed_at, t.id",
+        f"WHERE e.process_id = {p} AND t.kind = 'digitise' ORDER BY e.completed_at, t.id",
         (process_id,)).fetchall()
     required = []
     for step, doc_type, how, doc_id, found in rows:

@@ -132,3 +132,17 @@ def test_not_an_xlsx(db, people, brules, tmp_path):
     f.write_bytes(b"this is not a zip")
     with pytest.raises(ImportFailed):
         import_events(f, ADMIN, brules)
+
+
+def test_big_files_are_inserted_in_chunks_with_distinct_ids(db, people, brules, tmp_path,
+                                                            monkeypatch):
+    from hudang.store.services import business_import
+
+    monkeypatch.setattr(business_import, "CHUNK", 2)
+    rows = [f"330000000{1 + i % 3},C{i},新装,受理,2026-03-{1 + i:02d} 10:00,wang,营业一班,"
+            for i in range(5)]
+    res = import_events(write_csv(tmp_path / "c.csv", rows), ADMIN, brules)
+    assert res.imported == 5 and res.tasks == 25
+    assert BusinessEvent.select().count() == 5 and BusinessTask.select().count() == 25
+    events = {e.id: e for e in BusinessEvent.select()}
+    assert all(events[t.event_id].process_id == t.process_id for t in BusinessTask.select())
