@@ -58,7 +58,7 @@ def _actor(as_user: str | None):
 
 
 def _state(s: str) -> str:
-    return STATE_ZH.get(s, s) if t("zh", "en") == "zh" else s
+    return t(STATE_ZH.get(s, s), s)
 
 
 # ---------------------------------------------------------------- events
@@ -162,7 +162,9 @@ def tasks_cmd(ctx: click.Context, kind: str | None, state: str | None, staff: st
     if not rows:
         click.echo(t("（无结果）", "(nothing found)"))
         return
-    click.echo(tabulate([[r.id, r.reminder_kind, _state(r.state), r.customer_number,
+    from hudang.store.services.business_rules import kind_label
+
+    click.echo(tabulate([[r.id, kind_label(r.reminder_kind), _state(r.state), r.customer_number,
                           r.process_id, r.step, r.doc_type, r.due_at.strftime("%Y-%m-%d %H:%M"),
                           r.staff, r.team] for r in rows],
                         headers=[t("编号", "id"), t("提醒", "kind"), t("状态", "state"),
@@ -204,9 +206,9 @@ def remind_cmd(ctx: click.Context, as_json: bool) -> None:
     if as_json:
         echo_json(s)
         return
-    from hudang.store.services.business_rules import REMINDER_KINDS
+    from hudang.store.services.business_rules import REMINDER_KINDS, kind_label
 
-    click.echo(tabulate([[k, *(s.open_counts.get(k, {}).get(st, 0)
+    click.echo(tabulate([[kind_label(k), *(s.open_counts.get(k, {}).get(st, 0)
                                for st in ("red", "yellow", "green"))] for k in REMINDER_KINDS],
                         headers=[t("提醒", "kind"), _state("red"), _state("yellow"),
                                  _state("green")]))

@@ -12,6 +12,9 @@ from typing import Protocol, runtime_checkable
 
 # The six reminder kinds (六类提醒), and the task kind each reminds of.
 REMINDER_KINDS = ("待添加", "待发送", "待移交", "待移交卷宗", "合同预警", "业扩时限预警")
+REMINDER_KINDS_EN = {"待添加": "to digitise", "待发送": "paper to send", "待移交": "to hand over",
+                     "待移交卷宗": "volume to shelve", "合同预警": "contract expiring",
+                     "业扩时限预警": "step time limit"}
 TASK_KINDS = ("digitise", "paper", "contract_filing", "step_limit", "shelve")
 STATES = ("red", "yellow", "green")
 
@@ -59,6 +62,13 @@ class BusinessRulesLike(Protocol):
     def contract_state(self, expires_on: dt.date, today: dt.date) -> str:
         """green / yellow (remind) / red (warn or expired) for a contract expiring then."""
         ...
+
+
+def kind_label(kind: str) -> str:
+    """A reminder kind as the current language shows it (the data keeps the Chinese name)."""
+    from hudang.store.i18n import language
+
+    return REMINDER_KINDS_EN.get(kind, kind) if language() == "en" else kind
 
 
 def local_offset() -> dt.timedelta:

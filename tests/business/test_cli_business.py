@@ -99,3 +99,13 @@ def test_watch_once_takes_the_events_folder(cli_home, tmp_path):
     assert res.exit_code == 0, res.output
     assert "marketing.csv: imported 10 new" in res.output
     assert (inbox / "done" / "marketing.csv").is_file()
+
+
+def test_english_output_names_kinds_in_english(cli_home, monkeypatch):
+    _setup(cli_home)
+    monkeypatch.setenv("HUDANG_LANGUAGE", "en")
+    out = run_cli("remind").output
+    assert "to digitise" in out and "step time limit" in out and "new reminders" in out
+    assert "待添加" not in out and "红" not in out
+    tasks = run_cli("tasks", "--kind", "待添加", "--limit", "3").output
+    assert "to digitise" in tasks and "red" in tasks

@@ -17,6 +17,7 @@ from textual.widgets import DataTable, Footer, Sparkline, Static
 
 from hudang.store.errors import ArchiveError
 from hudang.store.i18n import t
+from hudang.store.services.business_rules import kind_label
 from hudang.tui import render
 from hudang.tui.business_view import STATE_STYLE, BoardData, load_board
 from hudang.tui.i18n import bind_labelled
@@ -86,7 +87,7 @@ class WorkBoardScreen(Screen):
         for s in STATES:
             counts.add_column(_state_name(s), key=s)
         for kind in KINDS:
-            counts.add_row(kind, "0", "0", "0", key=kind)
+            counts.add_row(kind_label(kind), "0", "0", "0", key=kind)
         self.reload()
 
     def action_reload(self) -> None:
@@ -156,7 +157,8 @@ class WorkBoardScreen(Screen):
                               render.plain(c.number or "—"), Text(str(c.expires_on)),
                               Text(str(c.days_left), style=STATE_STYLE[c.state]))
             return
-        title.update(Text(t("{k}：{n} 项", "{k}: {n} item(s)", k=self.kind, n=len(data.tasks)),
+        title.update(Text(t("{k}：{n} 项", "{k}: {n} item(s)", k=kind_label(self.kind or ""),
+                            n=len(data.tasks)),
                           style="bold"))
         for key, zh, en in (("state", "状态", "State"), ("customer", "户号", "Customer"),
                             ("process", "流程", "Process"), ("step", "环节", "Step"),
