@@ -103,7 +103,7 @@ def main() -> None:
     rules = BusinessRules(load_ruleset(ROOT / "sample_data" / "rules"))
     res, took = _timed("import events", lambda: import_events(csv_path, ACTOR, rules))
     print(f"  {res.imported:,} events, {res.tasks:,} tasks: {res.imported / took:,.0f} events/s")
-    again, took2 = _timed("import the same file again (no-op)",
+    again, _ = _timed("import the same file again (no-op)",
                           lambda: import_events(csv_path, ACTOR, rules))
     print(f"  {again.already_known:,} already known, {again.imported} new")
     db = dbmod.require_database()

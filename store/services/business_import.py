@@ -227,7 +227,7 @@ def event_key(process_id: str, step: str, completed_at: dt.datetime) -> tuple:
     return (process_id, step, completed_at.replace(microsecond=0))
 
 
-def _lookup(sql_sqlite: str, sql_pg: str, values: list[str]) -> list[tuple]:
+def lookup_in(sql_sqlite: str, sql_pg: str, values: list[str]) -> list[tuple]:
     """Rows of a `... IN (values)` query, 50,000 values per statement."""
     db = dbmod.require_database()
     out: list[tuple] = []
@@ -242,7 +242,7 @@ def _lookup(sql_sqlite: str, sql_pg: str, values: list[str]) -> list[tuple]:
 
 def customer_ids(numbers: list[str]) -> dict[str, int]:
     """Customer number -> id for those the archive has."""
-    return dict(_lookup("SELECT number, id FROM customer WHERE number IN "
+    return dict(lookup_in("SELECT number, id FROM customer WHERE number IN "
                         "(SELECT value FROM json_each(?))",
                         "SELECT number, id FROM customer WHERE number = ANY(%s)", numbers))
 
@@ -250,7 +250,7 @@ def customer_ids(numbers: list[str]) -> dict[str, int]:
 def known_event_keys(keys: set[tuple]) -> set[tuple]:
     """Which (process, step, local completion time) keys the archive already holds."""
     offset = local_offset()
-    found = _lookup("SELECT process_id, step, completed_at FROM business_event WHERE process_id "
+    found = lookup_in("SELECT process_id, step, completed_at FROM business_event WHERE process_id "
                     "IN (SELECT value FROM json_each(?))",
                     "SELECT process_id, step, completed_at FROM business_event WHERE "
                     "process_id = ANY(%s)", sorted({k[0] for k in keys}))

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from hudang.store import audit
 from hudang.store import db as dbmod
 from hudang.store.models import utcnow
+from hudang.store.services.business_import import lookup_in
 from hudang.store.services.business_rules import BusinessRulesLike, local_offset
 from hudang.store.services.business_tasks import (
     KIND_SQL,
@@ -111,12 +112,16 @@ def _remind_contracts(rules: BusinessRulesLike, now: dt.datetime) -> dict[str, i
     counts = {"yellow": 0, "red": 0}
     if not rows:
         return counts
-    seen = {(s, st) for s, st in db.execute_sql(
-        f"SELECT subject, state FROM reminder WHERE subject LIKE {p}", ("contract:%",)).fetchall()}
+    subjects = {r.contract_id: f"contract:{r.contract_id}:{r.expires_on.isoformat()}"
+                for r in rows}
+    seen = set(lookup_in("SELECT subject, state FROM reminder WHERE subject IN "
+                       "(SELECT value FROM json_each(?))",
+                       "SELECT subject, state FROM reminder WHERE subject = ANY(%s)",
+                       sorted(subjects.values())))
     fresh = []
     for r in rows:
         counts[r.state] += 1
-        subject = f"contract:{r.contract_id}:{r.expires_on.isoformat()}"
+        subject = subjects[r.contract_id]
         if (subject, r.state) not in seen:
             fresh.append((subject, r.state, "合同预警", r.contract_id, _ts(now)))
     if fresh:
