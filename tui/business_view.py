@@ -45,6 +45,7 @@ class BoardData:
     kpi_month: str
     kpi_total: object
     trend: list
+    ranking: list = ()  # the month's KpiRows by team, ranked
 
 
 @_in_worker
@@ -66,4 +67,5 @@ def load_board(ruleset, now_local: dt.datetime, kind: str | None, staff: str | N
         now, kind=kind, staff=staff, state=state, limit=300)
     month = now_local.strftime("%Y-%m")
     trend = business_kpi.trend(month, 12, now)
-    return BoardData(counts, tasks, contracts, month, trend[-1][1], trend)
+    ranking = business_kpi.kpi(month, "team", now).rows
+    return BoardData(counts, tasks, contracts, month, trend[-1][1], trend, ranking)

@@ -60,6 +60,7 @@ async def test_counts_lists_and_mine(desk_archive, make_desk):
         assert str(counts.get_cell("待添加", "green")) == "0"
         text = screen_text(app)
         assert "工作台" in text and "0600000002" in text and "归档及时率" in text
+        assert "班组排名" in text and "营业一班" in text
         assert len(app.screen.query_one("#wb-trend-timely", Sparkline).data) == 12
 
 

@@ -49,7 +49,7 @@ class WorkBoardScreen(Screen):
     """Reminder counts, the list behind a kind, contracts, scores; `m` toggles mine/all."""
 
     DEFAULT_CSS = """
-    WorkBoardScreen #wb-top { height: 14; }
+    WorkBoardScreen #wb-top { height: 20; }
     WorkBoardScreen #wb-counts { width: 1fr; }
     WorkBoardScreen #wb-kpi { width: 52; padding: 0 1; }
     WorkBoardScreen Sparkline { height: 2; }
@@ -181,6 +181,11 @@ class WorkBoardScreen(Screen):
                             (t("超时限率", "Over-limit"), k.over),
                             (t("抽查合格率", "Audit sample pass"), k.quality)):
             lines.append(Text(f"{label}: {_pct(rate.rate)}  ({rate.count}/{rate.of})"))
+        if data.ranking:
+            lines.append(Text(t("班组排名", "Teams ranked"), style="bold"))
+        for row in data.ranking[:6]:
+            lines.append(Text.assemble(f"{row.rank or '—'}. ", render.plain(row.group or "—"),
+                                       f"  {_pct(row.score)}"))
         self.query_one("#wb-kpi-text", Static).update(Text("\n").join(lines))
         timely = [row.timely.rate or 0.0 for _, row in data.trend]
         link = [row.link.rate or 0.0 for _, row in data.trend]
