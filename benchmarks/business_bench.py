@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import itertools
+import os
 import random
 import resource
 import sys
@@ -75,10 +76,11 @@ def _customers(n: int) -> list[str]:
 
 
 def _timed(label: str, fn):
-    t0 = time.perf_counter()
+    """Run fn; print wall time and this process's CPU time (the machine may be shared)."""
+    t0, c0 = time.perf_counter(), time.process_time()
     out = fn()
-    took = time.perf_counter() - t0
-    print(f"{label:<42} {took:8.2f} s")
+    took, cpu = time.perf_counter() - t0, time.process_time() - c0
+    print(f"{label:<42} {took:8.2f} s wall {cpu:8.2f} s cpu", flush=True)
     return out, took
 
 
@@ -93,7 +95,8 @@ def main() -> None:
     url = _url(args.postgres)
     archive.open_archive(url, create=True)
     backend = "PostgreSQL" if dbmod.is_postgres() else "SQLite"
-    print(f"backend {backend}; {args.customers:,} customers, {args.events:,} events")
+    print(f"backend {backend}; {args.customers:,} customers, {args.events:,} events; "
+          f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores", flush=True)
     numbers, _ = _timed("insert customers (setup)", lambda: _customers(args.customers))
     csv_path = BENCH / f"events-{args.events}.csv"
     processes = int(args.events / STEPS_PER_PROCESS * 1.05) + 10
@@ -101,8 +104,11 @@ def main() -> None:
                                        processes, random.Random(1)), args.events)
     n_rows, _ = _timed("write events CSV (setup)", lambda: write_events_csv(csv_path, rows))
     rules = BusinessRules(load_ruleset(ROOT / "sample_data" / "rules"))
+    c0 = time.process_time()
     res, took = _timed("import events", lambda: import_events(csv_path, ACTOR, rules))
-    print(f"  {res.imported:,} events, {res.tasks:,} tasks: {res.imported / took:,.0f} events/s")
+    cpu = time.process_time() - c0
+    print(f"  {res.imported:,} events, {res.tasks:,} tasks: {res.imported / took:,.0f} events/s "
+          f"wall, {res.imported / cpu:,.0f} events per CPU-second", flush=True)
     again, _ = _timed("import the same file again (no-op)",
                           lambda: import_events(csv_path, ACTOR, rules))
     print(f"  {again.already_known:,} already known, {again.imported} new")
