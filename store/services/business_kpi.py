@@ -23,7 +23,7 @@ from hudang.store.errors import ValidationError
 from hudang.store.i18n import t
 from hudang.store.models import utcnow
 from hudang.store.services.business_rules import local_offset
-from hudang.store.services.business_tasks import _p, _ts
+from hudang.store.services.business_tasks import db_ts, param_mark
 
 GROUPINGS = ("staff", "team", "unit")
 RATES = ("timely", "link", "paper", "over", "quality")
@@ -98,8 +98,8 @@ def _group_col(by: str, alias: str) -> str:
 
 def _raw(first: dt.date, by: str, now: dt.datetime) -> dict[str, dict[str, int]]:
     db = dbmod.require_database()
-    p = _p()
-    m0, m1 = (_ts(x) for x in month_bounds(first))
+    p = param_mark()
+    m0, m1 = (db_ts(x) for x in month_bounds(first))
     out: dict[str, dict[str, int]] = {}
 
     def put(rows, names):
@@ -125,7 +125,7 @@ def _raw(first: dt.date, by: str, now: dt.datetime) -> dict[str, dict[str, int]]
         "t.event_id = e.id AND t.done_how <> 'waived' AND (t.done_at > t.due_at OR "
         f"(t.done_at IS NULL AND t.due_at < {p}))) THEN 1 ELSE 0 END) FROM business_event e "
         f"WHERE e.completed_at >= {p} AND e.completed_at < {p} GROUP BY 1",
-        (_ts(now), m0, m1)).fetchall(), ("over_of", "over"))
+        (db_ts(now), m0, m1)).fetchall(), ("over_of", "over"))
     gq = _group_col(by, "q")
     put(db.execute_sql(
         f"SELECT {gq}, SUM(CASE WHEN q.result <> 'pending' THEN 1 ELSE 0 END), "

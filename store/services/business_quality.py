@@ -16,7 +16,7 @@ from hudang.store.i18n import t
 from hudang.store.models import Customer, Document, utcnow
 from hudang.store.models_business import QualityCheck
 from hudang.store.services.business_kpi import month_bounds, parse_month
-from hudang.store.services.business_tasks import _p, _ts
+from hudang.store.services.business_tasks import db_ts, param_mark
 
 RESULTS = ("pass", "fail")
 
@@ -40,14 +40,14 @@ def sample(month: str, percent: float, seed: int, actor: audit.Actor) -> list[Sa
         raise ValidationError(t("抽查比例应在 0 到 100 之间", "percent must be in (0, 100]"))
     m0, m1 = month_bounds(first)
     db = dbmod.require_database()
-    p = _p()
+    p = param_mark()
     with dbmod.write_tx():
         if QualityCheck.select().where(QualityCheck.month == month).exists():
             raise AlreadyExists(t("{m} 已抽查过；用 hudang quality list 查看",
                                   "{m} was already sampled; see hudang quality list", m=month))
         ids = [r[0] for r in db.execute_sql(
             f"SELECT id FROM document WHERE scanned_at >= {p} AND scanned_at < {p} ORDER BY id",
-            (_ts(m0), _ts(m1))).fetchall()]
+            (db_ts(m0), db_ts(m1))).fetchall()]
         k = min(len(ids), max(1, round(len(ids) * percent / 100))) if ids else 0
         chosen = sorted(random.Random(seed).sample(ids, k))
         owners = _owners(chosen)
@@ -68,7 +68,7 @@ def _owners(doc_ids: list[int]) -> dict[int, tuple[str, str, str]]:
     out: dict[int, tuple[str, str, str]] = {}
     for start in range(0, len(doc_ids), 500):
         chunk = doc_ids[start:start + 500]
-        marks = ", ".join([_p()] * len(chunk))
+        marks = ", ".join([param_mark()] * len(chunk))
         for doc, staff, team, unit in db.execute_sql(
                 f"SELECT document_id, staff, team, unit FROM business_task WHERE document_id IN "
                 f"({marks}) ORDER BY id", chunk).fetchall():

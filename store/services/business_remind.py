@@ -17,10 +17,10 @@ from hudang.store.services.business_import import lookup_in
 from hudang.store.services.business_rules import BusinessRulesLike, local_offset
 from hudang.store.services.business_tasks import (
     KIND_SQL,
-    _p,
-    _ts,
     add_shelve_tasks,
     counts_by_kind,
+    db_ts,
+    param_mark,
     state_sql,
     sweep,
 )
@@ -57,7 +57,7 @@ def contracts_in_alert(rules: BusinessRulesLike, today: dt.date, limit: int = 10
                        ) -> list[ContractRow]:
     """Active customers' contracts (not auto-renewing) already reminded or warned, soonest first."""
     db = dbmod.require_database()
-    p = _p()
+    p = param_mark()
     rows = db.execute_sql(
         "SELECT k.id, c.number, c.name, k.number, k.kind, k.expires_on FROM contract k "
         "JOIN customer c ON c.id = k.customer_id WHERE k.expires_on IS NOT NULL AND "
@@ -79,7 +79,7 @@ def remind_pass(rules: BusinessRulesLike, actor: audit.Actor,
     """One pass in one transaction, with one audit event summarising it."""
     now = now or utcnow()
     db = dbmod.require_database()
-    p = _p()
+    p = param_mark()
     with dbmod.write_tx():
         satisfied = sweep(now)
         added = add_shelve_tasks(rules)
@@ -90,10 +90,10 @@ def remind_pass(rules: BusinessRulesLike, actor: audit.Actor,
             f"t.staff, t.team, '', {p} FROM business_task t WHERE t.done_at IS NULL AND "
             f"t.warning_from <= {p} AND NOT EXISTS (SELECT 1 FROM reminder r WHERE r.subject = "
             f"'task:' || CAST(t.id AS TEXT) AND r.state = {state})",
-            (_ts(now), _ts(now), _ts(now), _ts(now), _ts(now), _ts(now)))
+            (db_ts(now), db_ts(now), db_ts(now), db_ts(now), db_ts(now), db_ts(now)))
         contracts = _remind_contracts(rules, now)
         new = dict(db.execute_sql(f"SELECT state, COUNT(*) FROM reminder WHERE created_at = {p} "
-                                  "GROUP BY state", (_ts(now),)).fetchall())
+                                  "GROUP BY state", (db_ts(now),)).fetchall())
         escalated = _escalate(rules, now)
         summary = RemindSummary(now, satisfied, added, new, escalated, counts_by_kind(now),
                                 contracts)
@@ -106,7 +106,7 @@ def remind_pass(rules: BusinessRulesLike, actor: audit.Actor,
 def _remind_contracts(rules: BusinessRulesLike, now: dt.datetime) -> dict[str, int]:
     """Record each contract alert state once (subject: the contract and its expiry date)."""
     db = dbmod.require_database()
-    p = _p()
+    p = param_mark()
     today = (now + local_offset()).date()
     rows = contracts_in_alert(rules, today)
     counts = {"yellow": 0, "red": 0}
@@ -123,7 +123,7 @@ def _remind_contracts(rules: BusinessRulesLike, now: dt.datetime) -> dict[str, i
         counts[r.state] += 1
         subject = subjects[r.contract_id]
         if (subject, r.state) not in seen:
-            fresh.append((subject, r.state, "合同预警", r.contract_id, _ts(now)))
+            fresh.append((subject, r.state, "合同预警", r.contract_id, db_ts(now)))
     if fresh:
         db.cursor().executemany(
             "INSERT INTO reminder (subject, state, kind, contract_id, recipient, team, "
@@ -134,17 +134,17 @@ def _remind_contracts(rules: BusinessRulesLike, now: dt.datetime) -> dict[str, i
 def _escalate(rules: BusinessRulesLike, now: dt.datetime) -> dict[str, int]:
     """New red reminders go to their team's lead as well (per lead: how many)."""
     db = dbmod.require_database()
-    p = _p()
+    p = param_mark()
     teams = [r[0] for r in db.execute_sql(
         f"SELECT DISTINCT team FROM reminder WHERE created_at = {p} AND state = 'red'",
-        (_ts(now),)).fetchall()]
+        (db_ts(now),)).fetchall()]
     out: dict[str, int] = {}
     for team in teams:
         lead = rules.team_lead(team)
         if not lead:
             continue
         n = db.execute_sql(f"UPDATE reminder SET escalated_to = {p} WHERE created_at = {p} AND "
-                           f"state = 'red' AND team = {p}", (lead, _ts(now), team)).rowcount
+                           f"state = 'red' AND team = {p}", (lead, db_ts(now), team)).rowcount
         out[lead] = out.get(lead, 0) + n
     return out
 
@@ -152,7 +152,7 @@ def _escalate(rules: BusinessRulesLike, now: dt.datetime) -> dict[str, int]:
 def reminders_for(username: str, limit: int = 200) -> list[tuple]:
     """The newest reminders a user received or had escalated to them (subject, state, kind, at)."""
     db = dbmod.require_database()
-    p = _p()
+    p = param_mark()
     return db.execute_sql(
         "SELECT r.subject, r.state, r.kind, r.created_at FROM reminder r WHERE r.recipient = "
         f"{p} OR r.escalated_to = {p} ORDER BY r.created_at DESC, r.id DESC LIMIT {int(limit)}",

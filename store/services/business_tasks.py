@@ -39,11 +39,13 @@ def state_sql(now_param: str) -> str:
             f"THEN 'yellow' ELSE 'green' END")
 
 
-def _p() -> str:
+def param_mark() -> str:
+    """The driver's placeholder for raw SQL (SQLite `?`, psycopg2 `%s`)."""
     return "%s" if dbmod.is_postgres() else "?"
 
 
-def _ts(value: dt.datetime) -> object:
+def db_ts(value: dt.datetime) -> object:
+    """A naive UTC datetime as raw SQL should bind it on this backend."""
     return db_timestamp(value)
 
 
@@ -58,7 +60,7 @@ def sweep(now: dt.datetime | None = None) -> dict[str, int]:
     """Mark done every open task whose evidence the archive now holds; counts per way."""
     db = dbmod.require_database()
     now = now or utcnow()
-    p = _p()
+    p = param_mark()
     scanned = "d.scanned_at IS NOT NULL AND d.scanned_at >= business_task.match_from"
     filed = ("d.volume_id IS NOT NULL AND d.filed_on IS NOT NULL AND "
              "COALESCE(d.scanned_at, d.created_at) >= business_task.match_from")
@@ -85,7 +87,7 @@ def sweep(now: dt.datetime | None = None) -> dict[str, int]:
     counts["shelved"] = db.execute_sql(
         f"UPDATE business_task SET done_how = 'shelved', done_at = {p} WHERE kind = 'shelve' "
         "AND done_at IS NULL AND EXISTS (SELECT 1 FROM volume v JOIN box b ON b.id = v.box_id "
-        "WHERE v.id = business_task.volume_id AND b.home_id IS NOT NULL)", (_ts(now),)).rowcount
+        "WHERE v.id = business_task.volume_id AND b.home_id IS NOT NULL)", (db_ts(now),)).rowcount
     return counts
 
 
@@ -105,8 +107,8 @@ def add_shelve_tasks(rules: BusinessRulesLike) -> int:
         created = created if isinstance(created, dt.datetime) else \
             dt.datetime.fromisoformat(str(created))
         due, warn = rules.shelve_deadline(created + offset)
-        out.append((first + i, vid, cid, "", "shelve", "", _ts(created), _ts(due - offset),
-                    _ts(warn - offset), _ts(created), "", "", "", "", "", ""))
+        out.append((first + i, vid, cid, "", "shelve", "", db_ts(created), db_ts(due - offset),
+                    db_ts(warn - offset), db_ts(created), "", "", "", "", "", ""))
     bulk_insert("business_task", ("id", "volume_id", "customer_id", "process_id", "kind",
                                   "doc_type", "start_at", "due_at", "warning_from", "match_from",
                                   "done_how", "waived_by", "waive_reason", "staff", "team",
@@ -121,7 +123,7 @@ def handover_sent(customer_id: int, doc_types: Iterable[str], at: dt.datetime) -
 
     Called by the handover service (a batch sent, A → B) inside its write transaction.
     """
-    return _mark_paper(customer_id, doc_types, "sent_at = " + _p(), (_ts(at),), "sent_at")
+    return _mark_paper(customer_id, doc_types, "sent_at = " + param_mark(), (db_ts(at),), "sent_at")
 
 
 def handover_received(customer_id: int, doc_types: Iterable[str], at: dt.datetime) -> int:
@@ -129,15 +131,15 @@ def handover_received(customer_id: int, doc_types: Iterable[str], at: dt.datetim
 
     Called by the handover service when a batch item is registered as received.
     """
-    p = _p()
+    p = param_mark()
     return _mark_paper(customer_id, doc_types, f"done_at = {p}, done_how = 'handover'",
-                       (_ts(at),), "done_at")
+                       (db_ts(at),), "done_at")
 
 
 def _mark_paper(customer_id: int, doc_types: Iterable[str], assign: str, values: tuple,
                 column: str) -> int:
     db = dbmod.require_database()
-    p = _p()
+    p = param_mark()
     total = 0
     for doc_type in set(doc_types):
         total += db.execute_sql(
@@ -207,17 +209,17 @@ def open_tasks(now: dt.datetime | None = None, *, kind: str | None = None,
     """Open tasks, reddest and oldest first; `kind` is a reminder kind or a task kind."""
     db = dbmod.require_database()
     now = now or utcnow()
-    p = _p()
+    p = param_mark()
     where, args = ["t.done_at IS NULL"], []
     if kind:
         where.append(f"{KIND_SQL} = {p}" if not kind.isascii() else f"t.kind = {p}")
         args.append(kind)
     if state:
         where.append(f"{state_sql(p)} = {p}")
-        args += [_ts(now), _ts(now), state]
+        args += [db_ts(now), db_ts(now), state]
         if state in ("red", "yellow"):
             where.append(f"t.warning_from <= {p}")  # lets the index narrow the scan
-            args.append(_ts(now))
+            args.append(db_ts(now))
     for col, value in (("staff", staff), ("team", team)):
         if value:
             where.append(f"t.{col} = {p}")
@@ -228,7 +230,7 @@ def open_tasks(now: dt.datetime | None = None, *, kind: str | None = None,
            "LEFT JOIN business_event e ON e.id = t.event_id WHERE " + " AND ".join(where)
            + f" ORDER BY t.due_at, t.id LIMIT {int(limit)}")
     off = local_offset()
-    rows = db.execute_sql(sql, [_ts(now), _ts(now)] + args).fetchall()
+    rows = db.execute_sql(sql, [db_ts(now), db_ts(now)] + args).fetchall()
     return [TaskRow(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], r[9],
                     _dt(r[10]) + off, _dt(r[11]) + off, r[12], r[13], r[14]) for r in rows]
 
@@ -238,8 +240,8 @@ def counts_by_kind(now: dt.datetime | None = None, staff: str | None = None
     """Open tasks per reminder kind and state (the desk's work board, `remind`'s summary)."""
     db = dbmod.require_database()
     now = now or utcnow()
-    p = _p()
-    where, args = "t.done_at IS NULL", [_ts(now), _ts(now)]
+    p = param_mark()
+    where, args = "t.done_at IS NULL", [db_ts(now), db_ts(now)]
     if staff:
         where += f" AND t.staff = {p}"
         args.append(staff)
@@ -280,7 +282,7 @@ def process_status(process_id: str) -> ProcessStatus:
     if not events:
         raise NotFound(t("没有业务流程 {p}", "no business process {p}", p=process_id))
     db = dbmod.require_database()
-    p = _p()
+    p = param_mark()
     rows = db.execute_sql(
         "SELECT e.step, t.doc_type, t.done_how, t.document_id, (SELECT d.id FROM document d "
         "WHERE d.customer_id = t.customer_id AND d.doc_type = t.doc_type AND "
