@@ -49,8 +49,8 @@ _ALIASES = {re.sub(r"\s+", "", a).lower(): f for f, names in COLUMNS.items() for
 EVENT_COLUMNS = ("id", "customer_id", "process_id", "process_type", "step",
                  "completed_at", "staff", "team", "unit", "source", "imported_at")
 TASK_COLUMNS = ("id", "event_id", "customer_id", "process_id", "kind", "doc_type", "start_at",
-                "due_at", "warning_from", "match_from", "done_how", "waived_by",
-                "waive_reason", "staff", "team", "unit")
+                "due_at", "warning_from", "match_from", "staff", "team", "unit")
+TASK_CONSTANTS = (("done_how", ""), ("waived_by", ""), ("waive_reason", ""))
 
 
 @dataclass(frozen=True)
@@ -195,6 +195,45 @@ def parse_time(value: object) -> dt.datetime | None:
 _TEXT_FIELDS = tuple(f for f in COLUMNS if f != "completed_at")
 
 
+class _FastCheck:
+    """The all-good check of one row (most rows of a real export): plain strings within their
+    limits, a time `fromisoformat` reads, a known process type. Anything else takes the full
+    `_validate`, which words every problem."""
+
+    def __init__(self, rules: BusinessRulesLike) -> None:
+        self.rules = rules
+        self.known: dict[str, bool] = {}
+        self.latest = dt.datetime.now() + dt.timedelta(days=1)
+        self.limits = tuple(_MAX_LEN.get(f, 1 << 30) for f in _TEXT_FIELDS)
+
+    def __call__(self, row: dict) -> dict | None:
+        values = [row.get(f) for f in _TEXT_FIELDS]
+        if not all(type(v) is str for v in values[:4]):
+            return None
+        values = [v.strip() if type(v) is str else ("" if v is None else None) for v in values]
+        if None in values or not all(values[:4]):
+            return None
+        if any(len(v) > lim for v, lim in zip(values, self.limits)):
+            return None
+        raw_time = row.get("completed_at")
+        try:
+            when = (raw_time if type(raw_time) is dt.datetime
+                    else dt.datetime.fromisoformat(raw_time))
+        except (TypeError, ValueError):
+            return None
+        if when.tzinfo is not None or when > self.latest:
+            return None
+        ptype = values[2]
+        known = self.known.get(ptype)
+        if known is None:
+            known = self.known[ptype] = self.rules.knows_process(ptype)
+        if not known:
+            return None
+        clean = dict(zip(_TEXT_FIELDS, values))
+        clean["completed_at"] = when.replace(microsecond=0) if when.microsecond else when
+        return clean
+
+
 def _validate(row: dict, rules: BusinessRulesLike) -> tuple[dict, list[str]]:
     if "_error" in row:
         return {}, [row["_error"]]
@@ -268,14 +307,17 @@ def parse_events(data: bytes, name: str, rules: BusinessRulesLike) -> tuple[str,
     events: list[dict] = []
     seen: dict[str, int] = {}
     repeats = 0
+    fast = _FastCheck(rules)
     for row_no, raw in rows:
-        if "_error" not in raw and not any(v not in (None, "") and _text(v)
-                                           for v in raw.values()):
-            continue  # a blank line or only empty cells
-        clean, errors = _validate(raw, rules)
-        if errors:
-            problems += [(row_no, e) for e in errors]
-            continue
+        clean = fast(raw)
+        if clean is None:
+            if "_error" not in raw and not any(v not in (None, "") and _text(v)
+                                               for v in raw.values()):
+                continue  # a blank line or only empty cells
+            clean, errors = _validate(raw, rules)
+            if errors:
+                problems += [(row_no, e) for e in errors]
+                continue
         key = event_key(clean["process_id"], clean["step"], clean["completed_at"])
         if key in seen:
             repeats += 1  # the same event twice in one export: once is enough
@@ -433,11 +475,24 @@ def _insert_chunk(events: list[dict], source: str, rules: BusinessRulesLike, pla
                         source[:128], now))
         for kind, doc, due, warn in plan(e["process_type"], e["step"], local):
             task_rows.append((eid, cid, pid, kind, doc, start, ts(due - offset),
-                              ts(warn - offset), match_from, "", "", "", staff, team, unit))
+                              ts(warn - offset), match_from, staff, team, unit))
     bulk_insert("business_event", EVENT_COLUMNS, ev_rows)
     del ev_rows
     if task_rows:
         first_task = reserve_ids("business_task", len(task_rows))
-        bulk_insert("business_task", TASK_COLUMNS,
-                    [(first_task + j,) + row for j, row in enumerate(task_rows)])
+        _insert_tasks(first_task, task_rows)
     return len(task_rows)
+
+
+def _insert_tasks(first_id: int, rows: list[tuple]) -> None:
+    """Insert task rows; the columns every new task has alike are bound once, not per row."""
+    names = TASK_COLUMNS + tuple(c for c, _ in TASK_CONSTANTS)
+    consts = tuple(v for _, v in TASK_CONSTANTS)
+    if dbmod.is_postgres():
+        bulk_insert("business_task", names,
+                    [(first_id + j,) + row + consts for j, row in enumerate(rows)])
+        return
+    marks = ", ".join(["?"] * len(TASK_COLUMNS) + ["'" + v + "'" for v in consts])
+    dbmod.require_database().cursor().executemany(
+        f"INSERT INTO business_task ({', '.join(names)}) VALUES ({marks})",
+        [(first_id + j,) + row for j, row in enumerate(rows)])
