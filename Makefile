@@ -19,16 +19,18 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install -q -e '.[test]'
 	@touch $(STAMP)
 
-# pyzbar needs the zbar shared library from the system.
+# pyzbar needs the zbar shared library from the system. Only the scanning daemon decodes
+# barcodes: without root the demo and the desk still work, and `hudang watch` says what to
+# install when it starts.
 zbar:
 	@if ! ldconfig -p 2>/dev/null | grep -q 'libzbar\.so\.0'; then \
-	  if [ "$$(id -u)" = "0" ]; then \
+	  if [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null; then \
 	    echo "Installing libzbar0 (barcode decoder library) ..."; \
 	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libzbar0) >/dev/null \
-	      || { echo "apt-get could not install libzbar0"; exit 1; }; \
+	      || echo "warning: apt-get could not install libzbar0; the scanning daemon needs it"; \
 	  else \
-	    echo "hudang needs the zbar library. Run:  sudo apt-get install -y libzbar0   then run make again."; \
-	    exit 1; \
+	    echo "note: the zbar library is missing. The demo and the desk work without it; the"; \
+	    echo "      scanning daemon (hudang watch) needs it:  sudo apt-get install -y libzbar0"; \
 	  fi; \
 	fi
 

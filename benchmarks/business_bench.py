@@ -71,7 +71,8 @@ def _customers(n: int) -> list[str]:
         with dbmod.write_tx():
             bulk_insert("customer", cols, [
                 (i + 1, numbers[i], f"客户{i}", "", "", "", "LV", "220V", "线路", "台区", "居民",
-                 "active", False, False, now, now, 1) for i in range(start, min(n, start + 200_000))])
+                 "active", False, False, now, now, 1)
+                for i in range(start, min(n, start + 200_000))])
     return numbers
 
 

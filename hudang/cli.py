@@ -20,6 +20,12 @@ from hudang.store.i18n import set_language, t
 class HudangGroup(click.Group):
     """Turns errors a user can cause into one clear line and a non-zero exit."""
 
+    def main(self, *args, **kwargs):
+        from hudang.helptext import help_language, localise_help
+
+        localise_help(self, help_language())  # help text in the user's language (issue 16)
+        return super().main(*args, **kwargs)
+
     def invoke(self, ctx: click.Context):
         try:
             return super().invoke(ctx)
@@ -93,14 +99,18 @@ def db() -> None:
 
 
 @db.command("upgrade")
+@click.option("--json", "as_json", is_flag=True)
 @click.pass_obj
-def db_upgrade(settings: Settings) -> None:
+def db_upgrade(settings: Settings, as_json: bool) -> None:
     """Apply any schema migrations this database lacks (idempotent)."""
     from hudang.store import db as dbmod
     from hudang.store import schema
 
     dbmod.init_database(settings.database_url).connect(reuse_if_open=True)
     applied = schema.upgrade()
+    if as_json:
+        click.echo(json.dumps({"applied": applied, "version": schema.current_version()}))
+        return
     if applied:
         click.echo(t("已升级：{v}", "applied migrations: {v}", v=", ".join(map(str, applied))))
     else:
@@ -119,11 +129,13 @@ def demo(settings: Settings, no_tui: bool, customers: int) -> None:
     settings.home.mkdir(parents=True, exist_ok=True)
     open_db(settings, create=True)
     if sum(count_customers().values()) == 0:
+        from hudang.progress import progress_for
         from hudang.store import generator
 
         click.echo(t("正在生成演示档案（{n} 户）……", "building the demo archive ({n} customers) ...",
                      n=customers))
-        counts = generator.build_archive(customers, seed=1)
+        with progress_for(t("演示档案", "demo")) as progress:
+            counts = generator.build_archive(customers, seed=1, progress=progress)
         click.echo(", ".join(f"{k}: {v}" for k, v in counts.items()))
         _install_demo_rules(settings)
         from hudang.cli_business import add_demo_events  # noqa: PLC0415  (issue 14)
@@ -157,13 +169,20 @@ def import_() -> None:
 
 @import_.command("customers")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--json", "as_json", is_flag=True)
 @click.pass_obj
-def import_customers(settings: Settings, path: Path) -> None:
+def import_customers(settings: Settings, path: Path, as_json: bool) -> None:
     """Import customers from CSV (UTF-8, UTF-8 with BOM, or GBK); all rows or none."""
+    from hudang.progress import progress_for
     from hudang.store.services.customer_import import import_customers_csv
 
     open_db(settings)
-    result = import_customers_csv(path, actor_for(settings))
+    with progress_for(t("导入", "import"), quiet=as_json) as progress:
+        result = import_customers_csv(path, actor_for(settings), progress=progress)
+    if as_json:
+        click.echo(json.dumps({**as_plain(result), "imported": result.imported},
+                              ensure_ascii=False, indent=2))
+        return
     click.echo(t("已导入 {n} 户（{e}）", "imported {n} customers ({e})", n=result.imported,
                  e=result.encoding))
 
@@ -326,13 +345,19 @@ def audit() -> None:
 
 
 @audit.command("verify")
+@click.option("--json", "as_json", is_flag=True)
 @click.pass_obj
-def audit_verify(settings: Settings) -> None:
+def audit_verify(settings: Settings, as_json: bool) -> None:
     """Check every audit row against the chain; exit 1 if any was edited or deleted."""
     from hudang.store import audit as audit_log
 
     open_db(settings)
     report = audit_log.verify()
+    if as_json:
+        click.echo(json.dumps(as_plain(report), ensure_ascii=False, indent=2))
+        if not report.ok:
+            sys.exit(1)
+        return
     if report.ok:
         click.echo(t("审计链完整：{n} 条，末条 #{s} {h}", "audit chain intact: {n} events, head #{s} {h}",
                      n=report.events, s=report.head_seq, h=report.head_hash))
@@ -357,17 +382,20 @@ def config_show(settings: Settings, as_json: bool) -> None:
     emit(rows, as_json)
 
 
-from hudang.cli_watch import register as _register_watch  # noqa: E402  (issue 5)
+from hudang.cli_watch import register as _register_watch
 
 _register_watch(cli)  # watch, fsck, coversheet, attention
-from hudang.cli_rules import register as _register_rules  # noqa: E402  (issue 6)
+from hudang.cli_rules import register as _register_rules
 
 _register_rules(cli)  # rules check/explain/test, retention recompute/due
 
-from hudang.cli_loans import loan as _loan  # noqa: E402  (issue 4)
+from hudang.cli_loans import loan as _loan
 
 cli.add_command(_loan)  # loan request/approve/checkout/return/overdue/export/slip
-from hudang.cli_business import register as _register_business  # noqa: E402  (issue 14)
+from hudang.cli_site import register as _register_site
+
+_register_site(cli)  # backup, restore, db copy
+from hudang.cli_business import register as _register_business  # (issue 14)
 
 _register_business(cli)  # events, tasks, task waive, remind, process status, kpi, quality
 

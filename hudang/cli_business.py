@@ -73,7 +73,8 @@ def events_group() -> None:
 @json_option
 @click.pass_context
 def events_import(ctx: click.Context, file: Path, as_user: str | None, as_json: bool) -> None:
-    """Import a CSV (UTF-8/GBK), .xlsx or .jsonl file of events: all or nothing, idempotent."""
+    """导入业务事件文件（CSV UTF-8/GBK、.xlsx、.jsonl）：要么全部导入，要么一行不导，重复导入无变化
+    / Import a CSV (UTF-8/GBK), .xlsx or .jsonl file of events: all or nothing, idempotent."""
     from hudang.store.services.business_import import import_events
 
     rules = business_rules(ctx)
@@ -89,11 +90,12 @@ def events_import(ctx: click.Context, file: Path, as_user: str | None, as_json: 
 
 @events_group.command("watch")
 @click.argument("folder", type=click.Path(path_type=Path, file_okay=False))
-@click.option("--once", is_flag=True, help="Take what is there now, then exit.")
+@click.option("--once", is_flag=True, help="导入现有文件后退出 / Take what is there now, then exit.")
 @click.option("--interval", type=float, default=2.0, show_default=True)
 @click.pass_context
 def events_watch(ctx: click.Context, folder: Path, once: bool, interval: float) -> None:
-    """Take event files dropped into FOLDER exactly once (done/ and error/ beside them)."""
+    """导入放进 FOLDER 的事件文件，每个只导一次（旁边的 done/ 与 error/）
+    / Take event files dropped into FOLDER exactly once (done/ and error/ beside them)."""
     from hudang.scanners.events_folder import EventsFolder
 
     rules = business_rules(ctx)
@@ -148,7 +150,7 @@ def start_events_folders(settings, folders, once: bool) -> list:
 @click.pass_context
 def tasks_cmd(ctx: click.Context, kind: str | None, state: str | None, staff: str | None,
               team: str | None, limit: int, as_json: bool) -> None:
-    """Open business tasks, most urgent first."""
+    """未完成的业务任务，最紧急的在前 / Open business tasks, most urgent first."""
     from hudang.store.services.business_rules import REMINDER_KINDS, TASK_KINDS
     from hudang.store.services.business_tasks import open_tasks
 
@@ -184,7 +186,7 @@ def task_group() -> None:
 @as_option
 @click.pass_context
 def task_waive(ctx: click.Context, task_id: int, reason: str, as_user: str | None) -> None:
-    """Waive a task with a reason (admin or approver; audited)."""
+    """免除任务并写明原因（管理员或审批人；记入审计） / Waive a task with a reason (admin or approver; audited)."""
     from hudang.store.services.business_tasks import waive_task
 
     _open(ctx)
@@ -197,7 +199,8 @@ def task_waive(ctx: click.Context, task_id: int, reason: str, as_user: str | Non
 @json_option
 @click.pass_context
 def remind_cmd(ctx: click.Context, as_json: bool) -> None:
-    """One reminder pass: satisfy tasks, record new reminders, escalate red, print a summary."""
+    """提醒一轮：完成已满足的任务、记录新提醒、红色升级给组长、打印汇总
+    / One reminder pass: satisfy tasks, record new reminders, escalate red, print a summary."""
     from hudang.store.services.business_remind import remind_pass
 
     rules = business_rules(ctx)
@@ -231,7 +234,8 @@ def process_group() -> None:
 @json_option
 @click.pass_context
 def process_status_cmd(ctx: click.Context, process_id: str, as_json: bool) -> None:
-    """Whether every required document of a process is in the archive, and which are missing."""
+    """流程的必备档案是否齐全，缺哪些
+    / Whether every required document of a process is in the archive, and which are missing."""
     from hudang.store.services.business_tasks import process_status
 
     _open(ctx)

@@ -20,15 +20,17 @@ def _chg(value: float | None) -> str:
 
 
 @click.command("kpi")
-@click.option("--month", required=True, help="YYYY-MM")
+@click.option("--month", required=True, help="月份 YYYY-MM / month YYYY-MM")
 @click.option("--by", type=click.Choice(["staff", "team", "unit"]), default="team",
               show_default=True)
 @click.option("--xlsx", "xlsx", type=click.Path(path_type=Path, dir_okay=False), default=None,
-              help="Also write an .xlsx with one sheet per grouping and a chart.")
+              help="同时写出 .xlsx：每种分组一页，附图表 / "
+                   "Also write an .xlsx with one sheet per grouping and a chart.")
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_context
 def kpi_cmd(ctx: click.Context, month: str, by: str, xlsx: Path | None, as_json: bool) -> None:
-    """Monthly rates with counts, ranking and change from last month (percentage points)."""
+    """月度考核：各项比率及完成数、总数、排名和环比（百分点）
+    / Monthly rates with counts, ranking and change from last month (percentage points)."""
     from hudang.store.services.business_kpi import kpi, parse_month
     from hudang.store.services.kpi_export import GROUP_NAMES, write_kpi_xlsx
 
@@ -63,14 +65,16 @@ def quality_group() -> None:
 
 
 @quality_group.command("sample")
-@click.option("--month", required=True, help="YYYY-MM")
+@click.option("--month", required=True, help="月份 YYYY-MM / month YYYY-MM")
 @click.option("--percent", type=float, required=True)
-@click.option("--seed", type=int, default=None, help="Reproducible draw (default: YYYYMM).")
+@click.option("--seed", type=int, default=None,
+              help="随机种子，可重复抽取（默认 YYYYMM） / Reproducible draw (default: YYYYMM).")
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_context
 def quality_sample(ctx: click.Context, month: str, percent: float, seed: int | None,
                    as_json: bool) -> None:
-    """Draw P % of the month's scanned documents for checking (same seed, same draw)."""
+    """抽取当月扫描文件的 P % 进行检查（同一种子，同一结果）
+    / Draw P % of the month's scanned documents for checking (same seed, same draw)."""
     from hudang.store.services.business_quality import sample
 
     open_db(settings_of(ctx))
@@ -87,7 +91,7 @@ def quality_sample(ctx: click.Context, month: str, percent: float, seed: int | N
 @click.pass_context
 def quality_record(ctx: click.Context, document_id: int, month: str, result: str,
                    note: str) -> None:
-    """Record the check result of one sampled document."""
+    """记录一份抽查文件的检查结果 / Record the check result of one sampled document."""
     from hudang.store.services.business_quality import record_result
 
     open_db(settings_of(ctx))
@@ -100,7 +104,7 @@ def quality_record(ctx: click.Context, document_id: int, month: str, result: str
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_context
 def quality_list(ctx: click.Context, month: str, as_json: bool) -> None:
-    """The month's sample and each document's result."""
+    """当月抽查样本及每份文件的结果 / The month's sample and each document's result."""
     from hudang.store.services.business_quality import list_checks
 
     open_db(settings_of(ctx))

@@ -372,13 +372,17 @@ def overdue_cmd(settings: Settings, reminders: Path | None, as_json: bool) -> No
 
 
 @loan.command("reading-room")
+@click.option("--json", "as_json", is_flag=True)
 @click.pass_obj
-def reading_room_cmd(settings: Settings) -> None:
+def reading_room_cmd(settings: Settings, as_json: bool) -> None:
     """Items still in the reading room (check at closing)."""
     from hudang.store.services import loan_desk
 
     open_db(settings)
     rows = loan_desk.in_reading_room()
+    if as_json:
+        echo_json(rows)
+        return
     for i in rows:
         click.echo(f"{i.slip_no}  {i.box_barcode}  {i.customer_number or ''} {i.title}")
     if not rows:
@@ -390,8 +394,11 @@ def reading_room_cmd(settings: Settings) -> None:
 @click.option("--since", type=click.DateTime(["%Y-%m-%d"]), default=None)
 @click.option("--until", type=click.DateTime(["%Y-%m-%d"]), default=None)
 @click.option("--status", default=None)
+@click.option("--encoding", type=click.Choice(["utf-8-sig", "gbk"]), default="utf-8-sig",
+              show_default=True, help="File encoding: gbk (Excel on Chinese Windows) or utf-8-sig.")
 @click.pass_obj
-def export_cmd(settings: Settings, path: Path, since, until, status: str | None) -> None:
+def export_cmd(settings: Settings, path: Path, since, until, status: str | None,
+               encoding: str) -> None:
     """Export the loan register (台帐) to PATH: .csv or .xlsx."""
     from hudang.store.services import loan_export
 
@@ -400,8 +407,10 @@ def export_cmd(settings: Settings, path: Path, since, until, status: str | None)
     open_db(settings)
     rows = loan_export.register_rows(since.date() if since else None,
                                      until.date() if until else None, status)
-    write = loan_export.export_xlsx if path.suffix.lower() == ".xlsx" else loan_export.export_csv
-    n = write(path, rows)
+    if path.suffix.lower() == ".xlsx":
+        n = loan_export.export_xlsx(path, rows)
+    else:
+        n = loan_export.export_csv(path, rows, encoding=encoding)
     click.echo(t("已导出 {n} 行到 {p}", "exported {n} rows to {p}", n=n, p=path))
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import sys
@@ -18,13 +19,18 @@ def _rules_dir(ctx: click.Context, directory: Path | None) -> Path:
     return directory if directory is not None else settings.rules_dir
 
 
-def _load(directory: Path):
-    """Load the rules or print every error and exit 1."""
+def _load(directory: Path, as_json: bool = False):
+    """Load the rules or print every error (as JSON with `as_json`) and exit 1."""
     from hudang.rules import RulesError, load_ruleset
 
     try:
         return load_ruleset(directory)
     except RulesError as exc:
+        if as_json:
+            click.echo(json.dumps({"ok": False, "directory": str(directory),
+                                   "errors": [str(e) for e in exc.errors]},
+                                  ensure_ascii=False, indent=2))
+            sys.exit(1)
         click.echo(t("规则无效（{n} 处错误）：", "rules are invalid ({n} errors):",
                      n=len(exc.errors)), err=True)
         for issue in exc.errors:
@@ -39,33 +45,47 @@ def rules_group() -> None:
 
 @rules_group.command("check")
 @click.argument("directory", required=False, type=click.Path(path_type=Path))
+@click.option("--json", "as_json", is_flag=True)
 @click.pass_context
-def rules_check(ctx: click.Context, directory: Path | None) -> None:
+def rules_check(ctx: click.Context, directory: Path | None, as_json: bool) -> None:
     """Validate every rule file; list every error and exit 1 if there is any."""
     root = _rules_dir(ctx, directory)
-    rs = _load(root)
+    rs = _load(root, as_json)
+    today = dt.date.today()
+    uncovered = [y for y in (today.year, today.year + 1) if not rs.calendar.covers(y)]
+    if as_json:
+        click.echo(json.dumps({"ok": True, "directory": str(root), "version": rs.version,
+                               "errors": [], "calendar_missing_years": uncovered},
+                              ensure_ascii=False, indent=2))
+        return
     click.echo(t("规则有效：{d}，版本 {v}", "rules are valid: {d}, version {v}", d=root,
                  v=rs.version))
-    today = dt.date.today()
-    for year in (today.year, today.year + 1):
-        if not rs.calendar.covers(year):
-            click.echo(t("警告：calendar.yaml 未包含 {y} 年的节假日，"
-                         "按工作日计算的时限将只扣除周末",
-                         "warning: calendar.yaml does not cover {y}; working-day deadlines will "
-                         "skip weekends only", y=year), err=True)
+    for year in uncovered:
+        click.echo(t("警告：calendar.yaml 未包含 {y} 年的节假日，按工作日计算的时限将只扣除周末",
+                     "warning: calendar.yaml does not cover {y}; working-day deadlines will "
+                     "skip weekends only", y=year), err=True)
 
 
 @rules_group.command("test")
 @click.argument("directory", required=False, type=click.Path(path_type=Path))
 @click.option("-v", "--verbose", is_flag=True, help="List passing examples too.")
+@click.option("--json", "as_json", is_flag=True)
 @click.pass_context
-def rules_test(ctx: click.Context, directory: Path | None, verbose: bool) -> None:
+def rules_test(ctx: click.Context, directory: Path | None, verbose: bool, as_json: bool) -> None:
     """Run the `examples:` written in the rule files; exit 1 if any fails."""
     from hudang.rules.examples import run_examples
 
-    rs = _load(_rules_dir(ctx, directory))
+    rs = _load(_rules_dir(ctx, directory), as_json)
     results = run_examples(rs)
     failed = [r for r in results if not r.ok]
+    if as_json:
+        click.echo(json.dumps({"version": rs.version, "passed": len(results) - len(failed),
+                               "failed": len(failed),
+                               "results": [{**r.__dict__, "ok": r.ok} for r in results]},
+                              ensure_ascii=False, indent=2))
+        if failed:
+            sys.exit(1)
+        return
     for r in results:
         if r.ok and not verbose:
             continue
@@ -93,16 +113,17 @@ def rules_test(ctx: click.Context, directory: Path | None, verbose: bool) -> Non
 @click.option("--filed-on", type=click.DateTime(["%Y-%m-%d"]), default=None)
 @click.option("--cancelled-on", type=click.DateTime(["%Y-%m-%d"]), default=None)
 @click.option("--contract-expires-on", type=click.DateTime(["%Y-%m-%d"]), default=None)
+@click.option("--json", "as_json", is_flag=True)
 @click.pass_context
 def rules_explain(ctx: click.Context, file: Path, directory: Path | None, hot_folder: str,
                   station: str, relative_path: str | None, barcodes: tuple[str, ...],
                   decode: bool, voltage: str, status: str, filed_on, cancelled_on,
-                  contract_expires_on) -> None:
+                  contract_expires_on, as_json: bool) -> None:
     """Dry run: which rules match FILE and why, and which retention date would follow."""
     from hudang.rules import ClassificationInput, classify
     from hudang.rules.fileinfo import decode_barcodes, sniff
 
-    rs = _load(_rules_dir(ctx, directory))
+    rs = _load(_rules_dir(ctx, directory), as_json)
     media_type, pages = sniff(file)
     found = decode_barcodes(file, media_type) if decode else []
     for spec in barcodes:
@@ -113,6 +134,15 @@ def rules_explain(ctx: click.Context, file: Path, directory: Path | None, hot_fo
                               relative_path=relative_path or file.name, file_name=file.name,
                               media_type=media_type, page_count=pages, barcodes=found)
     decision = classify(rs, inp)
+    if as_json:
+        retention = None if decision.needs_attention else _retention_of(
+            rs, decision, voltage, status, filed_on, cancelled_on, contract_expires_on)
+        click.echo(json.dumps({"file": file.name, "media_type": media_type, "pages": pages,
+                               "barcodes": found, "decision": dataclasses.asdict(decision),
+                               "needs_attention": decision.needs_attention,
+                               "retention": dataclasses.asdict(retention) if retention
+                               else None}, ensure_ascii=False, indent=2, default=str))
+        return
     click.echo(t("规则版本 {v}", "rules version {v}", v=rs.version))
     click.echo(f"{file.name}: {media_type}, {pages}p, " + t("条码", "barcodes") + f" {found}")
     for tr in decision.trace:
@@ -126,6 +156,17 @@ def rules_explain(ctx: click.Context, file: Path, directory: Path | None, hot_fo
                f"{decision.customer_number or '—'} / {decision.business_process or '—'} / "
                f"{decision.title or '—'}")
     _explain_retention(rs, decision, voltage, status, filed_on, cancelled_on, contract_expires_on)
+
+
+def _retention_of(rs, decision, voltage, status, filed_on, cancelled_on, expires_on):
+    """The retention decision that would follow the classification."""
+    from hudang.rules.retention import RetentionFacts, evaluate
+
+    as_date = lambda v: v.date() if v else None  # noqa: E731
+    return evaluate(rs, RetentionFacts(
+        category=decision.category, doc_type=decision.doc_type or "", voltage_class=voltage,
+        customer_status=status, filed_on=as_date(filed_on) or dt.date.today(),
+        cancelled_on=as_date(cancelled_on), contract_expires_on=as_date(expires_on)))
 
 
 def _explain_retention(rs, decision, voltage, status, filed_on, cancelled_on, expires_on) -> None:
@@ -155,15 +196,22 @@ def retention_group() -> None:
 @click.option("--dir", "directory", type=click.Path(path_type=Path), help="Rules directory.")
 @click.option("--confirm-shortening", is_flag=True,
               help="Apply rule changes that make documents eligible earlier.")
+@click.option("--json", "as_json", is_flag=True)
 @click.pass_context
 def retention_recompute(ctx: click.Context, directory: Path | None,
-                        confirm_shortening: bool) -> None:
+                        confirm_shortening: bool, as_json: bool) -> None:
     """Re-evaluate every filed document against the current rules."""
+    from hudang.progress import progress_for
     from hudang.store.services.retention import recompute
 
-    rs = _load(_rules_dir(ctx, directory))
+    rs = _load(_rules_dir(ctx, directory), as_json)
     open_db(settings_of(ctx))
-    r = recompute(rs, cli_actor("admin"), confirm_shortening=confirm_shortening)
+    with progress_for(t("重算", "recompute"), quiet=as_json) as progress:
+        r = recompute(rs, cli_actor("admin"), confirm_shortening=confirm_shortening,
+                      progress=progress)
+    if as_json:
+        click.echo(json.dumps(r.__dict__, ensure_ascii=False, indent=2))
+        return
     click.echo(t("规则 {v}：检查 {e} 份，更新 {c} 份"
                  "（有日期 {d}，等待触发 {w}，永久 {p}，无规则 {n}）",
                  "rules {v}: examined {e}, updated {c} (dated {d}, waiting {w}, permanent {p}, "

@@ -49,6 +49,9 @@ def watch(ctx: click.Context, once: bool, workers: int | None) -> None:
             "配置文件中没有热文件夹：请在 {f} 添加 [[watch.folders]]",
             "no hot folders configured: add [[watch.folders]] to {f}",
             f=settings.config_file or settings.home / "config.toml"))
+    from hudang.cli_site import check_decoder
+
+    check_decoder(config.decoder)  # says what to install when the zbar library is missing
     open_db(settings)
     from hudang.cli_business import start_events_folders  # issue 14: events folders
 

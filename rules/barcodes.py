@@ -9,9 +9,9 @@ from pydantic import Field
 from hudang.rules.base import Regex, Strict
 from hudang.rules.errors import RuleIssue
 from hudang.rules.yamlsource import Source
-from hudang.store.barcodes import KINDS, BarcodeScheme
-from hudang.store.errors import ArchiveError
-from hudang.store.i18n import t
+from hudang.common.barcodes import KINDS, BarcodeScheme
+from hudang.common.errors import ArchiveError
+from hudang.common.i18n import t
 
 
 class BarcodeExample(Strict):

@@ -9,8 +9,8 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from hudang.rules.durations import Duration, parse_duration
 from hudang.rules.saferegex import compile_rule_regex
-from hudang.store.domain import CATEGORIES, category_code
-from hudang.store.i18n import t
+from hudang.common.domain import CATEGORIES, category_code
+from hudang.common.i18n import t
 
 
 class Strict(BaseModel):

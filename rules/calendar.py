@@ -11,7 +11,7 @@ from pydantic import Field, model_validator
 from hudang.rules.base import Strict
 from hudang.rules.errors import RuleIssue
 from hudang.rules.yamlsource import Source
-from hudang.store.i18n import t
+from hudang.common.i18n import t
 
 log = logging.getLogger("hudang.rules.calendar")
 

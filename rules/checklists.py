@@ -17,7 +17,7 @@ from hudang.rules.base import Strict, TextList
 from hudang.rules.errors import RuleIssue
 from hudang.rules.policies import contract_alerts, deadline_due
 from hudang.rules.yamlsource import Source
-from hudang.store.i18n import t
+from hudang.common.i18n import t
 
 ContractKind = Literal["signed", "changed", "dispute_closed"]
 CONTRACT_DEADLINE = {"signed": "contract_filing_signed", "changed": "contract_filing_changed",

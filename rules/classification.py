@@ -15,7 +15,7 @@ from hudang.rules.base import Category, Regex, RuleId, Strict, TextList
 from hudang.rules.errors import RuleIssue
 from hudang.rules.saferegex import bounded
 from hudang.rules.yamlsource import Source
-from hudang.store.i18n import t
+from hudang.common.i18n import t
 
 LEAVES = ("station", "hot_folder", "path_glob", "file_name", "barcode", "page_count",
           "media_type")

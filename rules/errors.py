@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from hudang.store.errors import ArchiveError
-from hudang.store.i18n import t
+from hudang.common.errors import ArchiveError
+from hudang.common.i18n import t
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from hudang.rules.classification import ClassificationInput, ExampleCustomer, cl
 from hudang.rules.loader import RuleSet
 from hudang.rules.policies import deadline_due, loan_terms
 from hudang.rules.retention import RetentionFacts, evaluate
-from hudang.store.i18n import t
+from hudang.common.i18n import t
 
 
 @dataclass

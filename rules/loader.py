@@ -16,8 +16,8 @@ import pydantic
 from hudang.rules import barcodes, calendar, checklists, classification, policies, retention
 from hudang.rules.errors import RuleIssue, RulesError
 from hudang.rules.yamlsource import Source, format_path, parse_yaml
-from hudang.store.barcodes import BarcodeScheme
-from hudang.store.i18n import t
+from hudang.common.barcodes import BarcodeScheme
+from hudang.common.i18n import t
 
 FILES: dict[str, tuple[type[pydantic.BaseModel], Callable[[Any, Source], list[RuleIssue]]]] = {
     "barcodes.yaml": (barcodes.BarcodesFile, barcodes.check),
@@ -52,6 +52,15 @@ class RuleSet:
     def barcode_scheme(self) -> BarcodeScheme:
         """The barcode scheme barcodes.yaml configures."""
         return self.barcodes.scheme()
+
+    def decide(self, facts: object) -> retention.RetentionDecision:
+        """Retention for one document's facts (any object with `retention.FACT_NAMES`).
+
+        This is the store's `RetentionRules` interface: the store passes its own facts
+        dataclass and never imports the rules.
+        """
+        values = {name: getattr(facts, name) for name in retention.FACT_NAMES}
+        return retention.evaluate(self, retention.RetentionFacts.model_construct(**values))
 
 
 def content_version(texts: dict[str, bytes]) -> str:

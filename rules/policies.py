@@ -11,7 +11,7 @@ from pydantic import Field, model_validator
 from hudang.rules.base import Category, CategoryList, DurationField, RuleId, Strict
 from hudang.rules.errors import RuleIssue
 from hudang.rules.yamlsource import Source
-from hudang.store.i18n import t
+from hudang.common.i18n import t
 
 REQUIRED_DEADLINES = ("digitise", "paper_transfer", "contract_filing_signed",
                       "contract_filing_changed", "contract_filing_dispute_closed")

@@ -11,7 +11,7 @@ from pydantic import model_validator
 from hudang.rules.base import Category, CategoryList, DurationField, RuleId, Strict, TextList
 from hudang.rules.errors import RuleIssue
 from hudang.rules.yamlsource import Source
-from hudang.store.i18n import t
+from hudang.common.i18n import t
 
 # The dates a trigger may read, and where each lives in the archive.
 DATE_FIELDS = {
@@ -55,6 +55,11 @@ class Schedule(Strict):
         if self.disposition != "keep_permanently" and self.period is None:
             raise ValueError(t("period（保管期限，如 P5Y）", "a period such as P5Y"))
         return self
+
+
+FACT_NAMES = ("category", "doc_type", "voltage_class", "customer_status", "filed_on",
+              "business_step_at", "cancelled_on", "contract_signed_on", "contract_expires_on",
+              "legal_hold")
 
 
 class RetentionFacts(Strict):

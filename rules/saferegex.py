@@ -13,7 +13,7 @@ import re
 from re import _constants as sre_c  # type: ignore[attr-defined]
 from re import _parser as sre_parse  # type: ignore[attr-defined]
 
-from hudang.store.i18n import t
+from hudang.common.i18n import t
 
 MAX_INPUT = 512  # file names are at most 255 bytes; barcodes a few hundred characters
 MAX_PATTERN = 1000

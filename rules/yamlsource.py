@@ -8,7 +8,7 @@ from typing import Any
 import yaml
 
 from hudang.rules.errors import RuleIssue
-from hudang.store.i18n import t
+from hudang.common.i18n import t
 
 Path = tuple[str | int, ...]
 MAX_NODES = 200_000  # a rule file is small; anything bigger is an alias bomb or a mistake

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
+# Re-exported: the base error and the two the common barcode scheme raises.
+from hudang.common.errors import ArchiveError, BadCheckCharacter, ValidationError  # noqa: F401
 
-class ArchiveError(Exception):
-    """Base of every error a user can cause; `str()` is the message to show."""
-
-    code = "error"
 
 
 class NotConfigured(ArchiveError):
@@ -25,16 +23,8 @@ class UnknownBarcode(ArchiveError):
     code = "unknown_barcode"
 
 
-class BadCheckCharacter(ArchiveError):
-    code = "bad_check_character"
-
-
 class NotFound(ArchiveError):
     code = "not_found"
-
-
-class ValidationError(ArchiveError):
-    code = "invalid"
 
 
 class AlreadyExists(ArchiveError):

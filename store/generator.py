@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 import peewee as pw
 
+from hudang.common.domain import BoxStatus
 from hudang.store import audit, search
 from hudang.store import db as dbmod
 from hudang.store.barcodes import default_scheme
@@ -22,7 +23,7 @@ from hudang.store.errors import AlreadyExists
 from hudang.store.i18n import t
 from hudang.store.models import Box, Contract, Customer, Document, Location, Movement, Volume
 from hudang.store.services import serials
-from hudang.store.services.customer_import import bulk_insert, reserve_ids
+from hudang.store.bulk import bulk_insert, reserve_ids
 
 Progress = Callable[[str, int, int], None]
 ACTOR = audit.Actor("generator", "cli", "admin")
@@ -355,7 +356,7 @@ def _write_boxes(plan: _Plan, cells: dict[str, list[int]], as_of: dt.date) -> li
         b = plan.boxes[i]
         ids[i] = first_id + k
         rows.append((ids[i], scheme.make("box", first_serial + k), b.voltage_class, b.cell,
-                     b.cell, "on_shelf", b.label[:128], stamp, 1))
+                     b.cell, BoxStatus.ON_SHELF.value, b.label[:128], stamp, 1))
         moves.append((ids[i], "shelve", None, b.cell, stamp, ACTOR.username, ""))
     _Table(Box, ("id", "barcode", "voltage_class", "home_id", "current_id", "status", "label",
                  "created_at", "version")).insert(rows)

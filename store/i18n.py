@@ -1,20 +1,7 @@
-"""Bilingual text: Simplified Chinese by default, English by setting. No UI framework here."""
+"""The store's name for the common bilingual text functions (see `hudang.common.i18n`)."""
 
 from __future__ import annotations
 
-_language = {"current": "zh"}
+from hudang.common.i18n import language, set_language, t
 
-
-def set_language(language: str) -> None:
-    """Choose 'zh' (default) or 'en' for every message this process produces."""
-    _language["current"] = "en" if language == "en" else "zh"
-
-
-def language() -> str:
-    return _language["current"]
-
-
-def t(zh: str, en: str, **params: object) -> str:
-    """The message in the current language, with `params` filled in."""
-    text = en if _language["current"] == "en" else zh
-    return text.format(**params) if params else text
+__all__ = ["language", "set_language", "t"]

@@ -16,6 +16,7 @@ import peewee as pw
 from hudang.store import search
 from hudang.store.models import ALL_MODELS
 from hudang.store.models_business import create_business_tables
+from hudang.store.models_corrections import CORRECTION_MODELS
 
 
 @dataclass(frozen=True)
@@ -36,6 +37,10 @@ def _retention_due_indexes(db: pw.Database) -> None:
     db.execute_sql("CREATE INDEX IF NOT EXISTS customer_legal_hold ON customer (legal_hold)")
 
 
+def _customer_corrections(db: pw.Database) -> None:
+    db.create_tables(CORRECTION_MODELS, safe=True)
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "base tables: customers, locations, boxes, volumes, documents, audit",
               _create_base_tables),
@@ -46,6 +51,8 @@ MIGRATIONS: tuple[Migration, ...] = (
               search.upgrade_token_format),
     Migration(7, "business events, tasks, reminders, quality checks (issue 14)",
               create_business_tables),
+    Migration(10, "customer corrections: imported values that failed a check",
+              _customer_corrections),
 )
 
 

@@ -6,6 +6,7 @@ import datetime as dt
 
 import peewee as pw
 
+from hudang.common.domain import BoxStatus, CustomerStatus, LoanItemStatus
 from hudang.store.db import database
 
 
@@ -52,7 +53,7 @@ class Customer(BaseModel):
     line = pw.CharField(max_length=64, default="", index=True)  # 线路
     area = pw.CharField(max_length=64, default="", index=True)  # 台区 (LV)
     tariff = pw.CharField(max_length=32, default="")  # 居民 / 一般工商业 / 大工业 / 农业 ...
-    status = pw.CharField(max_length=16, default="active", index=True)
+    status = pw.CharField(max_length=16, default=CustomerStatus.ACTIVE, index=True)
     cancelled_on = pw.DateField(null=True)  # 销户日期
     important = pw.BooleanField(default=False)  # 重要客户: use needs approval
     legal_hold = pw.BooleanField(default=False)
@@ -86,7 +87,7 @@ class Box(BaseModel):
     home = pw.ForeignKeyField(Location, null=True, backref="home_boxes", on_delete="RESTRICT")
     current = pw.ForeignKeyField(Location, null=True, backref="current_boxes",
                                  on_delete="RESTRICT")
-    status = pw.CharField(max_length=24, default="unplaced", index=True)
+    status = pw.CharField(max_length=24, default=BoxStatus.UNPLACED, index=True)
     label = pw.CharField(max_length=128, default="")
     created_at = pw.DateTimeField(default=utcnow)
     version = pw.IntegerField(default=1)
@@ -274,7 +275,8 @@ class LoanItem(BaseModel):
     document = pw.ForeignKeyField(Document, null=True, backref="+", on_delete="RESTRICT")
     box = pw.ForeignKeyField(Box, backref="loan_items", on_delete="RESTRICT")
     category = pw.CharField(max_length=2, null=True)
-    status = pw.CharField(max_length=16, default="requested", index=True)  # requested out
+    status = pw.CharField(max_length=16, default=LoanItemStatus.REQUESTED,
+                         index=True)  # requested out
     #                                                     returned cancelled
     checked_out_at = pw.DateTimeField(null=True)
     checked_out_by = pw.CharField(max_length=64, default="")

@@ -39,6 +39,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "filed_on": ("归档日期", "Filed"),
     "position": ("位置", "Position"),
     "scanned": ("电子件", "Scanned"),
+    "scan_station": ("扫描工位", "Scanned at"),
     "yes": ("有", "yes"), "no": ("无", "no"),
     "expires": ("到期", "Expires"), "days_left": ("剩余天数", "Days left"),
     "signed": ("签订", "Signed"), "auto_renew": ("自动续签", "Auto-renew"),

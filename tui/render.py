@@ -126,6 +126,8 @@ def result_body(result: LookupResult, loan=None) -> RenderableType:
         g.add_row(Text(L("doc_title")), plain(d.title))
         g.add_row(Text(L("pages")), Text(f"{d.page_count}  ({L('scanned')}: {d.scanned_pages})"))
         g.add_row(Text(L("filed_on")), Text(str(d.filed_on or "—")))
+        if d.scan_station:
+            g.add_row(Text(L("scan_station")), plain(d.scan_station))
         g.add_row(Text(L("position")), Text(f"{d.volume_barcode or '—'} / {d.box_barcode or '—'}"))
         parts.append(g)
     if result.volume:

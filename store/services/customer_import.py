@@ -14,16 +14,17 @@ import io
 import json
 import operator
 import re
-from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from hudang.store import audit, search
 from hudang.store import db as dbmod
+from hudang.store.bulk import bulk_insert, db_timestamp, reserve_ids
 from hudang.store.barcodes import default_scheme
 from hudang.store.errors import ImportFailed
 from hudang.store.i18n import t
 from hudang.store.models import Customer
+from hudang.store.progress import Progress, no_progress
 
 # field -> accepted header names (Chinese first, then English); matching ignores case/spaces.
 COLUMNS: dict[str, tuple[str, ...]] = {
@@ -45,6 +46,7 @@ _YES = {"是", "y", "yes", "true", "1", "重要"}
 _NO = {"", "否", "n", "no", "false", "0"}
 _MAX_LEN = {f: Customer._meta.fields[f].max_length for f in COLUMNS if f != "important"}
 _MAX_PROBLEMS = 200
+_PROGRESS_STEP = 50_000  # rows per insert statement batch, and per progress report
 _INSERT_COLUMNS = ("id", "number", "name", "id_number", "phone", "address", "voltage_class",
                    "supply_voltage", "line", "area", "tariff", "status", "important",
                    "legal_hold", "created_at", "updated_at", "version")
@@ -65,62 +67,6 @@ class ImportResult:
     def imported(self) -> int:
         """How many customers were imported (same as `count`)."""
         return self.count
-
-
-# ---------------------------------------------------------------- bulk helpers (generator too)
-
-def bulk_insert(table: str, columns: Sequence[str], rows: Iterable[Sequence]) -> int:
-    """Insert rows with one prepared statement (executemany / execute_values); return count."""
-    db = dbmod.require_database()
-    rows = rows if isinstance(rows, list) else list(rows)
-    if not rows:
-        return 0
-    cols = ", ".join(columns)
-    if dbmod.is_postgres():
-        text = "".join([",".join([_copy_value(v) for v in row]) + "\n" for row in rows])
-        with db.cursor() as cur:
-            cur.copy_expert(f"COPY {table} ({cols}) FROM STDIN WITH (FORMAT csv)",
-                            io.StringIO(text))
-    else:
-        marks = ", ".join("?" * len(columns))
-        db.cursor().executemany(f"INSERT INTO {table} ({cols}) VALUES ({marks})", rows)
-    return len(rows)
-
-
-def _copy_value(value: object) -> str:
-    """One value in PostgreSQL COPY CSV: unquoted empty is NULL, strings are always quoted."""
-    kind = type(value)
-    if kind is str:
-        return '"' + value.replace('"', '""') + '"'
-    if value is None:
-        return ""
-    if kind is bool:
-        return "t" if value else "f"
-    if kind is list:  # search bigrams: word characters only, never the word NULL (2-3 chars)
-        return '"{' + ",".join(value) + '}"'
-    if kind is int or kind is float:
-        return str(value)
-    return '"' + str(value).replace('"', '""') + '"'
-
-
-def reserve_ids(table: str, count: int) -> int:
-    """Reserve `count` consecutive primary keys of `table` (inside a write tx); return the first."""
-    db = dbmod.require_database()
-    if dbmod.is_postgres():
-        seq = db.execute_sql("SELECT pg_get_serial_sequence(%s, 'id')", (table,)).fetchone()[0]
-        db.execute_sql("LOCK TABLE " + table + " IN SHARE ROW EXCLUSIVE MODE")
-        top = db.execute_sql(f"SELECT GREATEST((SELECT COALESCE(MAX(id), 0) FROM {table}), "
-                             f"(SELECT CASE WHEN is_called THEN last_value ELSE last_value - 1 "
-                             f"END FROM {seq}))").fetchone()[0]
-        db.execute_sql("SELECT setval(%s, %s)", (seq, top + count))
-        return int(top) + 1
-    top = db.execute_sql(f"SELECT COALESCE(MAX(id), 0) FROM {table}").fetchone()[0]
-    return int(top) + 1
-
-
-def db_timestamp(value: dt.datetime) -> object:
-    """A naive UTC datetime as the driver should receive it (Peewee's SQLite text format)."""
-    return value if dbmod.is_postgres() else value.isoformat(" ")
 
 
 # ---------------------------------------------------------------- reading the file
@@ -296,7 +242,8 @@ def _summary(problems: list[tuple[int, str]]) -> str:
 # ---------------------------------------------------------------- the service
 
 def import_customers_csv(path: str | Path, actor: audit.Actor,
-                         number_pattern: str | None = None) -> ImportResult:
+                         number_pattern: str | None = None,
+                         progress: Progress = no_progress) -> ImportResult:
     """Import every customer in the CSV at `path`, or none of them (raises ImportFailed)."""
     path = Path(path)
     data = path.read_bytes()
@@ -309,9 +256,12 @@ def import_customers_csv(path: str | Path, actor: audit.Actor,
                     r["address"], r["voltage_class"], r["supply_voltage"], r["line"],
                     r["area"], r["tariff"], "active", r["important"], False, now, now, 1)
                    for i, r in enumerate(rows)]
-        bulk_insert("customer", _INSERT_COLUMNS, records)
-        search.index_customers_bulk((rec[0], rec[1], rec[2], rec[3], rec[4], rec[5])
-                                    for rec in records)
+        progress("customers", 0, len(records))
+        for start in range(0, len(records), _PROGRESS_STEP):
+            bulk_insert("customer", _INSERT_COLUMNS, records[start:start + _PROGRESS_STEP])
+            progress("customers", min(start + _PROGRESS_STEP, len(records)), len(records))
+        search.index_customers_bulk(((rec[0], rec[1], rec[2], rec[3], rec[4], rec[5])
+                                     for rec in records), progress, len(records))
         hv = sum(1 for r in rows if r["voltage_class"] == "HV")
         result = ImportResult(len(rows), hv, len(rows) - hv, path.name, digest, encoding)
         audit.record(actor, "customer.import", "customer", path.name, None,

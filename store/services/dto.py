@@ -98,6 +98,7 @@ class DocumentInfo:
     position: str | None  # home position label of its box
     scanned_pages: int = 0
     retention_eligible_on: dt.date | None = None
+    scan_station: str | None = None  # the scanning station that filed its pages (issue 16)
 
 
 @dataclass(frozen=True)

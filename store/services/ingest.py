@@ -55,12 +55,24 @@ class ScanStore:
                 tmp.unlink()
                 return sha, size
             target.parent.mkdir(parents=True, exist_ok=True)
-            os.replace(tmp, target)
+            _publish(tmp, target)
             _fsync_dir(target.parent)
             return sha, size
         finally:
             if tmp.exists():
                 tmp.unlink()
+
+
+def _publish(tmp: Path, target: Path) -> None:
+    """Give `tmp` its content-addressed name without ever rewriting a blob another station
+    (sharing the store) has just written: a hard link fails if the name exists."""
+    try:
+        os.link(tmp, target)
+    except FileExistsError:
+        if file_sha256(target) != target.name:  # a damaged blob: replace it
+            os.replace(tmp, target)
+    except OSError:  # a share without hard links
+        os.replace(tmp, target)
 
 
 def file_sha256(path: Path) -> str:
@@ -314,6 +326,9 @@ def _page(req: FilingRequest, page_no: int) -> PageRecord:
 def file_scan(req: FilingRequest) -> FilingResult:
     """File a claimed scan in one transaction: scan file, documents, pages, attention, audit."""
     with dbmod.write_tx():
+        if dbmod.is_postgres():  # stations filing the same content queue here, one by one
+            dbmod.require_database().execute_sql(
+                "SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", (req.sha256,))
         prior = IngestRecord.get_or_none(IngestRecord.claim_id == req.claim_id)
         if prior is not None:
             return _from_record(prior)

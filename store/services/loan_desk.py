@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from hudang.common.domain import BoxStatus, LoanItemStatus, LoanStatus
 from hudang.store import audit
 from hudang.store.audit import Actor
 from hudang.store.barcodes import default_scheme
@@ -30,12 +31,12 @@ from hudang.store.services.loan_errors import (
 from hudang.store.services.loan_policy import DEFAULT_POLICY, LoanPolicyLike
 from hudang.store.services.loans import _slip, categories_of, latest_due
 
-OUT_STATUSES = ("on_loan", "reading_room")
+OUT_STATUSES = (BoxStatus.ON_LOAN, BoxStatus.READING_ROOM)
 
 
 def box_status_for(use_kind: str) -> str:
     """Reading-room use keeps the box in the room (阅览中); anything else is on loan (借出)."""
-    return "reading_room" if use_kind == "reading" else "on_loan"
+    return BoxStatus.READING_ROOM if use_kind == "reading" else BoxStatus.ON_LOAN
 
 
 def boxes_for_code(raw: str) -> list[Box]:
@@ -75,7 +76,7 @@ def _holder_error(box_id: int, scanned: str) -> Exception:
     if box.status in OUT_STATUSES:
         row = (LoanItem.select(LoanItem, LoanRequest, User)
                .join(LoanRequest).join(User, on=(LoanRequest.requester == User.id))
-               .where((LoanItem.box == box.id) & (LoanItem.status == "out")).first())
+               .where((LoanItem.box == box.id) & (LoanItem.status == LoanItemStatus.OUT)).first())
         if row is not None:
             req = row.request
             who = f"{req.requester.display_name}（{req.department}）" if req.department \
@@ -86,11 +87,11 @@ def _holder_error(box_id: int, scanned: str) -> Exception:
                               holder=req.requester.username, slip_no=req.slip_no)
         return ItemOnLoan(t("{c} 不在架上（{st}）", "{c} is not on the shelf ({st})", c=scanned,
                             st=box.status))
-    if box.status == "awaiting_reshelve":
+    if box.status == BoxStatus.AWAITING_RESHELVE:
         return NotOnShelf(t("档案盒 {b} 刚归还，待归架：请先扫描上架",
                             "box {b} was just returned and awaits reshelving: shelve it first",
                             b=box.barcode))
-    if box.status != "on_shelf":
+    if box.status != BoxStatus.ON_SHELF:
         return NotOnShelf(t("档案盒 {b} 尚未上架", "box {b} is not on a shelf", b=box.barcode))
     return ValidationError(t("档案盒 {b} 刚被其他终端改动，请重新扫描",
                              "box {b} was just changed at another terminal; scan it again",
@@ -103,7 +104,7 @@ def pick_list(slip_no: str) -> list[LoanItemInfo]:
         req = _slip(slip_no)
         items = [item_info(i, req.slip_no) for i in
                  LoanItem.select().where((LoanItem.request == req)
-                                         & (LoanItem.status == "requested"))]
+                                         & (LoanItem.status == LoanItemStatus.REQUESTED))]
         return sorted(items, key=lambda i: (i.walk_order or "~", i.box_barcode))
 
 
@@ -123,42 +124,44 @@ def checkout_item(slip_no: str, code: str, actor: Actor,
     today = today or dt.date.today()
     with write_tx():
         req = _slip(slip_no)
-        if req.status == "pending":
+        if req.status == LoanStatus.PENDING:
             raise LoanNeedsApproval(t("出借单 {s} 尚未审批", "slip {s} is not approved yet",
                                       s=req.slip_no))
-        if req.status not in ("approved", "active"):
+        if req.status not in (LoanStatus.APPROVED, LoanStatus.ACTIVE):
             raise LoanStateError(t("出借单 {s} 状态为 {st}，不能出库", "slip {s} is {st}; nothing "
                                    "can be checked out", s=req.slip_no, st=req.status))
         box_ids = [b.id for b in boxes_for_code(code)]
         mine = list(LoanItem.select().where((LoanItem.request == req)
                                             & LoanItem.box.in_(box_ids)))
-        item = next((i for i in mine if i.status == "requested"), None)
+        item = next((i for i in mine if i.status == LoanItemStatus.REQUESTED), None)
         if item is None:
-            if any(i.status == "out" for i in mine):
+            if any(i.status == LoanItemStatus.OUT for i in mine):
                 raise ItemOnLoan(t("{c} 已按本出借单出库", "{c} is already out on this slip",
                                    c=code), holder=req.requester.username, slip_no=req.slip_no)
             raise NotInRequest(t("{c} 不在出借单 {s} 上", "{c} is not on slip {s}",
                                  c=code, s=req.slip_no))
         box = Box.get_by_id(item.box_id)
-        if box.status != "on_shelf":
+        if box.status != BoxStatus.ON_SHELF:
             raise _holder_error(box.id, code)
         won = (Box.update(status=box_status_for(req.use_kind), current=None,
                           version=Box.version + 1)
-               .where((Box.id == box.id) & (Box.status == "on_shelf")
+               .where((Box.id == box.id) & (Box.status == BoxStatus.ON_SHELF)
                       & (Box.version == box.version)).execute())
         if won != 1:
             raise _holder_error(box.id, code)
         now = utcnow()
-        taken = (LoanItem.update(status="out", checked_out_at=now, checked_out_by=actor.username)
-                 .where((LoanItem.id == item.id) & (LoanItem.status == "requested")).execute())
+        taken = (LoanItem.update(status=LoanItemStatus.OUT, checked_out_at=now,
+                                 checked_out_by=actor.username)
+                 .where((LoanItem.id == item.id)
+                        & (LoanItem.status == LoanItemStatus.REQUESTED)).execute())
         if taken != 1:
             raise _holder_error(box.id, code)
         due = req.due_on
-        if req.status == "approved":
+        if req.status == LoanStatus.APPROVED:
             due = _due(req, policy, today)
-            n = (LoanRequest.update(status="active", checked_out_at=now, due_on=due,
+            n = (LoanRequest.update(status=LoanStatus.ACTIVE, checked_out_at=now, due_on=due,
                                     version=LoanRequest.version + 1)
-                 .where((LoanRequest.id == req.id) & (LoanRequest.status == "approved"))
+                 .where((LoanRequest.id == req.id) & (LoanRequest.status == LoanStatus.APPROVED))
                  .execute())
             if n != 1:  # another terminal started this slip a moment ago
                 due = LoanRequest.get_by_id(req.id).due_on
@@ -171,7 +174,8 @@ def checkout_item(slip_no: str, code: str, actor: Actor,
                       "item": item.code, "due_on": due})
         fresh = LoanRequest.get_by_id(req.id)
         remaining = (LoanItem.select().where((LoanItem.request == req)
-                                             & (LoanItem.status == "requested")).count())
+                                             & (LoanItem.status == LoanItemStatus.REQUESTED)
+                                             ).count())
         return CheckoutOutcome(item_info(LoanItem.get_by_id(item.id), req.slip_no),
                                loan_info(fresh), remaining)
 
@@ -179,7 +183,7 @@ def checkout_item(slip_no: str, code: str, actor: Actor,
 def _out_item(code: str) -> LoanItem:
     boxes = boxes_for_code(code)
     items = list(LoanItem.select().where(LoanItem.box.in_([b.id for b in boxes])
-                                         & (LoanItem.status == "out")))
+                                         & (LoanItem.status == LoanItemStatus.OUT)))
     if not items:
         raise NotOnLoan(t("{c} 没有借出，无需归还（未做任何改动）",
                           "{c} is not on loan; nothing to return (nothing changed)", c=code))
@@ -196,35 +200,39 @@ def return_item(code: str, actor: Actor, *, damaged: bool = False, missing: str 
     with write_tx():
         item = _out_item(code)
         box = Box.get_by_id(item.box_id)
-        ok = (Box.update(status="awaiting_reshelve", current=None, version=Box.version + 1)
+        ok = (Box.update(status=BoxStatus.AWAITING_RESHELVE, current=None, version=Box.version + 1)
               .where((Box.id == box.id) & Box.status.in_(OUT_STATUSES)
                      & (Box.version == box.version)).execute())
-        back = (LoanItem.update(status="returned", returned_at=utcnow(),
+        back = (LoanItem.update(status=LoanItemStatus.RETURNED, returned_at=utcnow(),
                                 returned_by=actor.username, damaged=damaged,
                                 missing=missing.strip(), return_note=note.strip())
-                .where((LoanItem.id == item.id) & (LoanItem.status == "out")).execute())
+                .where((LoanItem.id == item.id)
+                       & (LoanItem.status == LoanItemStatus.OUT)).execute())
         if ok != 1 or back != 1:
             raise NotOnLoan(t("{c} 刚在其他终端办理了归还（未做任何改动）",
                               "{c} was just returned at another terminal (nothing changed)",
                               c=code))
         req = LoanRequest.get_by_id(item.request_id)
         left = (LoanItem.select().where((LoanItem.request == req)
-                                        & LoanItem.status.in_(["out", "requested"])).count())
+                                        & LoanItem.status.in_([LoanItemStatus.OUT,
+                                                               LoanItemStatus.REQUESTED])
+                                        ).count())
         if left == 0:
-            (LoanRequest.update(status="returned", closed_at=utcnow(),
+            (LoanRequest.update(status=LoanStatus.RETURNED, closed_at=utcnow(),
                                 version=LoanRequest.version + 1)
-             .where((LoanRequest.id == req.id) & (LoanRequest.status == "active")).execute())
+             .where((LoanRequest.id == req.id)
+                    & (LoanRequest.status == LoanStatus.ACTIVE)).execute())
         Movement.create(box=box, kind="return", from_location=None, to_location=None,
                         actor=actor.username, note=req.slip_no)
         ChangeLog.create(topic="loan", ref=req.slip_no)
         audit.record(actor, "loan.return", "loan", req.slip_no,
                      {"box": box.barcode, "status": box.status},
-                     {"box": box.barcode, "status": "awaiting_reshelve", "item": item.code,
+                     {"box": box.barcode, "status": BoxStatus.AWAITING_RESHELVE, "item": item.code,
                       "damaged": damaged, "missing": missing.strip(), "note": note.strip()})
         fresh = LoanRequest.get_by_id(req.id)
         info = item_info(LoanItem.get_by_id(item.id), req.slip_no)
         still = LoanItem.select().where((LoanItem.request == req)
-                                        & (LoanItem.status == "out")).count()
+                                        & (LoanItem.status == LoanItemStatus.OUT)).count()
         return ReturnOutcome(info, loan_info(fresh), info.home, still)
 
 
@@ -253,7 +261,7 @@ def reshelve(box_code: str, position_code: str, actor: Actor) -> shelving.Shelve
 def awaiting_reshelve() -> list[tuple[str, LocationInfo | None]]:
     """Boxes back from loan waiting to go home: (box barcode, home position)."""
     with read_tx():
-        rows = Box.select().where(Box.status == "awaiting_reshelve").order_by(Box.barcode)
+        rows = Box.select().where(Box.status == BoxStatus.AWAITING_RESHELVE).order_by(Box.barcode)
         return [(b.barcode, location_info(b.home) if b.home_id else None) for b in rows]
 
 
@@ -261,6 +269,6 @@ def in_reading_room() -> list[LoanItemInfo]:
     """Items still in the reading room (the list to check at closing time)."""
     with read_tx():
         q = (LoanItem.select().join(LoanRequest)
-             .where((LoanItem.status == "out") & (LoanRequest.use_kind == "reading"))
+             .where((LoanItem.status == LoanItemStatus.OUT) & (LoanRequest.use_kind == "reading"))
              .order_by(LoanRequest.id, LoanItem.id))
         return [item_info(i, i.request.slip_no) for i in q]

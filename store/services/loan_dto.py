@@ -6,6 +6,7 @@ import datetime as dt
 import json
 from dataclasses import dataclass, field
 
+from hudang.common.domain import GrantStatus, LoanItemStatus
 from hudang.store.models import Box, Customer, LoanItem, LoanRequest, Location, ReadingGrant, User
 from hudang.store.services.convert import location_info
 from hudang.store.services.dto import LocationInfo
@@ -68,7 +69,7 @@ class LoanInfo:
         return bool(self.approval_reasons)
 
     def items_out(self) -> list[LoanItemInfo]:
-        return [i for i in self.items if i.status == "out"]
+        return [i for i in self.items if i.status == LoanItemStatus.OUT]
 
     def days_overdue(self, today: dt.date) -> int:
         """Whole days past the due date while anything is still out (0 when not overdue)."""
@@ -126,7 +127,7 @@ class ReadingGrantInfo:
     valid_until: dt.datetime | None
 
     def active_at(self, at: dt.datetime) -> bool:
-        return (self.status == "approved" and self.valid_from is not None
+        return (self.status == GrantStatus.APPROVED and self.valid_from is not None
                 and self.valid_until is not None and self.valid_from <= at < self.valid_until)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import unicodedata
 from pathlib import Path
 
 from openpyxl import Workbook
@@ -91,10 +92,19 @@ def headers() -> list[str]:
     return [t(zh, en) for _, zh, en in COLUMNS]
 
 
-def export_csv(path: Path, rows: list[dict[str, object]] | None = None) -> int:
-    """Write the register as UTF-8 CSV with a BOM (Excel opens the Chinese correctly)."""
+CSV_ENCODINGS = ("utf-8-sig", "gbk")
+
+
+def export_csv(path: Path, rows: list[dict[str, object]] | None = None,
+               encoding: str = "utf-8-sig") -> int:
+    """Write the register as CSV: UTF-8 with a BOM (Excel opens the Chinese correctly), or
+    GBK for older Excel on Chinese Windows (written as GB18030, GBK's superset, so a rare
+    character outside GBK is kept rather than lost)."""
+    if encoding not in CSV_ENCODINGS:
+        raise ValueError(f"encoding must be one of {CSV_ENCODINGS}")
     rows = register_rows() if rows is None else rows
-    with Path(path).open("w", encoding="utf-8-sig", newline="") as fh:
+    codec = "gb18030" if encoding == "gbk" else encoding
+    with Path(path).open("w", encoding=codec, newline="") as fh:
         writer = csv.writer(fh)
         writer.writerow(headers())
         for row in rows:
@@ -109,6 +119,24 @@ def _csv_safe(value: object) -> object:
     return value
 
 
+_DATE_KEYS = {"created_at", "decided_at", "checked_out_at", "returned_at", "due_on"}
+
+
+def _display_width(text: str) -> int:
+    """Columns `text` takes in Excel's default font: CJK and full-width characters take two."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def _xlsx_value(key: str, value: object) -> object:
+    """Dates and times as real Excel dates (sortable, filterable), everything else as is."""
+    if key in _DATE_KEYS and isinstance(value, str):
+        if not value:
+            return None
+        parsed = dt.datetime.fromisoformat(value)
+        return parsed.date() if key == "due_on" else parsed
+    return value
+
+
 def export_xlsx(path: Path, rows: list[dict[str, object]] | None = None) -> int:
     """Write the register as an Excel workbook with a frozen header row."""
     rows = register_rows() if rows is None else rows
@@ -119,13 +147,19 @@ def export_xlsx(path: Path, rows: list[dict[str, object]] | None = None) -> int:
     for cell in ws[1]:
         cell.font = Font(bold=True)
     for row in rows:
-        ws.append([row[key] for key, _, _ in COLUMNS])
-        for cell in ws[ws.max_row]:
+        ws.append([_xlsx_value(key, row[key]) for key, _, _ in COLUMNS])
+        for cell, (key, _, _) in zip(ws[ws.max_row], COLUMNS):
             if isinstance(cell.value, str) and cell.value[:1] == "=":
                 cell.data_type = "s"  # text, never a formula
-    for i, (key, zh, _) in enumerate(COLUMNS, 1):
-        width = max([len(zh) * 2] + [len(str(r[key])) for r in rows[:200]]) + 2
-        ws.column_dimensions[get_column_letter(i)].width = min(width, 48)
+            elif key in _DATE_KEYS and cell.value is not None:
+                cell.number_format = "yyyy-mm-dd" if key == "due_on" else "yyyy-mm-dd hh:mm:ss"
+    for i, (key, zh, en) in enumerate(COLUMNS, 1):
+        title = t(zh, en)
+        values = [_display_width(str(r[key])) for r in rows[:500]]
+        width = max([_display_width(title)] + values) + 2
+        if key in _DATE_KEYS:
+            width = max(width, 12 if key == "due_on" else 20)
+        ws.column_dimensions[get_column_letter(i)].width = min(width, 60)
     ws.freeze_panes = "A2"
     wb.properties.title = ws.title
     wb.properties.created = utcnow()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from hudang.common.domain import GrantStatus
 from hudang.store import audit
 from hudang.store.audit import Actor
 from hudang.store.db import read_tx, write_tx
@@ -50,7 +51,7 @@ def request_reading(username: str, customer_number: str, reason: str, days: int,
     _check_days(days, policy)
     with write_tx():
         user, customer = _user(username), _customer(customer_number)
-        g = ReadingGrant.create(user=user, customer=customer, status="pending",
+        g = ReadingGrant.create(user=user, customer=customer, status=GrantStatus.PENDING,
                                 reason=reason.strip(), days=days, requested_by=actor.username)
         ChangeLog.create(topic="reading_grant", ref=str(g.id))
         audit.record(actor, "reading_grant.request", "reading_grant", g.id, None,
@@ -66,20 +67,22 @@ def approve_reading(grant_id: int, actor: Actor, note: str = "",
     now = now or utcnow()
     with write_tx():
         g = _grant(grant_id)
-        if g.status != "pending":
+        if g.status != GrantStatus.PENDING:
             raise LoanStateError(t("授权 #{i} 状态为 {s}，不能审批", "grant #{i} is {s}",
                                    i=g.id, s=g.status))
         who = _approver(actor.username, g.user_id, ["reading_grant"], policy)
         until = now + dt.timedelta(days=g.days)
-        n = (ReadingGrant.update(status="approved", approver=who.id, decided_at=now,
+        n = (ReadingGrant.update(status=GrantStatus.APPROVED, approver=who.id, decided_at=now,
                                  decision_note=note.strip(), valid_from=now, valid_until=until)
-             .where((ReadingGrant.id == g.id) & (ReadingGrant.status == "pending")).execute())
+             .where((ReadingGrant.id == g.id)
+                    & (ReadingGrant.status == GrantStatus.PENDING)).execute())
         if n != 1:
             raise LoanStateError(t("授权 #{i} 刚被其他终端处理", "grant #{i} was just decided "
                                    "at another terminal", i=g.id))
         ChangeLog.create(topic="reading_grant", ref=str(g.id))
         audit.record(actor, "reading_grant.approve", "reading_grant", g.id,
-                     {"status": "pending"}, {"status": "approved", "valid_until": until})
+                     {"status": GrantStatus.PENDING},
+                     {"status": GrantStatus.APPROVED, "valid_until": until})
         return grant_info(ReadingGrant.get_by_id(g.id))
 
 
@@ -90,16 +93,17 @@ def reject_reading(grant_id: int, actor: Actor, reason: str,
         raise ValidationError(t("驳回必须填写理由", "a rejection needs a reason"))
     with write_tx():
         g = _grant(grant_id)
-        if g.status != "pending":
+        if g.status != GrantStatus.PENDING:
             raise LoanStateError(t("授权 #{i} 状态为 {s}", "grant #{i} is {s}", i=g.id,
                                    s=g.status))
         who = _approver(actor.username, g.user_id, ["reading_grant"], policy)
-        (ReadingGrant.update(status="rejected", approver=who.id, decided_at=utcnow(),
+        (ReadingGrant.update(status=GrantStatus.REJECTED, approver=who.id, decided_at=utcnow(),
                              decision_note=reason.strip())
          .where(ReadingGrant.id == g.id).execute())
         ChangeLog.create(topic="reading_grant", ref=str(g.id))
         audit.record(actor, "reading_grant.reject", "reading_grant", g.id,
-                     {"status": "pending"}, {"status": "rejected", "reason": reason.strip()})
+                     {"status": GrantStatus.PENDING},
+                     {"status": GrantStatus.REJECTED, "reason": reason.strip()})
         return grant_info(ReadingGrant.get_by_id(g.id))
 
 
@@ -109,15 +113,16 @@ def revoke_reading(grant_id: int, actor: Actor, reason: str = "",
     now = now or utcnow()
     with write_tx():
         g = _grant(grant_id)
-        if g.status != "approved":
+        if g.status != GrantStatus.APPROVED:
             raise LoanStateError(t("授权 #{i} 状态为 {s}，不能撤销", "grant #{i} is {s}; "
                                    "it cannot be revoked", i=g.id, s=g.status))
-        (ReadingGrant.update(status="revoked", valid_until=min(now, g.valid_until),
+        (ReadingGrant.update(status=GrantStatus.REVOKED, valid_until=min(now, g.valid_until),
                              decision_note=(reason.strip() or g.decision_note))
          .where(ReadingGrant.id == g.id).execute())
         ChangeLog.create(topic="reading_grant", ref=str(g.id))
         audit.record(actor, "reading_grant.revoke", "reading_grant", g.id,
-                     {"status": "approved"}, {"status": "revoked", "reason": reason.strip()})
+                     {"status": GrantStatus.APPROVED},
+                     {"status": GrantStatus.REVOKED, "reason": reason.strip()})
         return grant_info(ReadingGrant.get_by_id(g.id))
 
 
@@ -131,7 +136,8 @@ def can_view_pages(username: str, customer_number: str, at: dt.datetime | None =
         user = _user(username)
         return (ReadingGrant.select()
                 .where((ReadingGrant.user == user) & (ReadingGrant.customer == customer)
-                       & (ReadingGrant.status == "approved") & (ReadingGrant.valid_from <= at)
+                       & (ReadingGrant.status == GrantStatus.APPROVED)
+                       & (ReadingGrant.valid_from <= at)
                        & (ReadingGrant.valid_until > at)).exists())
 
 

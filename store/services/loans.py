@@ -13,6 +13,7 @@ import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from hudang.common.domain import LoanItemStatus, LoanStatus
 from hudang.store import audit
 from hudang.store import db as dbmod
 from hudang.store.audit import Actor
@@ -39,7 +40,7 @@ __all__ = [
     "OPEN_STATUSES",
 ]
 
-OPEN_STATUSES = ("pending", "approved", "active")
+OPEN_STATUSES = (LoanStatus.PENDING, LoanStatus.APPROVED, LoanStatus.ACTIVE)
 # The floor DOMAIN.md sets whatever the policy says: these always need approval.
 ALWAYS_APPROVE = ("important", "take_out")
 
@@ -166,9 +167,10 @@ def _open_count(requester_id: int) -> int:
 
 
 def _overdue_slips(requester_id: int, today: dt.date) -> list[str]:
-    out_items = LoanItem.select(LoanItem.request).where(LoanItem.status == "out")
+    out_items = LoanItem.select(LoanItem.request).where(LoanItem.status == LoanItemStatus.OUT)
     rows = (LoanRequest.select(LoanRequest.slip_no)
-            .where((LoanRequest.requester == requester_id) & (LoanRequest.status == "active")
+            .where((LoanRequest.requester == requester_id)
+                   & (LoanRequest.status == LoanStatus.ACTIVE)
                    & (LoanRequest.due_on < today) & LoanRequest.id.in_(out_items))
             .order_by(LoanRequest.due_on))
     return [r.slip_no for r in rows]
@@ -275,7 +277,7 @@ def request_loan(requester: str, codes: Iterable[str], *, purpose: str, use_kind
         req = LoanRequest.create(
             slip_no=slip_no, requester=user, department=department or user.department,
             reader_type=reader_type, purpose=purpose.strip(), use_kind=use_kind,
-            wanted_days=wanted_days, status="pending" if reasons else "approved",
+            wanted_days=wanted_days, status=LoanStatus.PENDING if reasons else LoanStatus.APPROVED,
             approval_reasons=json.dumps(reasons), decided_at=None if reasons else now,
             decision_note="" if reasons else t("无需审批", "no approval needed"),
             override_by=overrider, override_reason=override_reason.strip() if overrider else "",
@@ -318,14 +320,16 @@ def approve(slip_no: str, actor: Actor, note: str = "",
     """An approver (never the requester) approves a pending slip; `actor` is the approver."""
     with write_tx():
         req = _slip(slip_no)
-        _require(req, "pending")
+        _require(req, LoanStatus.PENDING)
         reasons = json.loads(req.approval_reasons or "[]")
         who = _approver(actor.username, req.requester_id, reasons, policy)
-        _set_status(req, ["pending"], status="approved", approver=who.id, decided_at=utcnow(),
+        _set_status(req, [LoanStatus.PENDING], status=LoanStatus.APPROVED, approver=who.id,
+                    decided_at=utcnow(),
                     decision_note=note.strip())
         _changed(req)
-        audit.record(actor, "loan.approve", "loan", req.slip_no, {"status": "pending"},
-                     {"status": "approved", "approver": who.username, "note": note.strip()})
+        audit.record(actor, "loan.approve", "loan", req.slip_no, {"status": LoanStatus.PENDING},
+                     {"status": LoanStatus.APPROVED, "approver": who.username,
+                      "note": note.strip()})
         return loan_info(LoanRequest.get_by_id(req.id))
 
 
@@ -336,17 +340,19 @@ def reject(slip_no: str, actor: Actor, reason: str,
         raise ValidationError(t("驳回必须填写理由", "a rejection needs a reason"))
     with write_tx():
         req = _slip(slip_no)
-        _require(req, "pending")
+        _require(req, LoanStatus.PENDING)
         reasons = json.loads(req.approval_reasons or "[]")
         who = _approver(actor.username, req.requester_id, reasons, policy)
         now = utcnow()
-        _set_status(req, ["pending"], status="rejected", approver=who.id, decided_at=now,
+        _set_status(req, [LoanStatus.PENDING], status=LoanStatus.REJECTED, approver=who.id,
+                    decided_at=now,
                     decision_note=reason.strip(), closed_at=now)
-        LoanItem.update(status="cancelled").where(
-            (LoanItem.request == req) & (LoanItem.status == "requested")).execute()
+        LoanItem.update(status=LoanItemStatus.CANCELLED).where(
+            (LoanItem.request == req) & (LoanItem.status == LoanItemStatus.REQUESTED)).execute()
         _changed(req)
-        audit.record(actor, "loan.reject", "loan", req.slip_no, {"status": "pending"},
-                     {"status": "rejected", "approver": who.username, "reason": reason.strip()})
+        audit.record(actor, "loan.reject", "loan", req.slip_no, {"status": LoanStatus.PENDING},
+                     {"status": LoanStatus.REJECTED, "approver": who.username,
+                      "reason": reason.strip()})
         return loan_info(LoanRequest.get_by_id(req.id))
 
 
@@ -354,18 +360,18 @@ def cancel(slip_no: str, actor: Actor, reason: str = "") -> LoanInfo:
     """Cancel a pending or approved slip; on an active one, drop the items never taken."""
     with write_tx():
         req = _slip(slip_no)
-        _require(req, "pending", "approved", "active")
-        dropped = (LoanItem.update(status="cancelled")
-                   .where((LoanItem.request == req) & (LoanItem.status == "requested"))
+        _require(req, LoanStatus.PENDING, LoanStatus.APPROVED, LoanStatus.ACTIVE)
+        dropped = (LoanItem.update(status=LoanItemStatus.CANCELLED)
+                   .where((LoanItem.request == req) & (LoanItem.status == LoanItemStatus.REQUESTED))
                    .execute())
         out = LoanItem.select().where((LoanItem.request == req)
-                                      & (LoanItem.status == "out")).count()
-        if req.status == "active":
-            new = "active" if out else "returned"
+                                      & (LoanItem.status == LoanItemStatus.OUT)).count()
+        if req.status == LoanStatus.ACTIVE:
+            new = LoanStatus.ACTIVE if out else LoanStatus.RETURNED
         else:
-            new = "cancelled"
+            new = LoanStatus.CANCELLED
         changes = {"status": new}
-        if new != "active":
+        if new != LoanStatus.ACTIVE:
             changes["closed_at"] = utcnow()
         _set_status(req, [req.status], **changes)
         _changed(req)
@@ -380,7 +386,7 @@ def renew(slip_no: str, actor: Actor, policy: LoanPolicyLike = DEFAULT_POLICY,
     today = today or dt.date.today()
     with write_tx():
         req = _slip(slip_no)
-        _require(req, "active")
+        _require(req, LoanStatus.ACTIVE)
         cats = categories_of(LoanItem.select().where(LoanItem.request == req))
         allowed = 0 if req.use_kind == "reading" else min(
             policy.max_renewals(req.reader_type, c, req.use_kind) for c in cats)
@@ -395,7 +401,7 @@ def renew(slip_no: str, actor: Actor, policy: LoanPolicyLike = DEFAULT_POLICY,
                                    "slip {s} is overdue (due {d}) and cannot be renewed",
                                    s=req.slip_no, d=due))
         new_due = min(policy.renewed_due(req.reader_type, c, req.use_kind, due) for c in cats)
-        _set_status(req, ["active"], due_on=new_due, renewals=req.renewals + 1)
+        _set_status(req, [LoanStatus.ACTIVE], due_on=new_due, renewals=req.renewals + 1)
         _changed(req)
         audit.record(actor, "loan.renew", "loan", req.slip_no,
                      {"due_on": due, "renewals": req.renewals},
@@ -426,8 +432,8 @@ def overdue_list(today: dt.date | None = None) -> list[OverdueRow]:
     """Every slip with items still out past its due date, most overdue first."""
     today = today or dt.date.today()
     with read_tx():
-        out_items = LoanItem.select(LoanItem.request).where(LoanItem.status == "out")
-        q = (LoanRequest.select().where((LoanRequest.status == "active")
+        out_items = LoanItem.select(LoanItem.request).where(LoanItem.status == LoanItemStatus.OUT)
+        q = (LoanRequest.select().where((LoanRequest.status == LoanStatus.ACTIVE)
                                         & (LoanRequest.due_on < today)
                                         & LoanRequest.id.in_(out_items))
              .order_by(LoanRequest.due_on, LoanRequest.id))
@@ -436,7 +442,7 @@ def overdue_list(today: dt.date | None = None) -> list[OverdueRow]:
             info = loan_info(req)
             items = [item_info(i, req.slip_no) for i in
                      LoanItem.select().where((LoanItem.request == req)
-                                             & (LoanItem.status == "out"))]
+                                             & (LoanItem.status == LoanItemStatus.OUT))]
             rows.append(OverdueRow(req.slip_no, info.requester, info.requester_name,
                                    info.department, info.due_on, info.days_overdue(today),
                                    items))

@@ -10,6 +10,8 @@ import peewee as pw
 from hudang.store import audit
 from hudang.store import db as dbmod
 from hudang.store.models import Contract, Customer, Document
+from hudang.store.progress import Progress, no_progress
+from hudang.store.services.retention_policy import RetentionFacts, RetentionRules
 
 NOTE_LEN = 256
 PENDING_LIST = 50  # how many pending-shortening document ids a report carries
@@ -67,16 +69,12 @@ def _key(row: dict, contract: tuple | None) -> tuple:
             bool(row["legal_hold"] or row["customer_hold"]))
 
 
-def _decide(ruleset, key: tuple, cache: dict) -> tuple[str, str, dt.date | None, str]:
+def _decide(ruleset: RetentionRules, key: tuple,
+            cache: dict) -> tuple[str, str, dt.date | None, str]:
     """(status, schedule id, eligible_on, note) for a document's facts, memoised per run."""
     hit = cache.get(key)
     if hit is None:
-        from hudang.rules.retention import RetentionFacts, evaluate  # pydantic only when recomputing
-
-        names = ("category", "doc_type", "voltage_class", "customer_status", "filed_on",
-                 "business_step_at", "cancelled_on", "contract_signed_on",
-                 "contract_expires_on", "legal_hold")
-        d = evaluate(ruleset, RetentionFacts.model_construct(**dict(zip(names, key, strict=True))))
+        d = ruleset.decide(RetentionFacts(*key))
         hit = cache[key] = (d.status, d.schedule_id, d.eligible_on,
                             f"[{d.status}] {d.note}"[:NOTE_LEN])
     return hit
@@ -106,11 +104,12 @@ def _contracts(doc_ids: list[int]) -> dict[int, tuple]:
     return {doc: (signed, expires) for doc, signed, expires in rows}
 
 
-def recompute(ruleset, actor: audit.Actor, confirm_shortening: bool = False,
-              batch_size: int = 1000) -> RecomputeReport:
+def recompute(ruleset: RetentionRules, actor: audit.Actor, confirm_shortening: bool = False,
+              batch_size: int = 1000, progress: Progress = no_progress) -> RecomputeReport:
     """Re-evaluate every filed document; shortenings wait unless `confirm_shortening`."""
     report = RecomputeReport(ruleset.version)
     after_id, cache = 0, {}
+    total = Document.select().count() if progress is not no_progress else 0
     while True:
         rows = _batch(after_id, batch_size)
         if not rows:
@@ -139,6 +138,7 @@ def recompute(ruleset, actor: audit.Actor, confirm_shortening: bool = False,
         if after:
             _write(actor, before, after)
             report.changed += len(after)
+        progress("documents", report.examined, total)
     with dbmod.write_tx():
         audit.record(actor, "retention.recompute", "ruleset", ruleset.version,
                      after={k: v for k, v in report.__dict__.items() if k != "pending_ids"}
@@ -162,7 +162,7 @@ class RetentionStamp:
         return _status_of(self.note)
 
 
-def stamp_document(ruleset, document_id: int,
+def stamp_document(ruleset: RetentionRules, document_id: int,
                    actor: audit.Actor | None = None) -> RetentionStamp:
     """Evaluate one document with `ruleset` and store the outcome on it (at filing time).
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import peewee as pw
 
+from hudang.common.domain import BoxStatus
 from hudang.store import audit
 from hudang.store.audit import Actor
 from hudang.store.barcodes import default_scheme
@@ -101,18 +102,18 @@ def place_box(box_code: str, position_code: str, actor: Actor) -> ShelveOutcome:
     """Shelve a box at a position; a box homed elsewhere raises AlreadyShelved (offer a move)."""
     with write_tx():
         box, loc = _box(box_code), _position(position_code)
-        if box.status in ("on_loan", "reading_room"):
+        if box.status in (BoxStatus.ON_LOAN, BoxStatus.READING_ROOM):
             raise ValidationError(t("档案盒 {b} 仍在借出中：请先办理归还，再上架",
                                     "box {b} is still on loan: take the return first, then shelve",
                                     b=box.barcode))
         if box.home_id == loc.id:
-            if box.current_id == loc.id and box.status == "on_shelf":
+            if box.current_id == loc.id and box.status == BoxStatus.ON_SHELF:
                 action = "already_here"
             else:
-                _set_box(box, current=loc.id, status="on_shelf")
+                _set_box(box, current=loc.id, status=BoxStatus.ON_SHELF)
                 _move_row(box, "reshelve", box.current_id, loc.id, actor)
                 audit.record(actor, "box.reshelve", "box", box.barcode,
-                             {"status": box.status}, {"status": "on_shelf", "at": loc.code})
+                             {"status": box.status}, {"status": BoxStatus.ON_SHELF, "at": loc.code})
                 action = "reshelved"
         elif box.home_id is not None:
             home = Location.get_by_id(box.home_id)
@@ -122,7 +123,7 @@ def place_box(box_code: str, position_code: str, actor: Actor) -> ShelveOutcome:
         else:
             _check_zone(box, loc)
             _take_slot(loc)
-            _set_box(box, home=loc.id, current=loc.id, status="on_shelf")
+            _set_box(box, home=loc.id, current=loc.id, status=BoxStatus.ON_SHELF)
             _move_row(box, "shelve", None, loc.id, actor)
             audit.record(actor, "box.shelve", "box", box.barcode, {"home": None},
                          {"home": loc.code})
@@ -143,9 +144,10 @@ def move_box(box_code: str, position_code: str, actor: Actor, note: str = "") ->
         old = box.home_id
         if old is not None:
             _free_slot(old)
-        present = box.status in ("on_shelf", "unplaced", "awaiting_reshelve")
+        present = box.status in (BoxStatus.ON_SHELF, BoxStatus.UNPLACED,
+                                 BoxStatus.AWAITING_RESHELVE)
         _set_box(box, home=loc.id, current=loc.id if present else box.current_id,
-                 status="on_shelf" if present else box.status)
+                 status=BoxStatus.ON_SHELF if present else box.status)
         _move_row(box, "move", old, loc.id, actor, note)
         old_code = Location.get_by_id(old).code if old else None
         audit.record(actor, "box.move", "box", box.barcode, {"home": old_code},

@@ -10,6 +10,7 @@ import csv
 import io
 from dataclasses import dataclass, field
 
+from hudang.common.domain import BoxStatus
 from hudang.store import audit
 from hudang.store.audit import Actor
 from hudang.store.barcodes import default_scheme
@@ -21,8 +22,8 @@ from hudang.store.services.dto import LocationInfo
 from hudang.store.services.locations import cells_under, get_location
 
 # Statuses under which a box is expected on its shelf; any other means "away, legitimately".
-PRESENT_STATUSES = ("on_shelf",)
-AWAY_STATUSES = ("on_loan", "reading_room")
+PRESENT_STATUSES = (BoxStatus.ON_SHELF,)
+AWAY_STATUSES = (BoxStatus.ON_LOAN, BoxStatus.READING_ROOM)
 
 
 @dataclass(frozen=True)

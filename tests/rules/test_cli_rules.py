@@ -129,3 +129,21 @@ def dt_date(y: int, m: int, d: int):
     import datetime
 
     return datetime.date(y, m, d)
+
+
+def test_explain_as_json(cli, env, tmp_path):
+    import json
+
+    pdf = tmp_path / "scan0002.pdf"
+    _qr_pdf(pdf, "HT-3300123456-G2025001")
+    result = CliRunner().invoke(cli, [
+        "rules", "explain", str(pdf), "--dir", str(SAMPLE_RULES), "--hot-folder", "contracts",
+        "--voltage", "HV", "--status", "cancelled", "--filed-on", "2018-01-01",
+        "--cancelled-on", "2020-05-05", "--contract-expires-on", "2021-06-30", "--json"],
+        env=env)
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.output)
+    assert report["decision"]["customer_number"] == "3300123456"
+    assert "contract-qr" in report["decision"]["matched_rules"]
+    assert report["retention"]["eligible_on"] == "2026-06-30"
+    assert report["barcodes"] == [["HT-3300123456-G2025001", "QRCODE", 1]]

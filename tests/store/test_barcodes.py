@@ -81,3 +81,33 @@ def test_movement_names_and_local_time_follow_settings():
     shown = local_time(utc)
     expected = utc.replace(tzinfo=dt.UTC).astimezone().replace(tzinfo=None)
     assert shown == expected and local_time(None) is None
+
+
+def _check_char_as_first_printed(payload: str) -> str:
+    """The hand-written ISO 7064 MOD 37,36 of the first version, kept to pin the library to."""
+    m = p = 36
+    for ch in payload:
+        s = (p + ALPHABET.index(ch)) % m or m
+        p = (s * 2) % (m + 1)
+    return ALPHABET[(m + 1 - p) % m]
+
+
+def test_library_check_character_equals_the_first_implementation():
+    import random
+
+    rng = random.Random(20261130)
+    payloads = ["", "B00000042", "D", "ZZZZZZZZZZZZ"]
+    payloads += ["".join(rng.choice(ALPHABET) for _ in range(rng.randint(1, 16)))
+                 for _ in range(50_000)]
+    scheme = BarcodeScheme()
+    payloads += [scheme.make(kind, serial)[:-1] for kind in scheme.prefixes
+                 for serial in (0, 1, 9, 10, 99_999_999, *range(1000, 3000))]
+    mismatched = [p for p in payloads if check_char(p) != _check_char_as_first_printed(p)]
+    assert mismatched == []
+
+
+def test_check_character_refuses_characters_outside_the_alphabet():
+    import pytest
+
+    with pytest.raises(ValueError):
+        check_char("B0000004a")

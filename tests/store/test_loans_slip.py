@@ -110,10 +110,43 @@ def test_register_round_trips_through_csv_and_xlsx(arch, tmp_path):
     xlsx_path = tmp_path / "台帐.xlsx"
     assert loan_export.export_xlsx(xlsx_path, rows) == 3
     ws = load_workbook(xlsx_path).active
-    values = [[("" if v is None else str(v)) for v in row] for row in ws.iter_rows(values_only=True)]
+    values = [[_as_text(c) for c in row] for row in ws.iter_rows()]
     assert ws.title == "借阅台帐" and values[0] == loan_export.headers()
     assert values[1:] == expected
     assert ws.cell(row=4, column=purpose_col + 1).data_type == "s"
+    keys = [k for k, _, _ in loan_export.COLUMNS]
+    created = ws.cell(row=2, column=keys.index("created_at") + 1)
+    due = ws.cell(row=2, column=keys.index("due_on") + 1)
+    assert isinstance(created.value, dt.datetime) and created.number_format.startswith("yyyy")
+    assert isinstance(due.value, dt.datetime) and due.number_format == "yyyy-mm-dd"
+    name_col = keys.index("customer_name") + 1
+    from openpyxl.utils import get_column_letter
+
+    # "李𠮷祥" and the header "户名" are wide characters: two columns each
+    assert ws.column_dimensions[get_column_letter(name_col)].width >= 8
+
+
+def _as_text(cell) -> str:
+    """A cell as the register's text: real Excel dates back to their written form."""
+    if cell.value is None:
+        return ""
+    if isinstance(cell.value, dt.datetime):
+        short = cell.number_format == "yyyy-mm-dd"
+        return cell.value.strftime("%Y-%m-%d" if short else "%Y-%m-%d %H:%M:%S")
+    return str(cell.value)
+
+
+def test_register_csv_in_gbk_for_older_excel(arch, tmp_path):
+    _active_loan(arch)
+    rows = loan_export.register_rows()
+    path = tmp_path / "gbk.csv"
+    assert loan_export.export_csv(path, rows, encoding="gbk") == len(rows)
+    data = path.read_bytes()
+    assert not data.startswith(b"\xef\xbb\xbf")
+    assert "出借单号".encode("gbk") in data  # plain GBK bytes for the common characters
+    with path.open(encoding="gb18030", newline="") as fh:
+        got = list(csv.reader(fh))
+    assert got[1][[k for k, _, _ in loan_export.COLUMNS].index("customer_name")] == "李𠮷祥"
 
 
 def test_register_filters_by_status_and_date(arch):

@@ -1,0 +1,134 @@
+"""One barcode scheme for every kind: a prefix per kind, a numeric body and a check character.
+
+A scanned string alone says what it is. The check character is ISO/IEC 7064 MOD 37,36
+(hybrid), which catches every single-character error and every adjacent transposition.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+from stdnum.iso7064 import mod_37_36
+
+from hudang.common.errors import BadCheckCharacter, ValidationError
+from hudang.common.i18n import t
+
+ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+KINDS = ("document", "volume", "box", "position", "loan_slip", "staff_card")
+KIND_NAMES = {"document": "文件", "volume": "案卷", "box": "档案盒", "position": "架位",
+              "loan_slip": "出借单", "staff_card": "工作证", "customer": "户号",
+              "keyword": "关键词"}
+KIND_NAMES_EN = {"document": "document", "volume": "volume", "box": "box",
+                 "position": "shelf position", "loan_slip": "loan slip",
+                 "staff_card": "staff card", "customer": "customer number",
+                 "keyword": "keyword"}
+
+
+def kind_name(kind: str) -> str:
+    """The kind's name in the current language."""
+    from hudang.common.i18n import language
+
+    return (KIND_NAMES_EN if language() == "en" else KIND_NAMES).get(kind, kind)
+DEFAULT_PREFIXES = {"document": "D", "volume": "V", "box": "B", "position": "P",
+                    "loan_slip": "L", "staff_card": "S"}
+
+# AIM symbology identifiers some scanners send first: "]C0" (Code 128), "]Q1" (QR), "]E0" ...
+_AIM_PREFIX = re.compile(r"^\][A-Za-z][0-9A-Za-z]")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def check_char(payload: str) -> str:
+    """The MOD 37,36 check character for `payload` (upper-case alphanumerics).
+
+    python-stdnum's ISO 7064 implementation; tests/store/test_barcodes.py holds it equal to
+    the hand-written one the archive's first labels were printed with.
+    """
+    if any(ch not in ALPHABET for ch in payload):
+        bad = next((ch for ch in payload if ch not in ALPHABET), "")
+        raise ValueError(f"character {bad!r} cannot carry a check character")
+    return mod_37_36.calc_check_digit(payload, ALPHABET)
+
+
+def normalise_scan(raw: str) -> str:
+    """What a scanner or a keyboard typed, made comparable: NFKC, trimmed, no AIM prefix."""
+    text = unicodedata.normalize("NFKC", raw or "")
+    text = _CONTROL.sub("", text).strip()
+    text = _AIM_PREFIX.sub("", text, count=1).strip()
+    if text.isascii():
+        text = text.upper()
+    return text
+
+
+@dataclass(frozen=True)
+class Scan:
+    """What a scanned string is: a kind, the normalised code and, for barcodes, the serial."""
+
+    kind: str  # one of KINDS, "customer" or "keyword"
+    code: str
+    serial: int | None = None
+
+
+@dataclass
+class BarcodeScheme:
+    """Prefixes, body length and the customer-number pattern; configurable by the rules."""
+
+    prefixes: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_PREFIXES))
+    digits: int = 8
+    customer_pattern: str = r"^\d{10}$"
+
+    def __post_init__(self) -> None:
+        missing = [k for k in KINDS if k not in self.prefixes]
+        if missing:
+            raise ValidationError(f"barcode scheme has no prefix for: {', '.join(missing)}")
+        values = list(self.prefixes.values())
+        for kind, prefix in self.prefixes.items():
+            if not re.fullmatch(r"[A-Z]{1,4}", prefix):
+                raise ValidationError(f"barcode prefix for {kind} must be 1-4 capital letters, "
+                                      f"got {prefix!r}")
+            clash = [o for o in values if o != prefix and o.startswith(prefix)]
+            if clash or values.count(prefix) > 1:
+                raise ValidationError(f"barcode prefix {prefix!r} ({kind}) is ambiguous with "
+                                      f"{clash or [prefix]}")
+        self._by_prefix = sorted(((p, k) for k, p in self.prefixes.items()),
+                                 key=lambda pk: -len(pk[0]))
+        self._customer_re = re.compile(self.customer_pattern)
+
+    def make(self, kind: str, serial: int) -> str:
+        """The barcode of the `serial`-th item of `kind`."""
+        prefix = self.prefixes[kind]
+        body = f"{prefix}{serial:0{self.digits}d}"
+        if len(body) - len(prefix) != self.digits:
+            raise ValidationError(f"serial {serial} does not fit {self.digits} digits")
+        return body + check_char(body)
+
+    def parse(self, raw: str) -> Scan:
+        """Tell what a scanned string is; raise BadCheckCharacter for a mistyped barcode."""
+        code = normalise_scan(raw)
+        for prefix, kind in self._by_prefix:
+            if code.startswith(prefix) and len(code) == len(prefix) + self.digits + 1:
+                body = code[:-1]
+                digits = body[len(prefix):]
+                if digits.isdigit() and code[-1] in ALPHABET:
+                    if check_char(body) != code[-1]:
+                        raise BadCheckCharacter(t(
+                            "条码校验位错误：{code}（请重新扫描）",
+                            "Bad check character in {code} (scan again)", code=code))
+                    return Scan(kind, code, int(digits))
+        if self._customer_re.fullmatch(code):
+            return Scan("customer", code)
+        return Scan("keyword", code)
+
+
+_default = BarcodeScheme()
+
+
+def default_scheme() -> BarcodeScheme:
+    return _default
+
+
+def set_default_scheme(scheme: BarcodeScheme) -> None:
+    """Install the scheme the rules configured (barcodes.yaml) for this process."""
+    global _default
+    _default = scheme

@@ -1,0 +1,67 @@
+"""Set-based writes for imports and the generator: one statement (or COPY) for many rows.
+
+Kept apart from any one service so the search index, the customer import and the demo
+generator can all use it without importing each other.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from collections.abc import Iterable, Sequence
+
+from hudang.store import db as dbmod
+
+
+def bulk_insert(table: str, columns: Sequence[str], rows: Iterable[Sequence]) -> int:
+    """Insert rows with one prepared statement (executemany / execute_values); return count."""
+    db = dbmod.require_database()
+    rows = rows if isinstance(rows, list) else list(rows)
+    if not rows:
+        return 0
+    cols = ", ".join(columns)
+    if dbmod.is_postgres():
+        text = "".join([",".join([_copy_value(v) for v in row]) + "\n" for row in rows])
+        with db.cursor() as cur:
+            cur.copy_expert(f"COPY {table} ({cols}) FROM STDIN WITH (FORMAT csv)",
+                            io.StringIO(text))
+    else:
+        marks = ", ".join("?" * len(columns))
+        db.cursor().executemany(f"INSERT INTO {table} ({cols}) VALUES ({marks})", rows)
+    return len(rows)
+
+
+def _copy_value(value: object) -> str:
+    """One value in PostgreSQL COPY CSV: unquoted empty is NULL, strings are always quoted."""
+    kind = type(value)
+    if kind is str:
+        return '"' + value.replace('"', '""') + '"'
+    if value is None:
+        return ""
+    if kind is bool:
+        return "t" if value else "f"
+    if kind is list:  # search bigrams: word characters only, never the word NULL (2-3 chars)
+        return '"{' + ",".join(value) + '}"'
+    if kind is int or kind is float:
+        return str(value)
+    return '"' + str(value).replace('"', '""') + '"'
+
+
+def reserve_ids(table: str, count: int) -> int:
+    """Reserve `count` consecutive primary keys of `table` (inside a write tx); return the first."""
+    db = dbmod.require_database()
+    if dbmod.is_postgres():
+        seq = db.execute_sql("SELECT pg_get_serial_sequence(%s, 'id')", (table,)).fetchone()[0]
+        db.execute_sql("LOCK TABLE " + table + " IN SHARE ROW EXCLUSIVE MODE")
+        top = db.execute_sql(f"SELECT GREATEST((SELECT COALESCE(MAX(id), 0) FROM {table}), "
+                             f"(SELECT CASE WHEN is_called THEN last_value ELSE last_value - 1 "
+                             f"END FROM {seq}))").fetchone()[0]
+        db.execute_sql("SELECT setval(%s, %s)", (seq, top + count))
+        return int(top) + 1
+    top = db.execute_sql(f"SELECT COALESCE(MAX(id), 0) FROM {table}").fetchone()[0]
+    return int(top) + 1
+
+
+def db_timestamp(value: dt.datetime) -> object:
+    """A naive UTC datetime as the driver should receive it (Peewee's SQLite text format)."""
+    return value if dbmod.is_postgres() else value.isoformat(" ")

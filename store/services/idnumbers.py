@@ -1,0 +1,90 @@
+"""Chinese identity numbers on customer records: resident ID cards and company credit codes.
+
+Legacy customer lists are dirty, so an import keeps a row whose number fails these checks
+and marks the customer for correction; entering a new number refuses an invalid one
+unless the user confirms it. The checks are python-stdnum's:
+- 居民身份证 (18 digits): check digit, birth date, area code;
+- old 15-digit ID cards (issued before 1999): widened to 18 digits and checked the same way;
+- 统一社会信用代码 (18 characters, companies): check character.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from stdnum.cn import ric, uscc
+from stdnum.exceptions import ValidationError as StdnumError
+
+from hudang.store.i18n import t
+
+_SEPARATORS = re.compile(r"[\s\-–—]+")
+OLDEST_BIRTH = dt.date(1880, 1, 1)
+
+
+@dataclass(frozen=True)
+class IdCheck:
+    """What an identity number is and whether it passed; `problem` says why not."""
+
+    number: str  # compacted: NFKC, no spaces or dashes, upper case
+    kind: str  # "ric" | "ric15" | "uscc" | "" (empty) | "unknown"
+    problem: str = ""
+
+    @property
+    def valid(self) -> bool:
+        return not self.problem
+
+
+def compact(value: str) -> str:
+    """A number as stored: NFKC (full-width digits become ASCII), no separators, upper case."""
+    return _SEPARATORS.sub("", unicodedata.normalize("NFKC", value or "")).upper()
+
+
+def _ric_problem(number: str, today: dt.date) -> str:
+    try:
+        ric.validate(number)
+    except StdnumError as exc:
+        reason = {"InvalidChecksum": t("校验位不对", "wrong check digit"),
+                  "InvalidComponent": t("出生日期或地区码不存在", "no such birth date or area"),
+                  }.get(type(exc).__name__, t("格式不对", "malformed"))
+        return reason
+    born = ric.get_birth_date(number)
+    if not OLDEST_BIRTH <= born <= today:
+        return t("出生日期 {d} 不可能", "impossible birth date {d}", d=born.isoformat())
+    return ""
+
+
+def widen_old_id(number15: str) -> str:
+    """A 15-digit ID card number (19YYMMDD era) as its 18-digit form."""
+    body = number15[:6] + "19" + number15[6:]
+    return body + ric.calc_check_digit(body + "0")
+
+
+def check_id_number(value: str, today: dt.date | None = None) -> IdCheck:
+    """Classify and check one identity number; an empty value is fine (not required)."""
+    today = today or dt.date.today()
+    number = compact(value)
+    if not number:
+        return IdCheck("", "")
+    if len(number) == 15 and number.isdigit():
+        problem = _ric_problem(widen_old_id(number), today)
+        return IdCheck(number, "ric15",
+                       problem and t("15 位身份证号{p}", "15-digit ID card: {p}", p=problem))
+    if len(number) == 18:
+        if number[:17].isdigit() and number[17] in "0123456789X":
+            problem = _ric_problem(number, today)
+            if not problem:
+                return IdCheck(number, "ric")
+            if uscc.is_valid(number):
+                return IdCheck(number, "uscc")
+            return IdCheck(number, "ric", t("身份证号{p}", "ID card number: {p}", p=problem))
+        if uscc.is_valid(number):
+            return IdCheck(number, "uscc")
+        return IdCheck(number, "uscc", t("统一社会信用代码校验位不对",
+                                         "unified social credit code: wrong check character"))
+    return IdCheck(number, "unknown",
+                   t("不是身份证号（18 或 15 位）或统一社会信用代码（18 位）：{n} 位",
+                     "neither an ID card number (18 or 15 digits) nor a unified social "
+                     "credit code (18 characters): {n} characters", n=len(number)))
