@@ -35,7 +35,7 @@ from hudang.store.generator_events import event_rows, write_events_csv  # noqa: 
 from hudang.store.services.business_import import import_events  # noqa: E402
 from hudang.store.services.business_kpi import kpi  # noqa: E402
 from hudang.store.services.business_remind import remind_pass  # noqa: E402
-from hudang.store.services.customer_import import bulk_insert, db_timestamp  # noqa: E402
+from hudang.store.bulk import bulk_insert, db_timestamp  # noqa: E402
 
 BENCH = ROOT / ".bench"
 ACTOR = audit.Actor("bench", "bench", "admin")

@@ -18,10 +18,10 @@ from pathlib import Path
 
 from hudang.store import audit
 from hudang.store import db as dbmod
+from hudang.store.bulk import bulk_insert, db_timestamp, reserve_ids
 from hudang.store.services.business_import import import_events
 from hudang.store.services.business_rules import BusinessRulesLike, local_offset
 from hudang.store.services.business_tasks import sweep
-from hudang.store.services.customer_import import bulk_insert, db_timestamp, reserve_ids
 
 FLOWS: dict[str, tuple[str, ...]] = {
     "新装": ("受理", "现场勘查", "签订合同", "装表接电"), "增容": ("受理", "签订合同", "装表接电"),

@@ -20,15 +20,11 @@ from pathlib import Path
 
 from hudang.store import audit
 from hudang.store import db as dbmod
+from hudang.store.bulk import bulk_insert, db_timestamp, reserve_ids
 from hudang.store.errors import ImportFailed
 from hudang.store.i18n import t
 from hudang.store.services.business_rules import BusinessRulesLike, local_offset
-from hudang.store.services.customer_import import (
-    bulk_insert,
-    db_timestamp,
-    decode_csv_bytes,
-    reserve_ids,
-)
+from hudang.store.services.customer_import import decode_csv_bytes
 
 # field -> accepted column names (Chinese first, then English); matching ignores case/spaces.
 COLUMNS: dict[str, tuple[str, ...]] = {

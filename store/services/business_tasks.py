@@ -16,12 +16,12 @@ from dataclasses import dataclass
 
 from hudang.store import audit
 from hudang.store import db as dbmod
+from hudang.store.bulk import bulk_insert, db_timestamp, reserve_ids
 from hudang.store.errors import NotFound, PermissionDenied, ValidationError
 from hudang.store.i18n import t
 from hudang.store.models import utcnow
 from hudang.store.models_business import BusinessEvent, BusinessTask
 from hudang.store.services.business_rules import BusinessRulesLike, local_offset
-from hudang.store.services.customer_import import bulk_insert, db_timestamp, reserve_ids
 
 WAIVE_ROLES = ("admin", "approver")
 # The reminder kind (六类提醒) of an open task, as SQL over business_task `t`.
