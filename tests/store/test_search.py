@@ -203,7 +203,7 @@ def test_migration_4_reindexes_an_old_format_archive(db):
             "CREATE VIRTUAL TABLE customer_fts USING fts5(name, body, content='')")
         assert not search.index_is_current()
         assert search.search_customers("𠮷祥") == []
-    SchemaVersion.delete().where(SchemaVersion.version == 4).execute()
-    assert schema.upgrade() == [4]
+    SchemaVersion.delete().where(SchemaVersion.version >= 4).execute()  # back to schema 3
+    assert schema.upgrade() == [m.version for m in schema.MIGRATIONS if m.version >= 4]
     assert search.index_is_current()
     assert [h.number for h in search.search_customers("𠮷祥")] == ["3300000441"]
