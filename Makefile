@@ -9,9 +9,9 @@ STAMP := $(VENV)/.installed
 PG_URL ?= postgresql://postgres@127.0.0.1:5432/test
 HUDANG_HOME ?= $(CURDIR)/.hudang/demo
 
-.PHONY: demo test bootstrap zbar clean bench
+.PHONY: demo test bootstrap zbar fonts clean bench
 
-bootstrap: $(STAMP) zbar
+bootstrap: $(STAMP) zbar fonts
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -31,6 +31,22 @@ zbar:
 	  else \
 	    echo "note: the zbar library is missing. The demo and the desk work without it; the"; \
 	    echo "      scanning daemon (hudang watch) needs it:  sudo apt-get install -y libzbar0"; \
+	  fi; \
+	fi
+
+# Every PDF embeds a real Chinese TrueType font (store/pdffonts.py looks for these files).
+fonts:
+	@found=$${HUDANG_PDF_FONT:-}; \
+	for f in /usr/share/fonts/truetype/wqy/wqy-microhei.ttc /usr/share/fonts/truetype/wqy/wqy-zenhei.ttc \
+	    /usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf; do [ -f "$$f" ] && found=$$f; done; \
+	if [ -z "$$found" ]; then \
+	  if [ "$$(id -u)" = "0" ]; then \
+	    echo "Installing fonts-wqy-microhei (Chinese font embedded in every PDF) ..."; \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-wqy-microhei) >/dev/null \
+	      || { echo "apt-get could not install fonts-wqy-microhei"; exit 1; }; \
+	  else \
+	    echo "hudang needs a Chinese TrueType font for its PDFs. Run:  sudo apt-get install -y fonts-wqy-microhei   (or set HUDANG_PDF_FONT=/path/font.ttf) then run make again."; \
+	    exit 1; \
 	  fi; \
 	fi
 

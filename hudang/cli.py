@@ -10,7 +10,15 @@ import click
 from tabulate import tabulate
 
 from hudang import __version__
-from hudang.cliutil import as_plain, cli_actor, open_db
+from hudang.cliutil import (
+    as_plain,
+    clean_text,
+    cli_actor,
+    cli_viewer,
+    dump_json,
+    open_db,
+    read_secret,
+)
 from hudang.settings import Settings, SettingsError, load_settings
 from hudang.store.audit import Actor
 from hudang.store.errors import ArchiveError
@@ -52,19 +60,20 @@ def _db_errors() -> tuple[type[BaseException], ...]:
     return (peewee.OperationalError, peewee.InterfaceError)
 
 
-def actor_for(settings: Settings) -> Actor:
-    """The person at this shell, named in audit events."""
-    return cli_actor("admin")
+def actor_for(settings: Settings, role: str = "keeper") -> Actor:
+    """The signed-in user, named in audit events; refused without a session or below `role`."""
+    return cli_actor(role)
 
 
 def emit(rows: list[dict], as_json: bool, headers: dict[str, str] | None = None) -> None:
     """Print rows as a table (tabulate) or as JSON for scripts."""
     if as_json:
-        click.echo(json.dumps(rows, ensure_ascii=False, indent=2, default=str))
+        click.echo(dump_json(rows))
         return
     if not rows:
         click.echo(t("（无结果）", "(nothing found)"))
         return
+    rows = clean_text(rows)
     keys = list(rows[0].keys())
     hdr = [headers.get(k, k) if headers else k for k in keys]
     click.echo(tabulate([[r[k] for k in keys] for r in rows], headers=hdr))
@@ -82,15 +91,49 @@ def cli(ctx: click.Context) -> None:
 
 
 @cli.command()
+@click.option("--admin", "admin_name", default="admin", show_default=True,
+              help="Username of the first administrator (only when the archive has no users).")
+@click.option("--admin-password-file", type=click.Path(dir_okay=False, path_type=Path),
+              default=None, help="Read the first administrator's password from this file.")
 @click.pass_obj
-def init(settings: Settings) -> None:
-    """Create the data directory and the latest schema (safe to run again)."""
+def init(settings: Settings, admin_name: str, admin_password_file: Path | None) -> None:
+    """Create the data directory, the latest schema and the first administrator (safe to rerun).
+
+    The first administrator's password is asked for on a terminal, read from one line of
+    standard input otherwise, or from `--admin-password-file`.
+    """
     settings.home.mkdir(parents=True, exist_ok=True)
     from hudang.store import schema
+    from hudang.store.services import users
 
     open_db(settings, create=True)
     click.echo(t("档案库就绪：{u}（结构版本 {v}）", "archive ready: {u} (schema version {v})",
-                 u=settings.database_url, v=schema.current_version()))
+                 u=_masked_url(settings.database_url), v=schema.current_version()))
+    if users.list_users():
+        return
+    password = (_first_line(admin_password_file) if admin_password_file else
+                read_secret(t("首个管理员 {u} 的密码", "Password for the first administrator {u}",
+                              u=admin_name), confirm=True))
+    info = users.bootstrap_admin(admin_name, password)
+    if info is not None:
+        click.echo(t("已创建管理员 {u}：请 hudang login {u}", "created administrator {u}: "
+                     "run `hudang login {u}`", u=info.username))
+
+
+def _first_line(path: Path) -> str:
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ArchiveError(t("无法读取 {p}：{e}", "cannot read {p}: {e}", p=path, e=exc)) from None
+    if not lines or not lines[0]:
+        raise ArchiveError(t("{p} 是空的", "{p} is empty", p=path))
+    return lines[0]
+
+
+def _masked_url(url: str) -> str:
+    from hudang.settings import mask_url_password
+
+    return mask_url_password(url)
 
 
 @cli.group()
@@ -176,9 +219,10 @@ def import_customers(settings: Settings, path: Path, as_json: bool) -> None:
     from hudang.progress import progress_for
     from hudang.store.services.customer_import import import_customers_csv
 
-    open_db(settings)
+    open_db(settings, bounded=False)  # a long job: no statement timeout
+    actor = actor_for(settings, "admin")
     with progress_for(t("导入", "import"), quiet=as_json) as progress:
-        result = import_customers_csv(path, actor_for(settings), progress=progress)
+        result = import_customers_csv(path, actor, progress=progress)
     if as_json:
         click.echo(json.dumps({**as_plain(result), "imported": result.imported},
                               ensure_ascii=False, indent=2))
@@ -193,14 +237,22 @@ def import_customers(settings: Settings, path: Path, as_json: bool) -> None:
 @click.pass_obj
 def lookup(settings: Settings, code: str, as_json: bool) -> None:
     """Show what a barcode or customer number is, where it lives and what it holds."""
+    from hudang.store.services import access
     from hudang.store.services.lookup import lookup as do_lookup
 
     open_db(settings)
+    viewer = cli_viewer()
     result = do_lookup(code)
+    for number in access.customer_numbers_of(result):
+        if result.kind == "customer":
+            access.open_customer_file(viewer, number, "cli lookup")
+        else:
+            access.record_view(viewer, number, "cli lookup", {"code": result.code})
+    result = access.masked(result, viewer.role)
     if as_json:
-        click.echo(json.dumps(as_plain(result), ensure_ascii=False, indent=2))
+        click.echo(dump_json(as_plain(result)))
         return
-    click.echo(describe_lookup(result))
+    click.echo(clean_text(describe_lookup(result)))
 
 
 def describe_lookup(result) -> str:
@@ -257,9 +309,12 @@ def search(settings: Settings, text: str, limit: int, as_json: bool) -> None:
     """Keyword search over customers: name, number, address, phone, ID (fuzzy, Chinese)."""
     from hudang.store.domain import CUSTOMER_STATUSES, VOLTAGE_CLASSES
     from hudang.store.search import search_customers
+    from hudang.store.services.users import can_see_personal_data
 
     open_db(settings)
-    hits = search_customers(text, limit=limit)
+    viewer = cli_viewer()
+    hits = search_customers(text, limit=min(limit, 500),
+                            personal=can_see_personal_data(viewer.role))
     if as_json:
         emit([as_plain(h) for h in hits], True)
         return
@@ -292,80 +347,59 @@ def shelve(settings: Settings, box: str, position: str, move: bool) -> None:
 
 
 @cli.group()
-def user() -> None:
-    """Staff accounts."""
-
-
-@user.command("add")
-@click.argument("username")
-@click.option("--name", "display_name", default="", help="Display name (e.g. 张三).")
-@click.option("--role", type=click.Choice(["keeper", "approver", "admin", "auditor"]),
-              required=True)
-@click.option("--department", default="")
-@click.option("--staff-card", default=None, help="Pre-printed staff card barcode.")
-@click.option("--password", default=None, help="Prompted for when omitted.")
-@click.pass_obj
-def user_add(settings: Settings, username: str, display_name: str, role: str, department: str,
-             staff_card: str | None, password: str | None) -> None:
-    """Add a staff member with a role; prints the staff card barcode."""
-    from hudang.store.services.users import add_user
-
-    if password is None:
-        password = click.prompt(t("密码", "Password"), hide_input=True,
-                                confirmation_prompt=True)
-    open_db(settings)
-    info = add_user(username, display_name, role, password, staff_card=staff_card,
-                    department=department, actor=actor_for(settings))
-    click.echo(t("已添加用户 {u}（{r}），工作证 {c}", "added {u} ({r}), staff card {c}",
-                 u=info.username, r=info.role, c=info.staff_card))
-
-
-@user.command("list")
-@click.option("--json", "as_json", is_flag=True)
-@click.pass_obj
-def user_list(settings: Settings, as_json: bool) -> None:
-    """Staff accounts with their roles and staff card barcodes."""
-    from hudang.store.domain import ROLES
-    from hudang.store.services.users import list_users
-
-    open_db(settings)
-    zh = settings.language == "zh"
-    rows = [{"username": u.username, "name": u.display_name,
-             "role": ROLES.get(u.role, u.role) if zh and not as_json else u.role,
-             "department": u.department, "staff_card": u.staff_card or "",
-             "active": u.active} for u in list_users()]
-    headers = {"username": "用户名", "name": "姓名", "role": "角色", "department": "部门",
-               "staff_card": "工作证", "active": "启用"} if zh else None
-    emit(rows, as_json, headers)
-
-
-@cli.group()
 def audit() -> None:
     """The hash-chained audit log."""
 
 
 @audit.command("verify")
+@click.option("--anchors", "anchor_file", type=click.Path(dir_okay=False, path_type=Path),
+              default=None, help="Anchor file to check against (default: HOME/audit.anchors).")
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_obj
-def audit_verify(settings: Settings, as_json: bool) -> None:
-    """Check every audit row against the chain; exit 1 if any was edited or deleted."""
+def audit_verify(settings: Settings, anchor_file: Path | None, as_json: bool) -> None:
+    """Check every audit row against the keyed chain and the anchors; exit 1 if tampered."""
+    from hudang.cli_audit import read_anchors
     from hudang.store import audit as audit_log
 
     open_db(settings)
-    report = audit_log.verify()
+    anchors = read_anchors(anchor_file or settings.home / "audit.anchors")
+    report = audit_log.verify(anchors)
     if as_json:
-        click.echo(json.dumps(as_plain(report), ensure_ascii=False, indent=2))
+        click.echo(dump_json(as_plain(report)))
         if not report.ok:
             sys.exit(1)
         return
+    for note in report.notes:
+        click.echo(t("注意：{n}", "note: {n}", n=note), err=True)
     if report.ok:
-        click.echo(t("审计链完整：{n} 条，末条 #{s} {h}", "audit chain intact: {n} events, head #{s} {h}",
-                     n=report.events, s=report.head_seq, h=report.head_hash))
+        click.echo(t("审计链完整：{n} 条，末条 #{s} {h}，核对锚点 {a} 个",
+                     "audit chain intact: {n} events, head #{s} {h}, {a} anchors checked",
+                     n=report.events, s=report.head_seq, h=report.head_hash,
+                     a=report.anchors_checked))
         return
     click.echo(t("审计链被破坏：", "audit chain BROKEN:"), err=True)
     for p in report.problems:
         click.echo(f"  {p}", err=True)
     sys.exit(1)
+
+
+@audit.command("anchor")
+@click.option("--file", "anchor_file", type=click.Path(dir_okay=False, path_type=Path),
+              default=None, help="Append-only anchor file (default: HOME/audit.anchors).")
+@click.option("--print", "print_only", is_flag=True, help="Print the head instead (for signing).")
+@click.pass_obj
+def audit_anchor(settings: Settings, anchor_file: Path | None, print_only: bool) -> None:
+    """Write the chain's head (seq, hash, time) outside the database, so later loss shows."""
+    from hudang.cli_audit import append_anchor
+    from hudang.store import audit as audit_log
+
+    open_db(settings)
+    head = audit_log.head()
+    if print_only:
+        click.echo(head.line())
+        return
+    path = append_anchor(anchor_file or settings.home / "audit.anchors", head)
+    click.echo(t("已写入锚点 #{s} 到 {p}", "anchored head #{s} in {p}", s=head.seq, p=path))
 
 
 @cli.group()
@@ -389,12 +423,18 @@ from hudang.cli_rules import register as _register_rules
 
 _register_rules(cli)  # rules check/explain/test, retention recompute/due
 
-from hudang.cli_loans import loan as _loan
+from hudang.cli_users import register as _register_users  # noqa: E402  (issues 12, 16)
+
+_register_users(cli)  # login, logout, whoami, user list/add/passwd/pin/role/deactivate/activate
+from hudang.cli_loans import loan as _loan  # noqa: E402  (issue 4)
 
 cli.add_command(_loan)  # loan request/approve/checkout/return/overdue/export/slip
 from hudang.cli_site import register as _register_site
 
 _register_site(cli)  # backup, restore, db copy
+from hudang.cli_intake import register as _register_intake  # noqa: E402  (issue 13)
+
+_register_intake(cli)  # customer, handover, document, volume, box, label
 from hudang.cli_business import register as _register_business  # (issue 14)
 
 _register_business(cli)  # events, tasks, task waive, remind, process status, kpi, quality

@@ -13,7 +13,8 @@ from pathlib import Path
 import click
 from tabulate import tabulate
 
-from hudang.cliutil import as_plain, cli_actor, echo_json, open_db, settings_of
+from hudang.cliutil import as_plain, cli_actor, cli_viewer, echo_json, open_db, settings_of
+from hudang.store.audit import Actor
 from hudang.store.errors import ArchiveError
 from hudang.store.i18n import t
 
@@ -48,13 +49,9 @@ def _open(ctx: click.Context):
     open_db(settings_of(ctx))
 
 
-def _actor(as_user: str | None):
-    """The acting user; a named user acts with their own role, the shell user as admin."""
-    if not as_user:
-        return cli_actor("admin")
-    from hudang.store.services.users import get_user
-
-    return cli_actor(get_user(as_user).role, as_user)
+def _actor(as_user: str | None, role: str = ""):
+    """The signed-in user acting (`--as` may only name them; roles are checked by the store)."""
+    return cli_actor(role, as_user)
 
 
 def _state(s: str) -> str:
@@ -79,7 +76,7 @@ def events_import(ctx: click.Context, file: Path, as_user: str | None, as_json: 
 
     rules = business_rules(ctx)
     _open(ctx)
-    res = import_events(file, _actor(as_user), rules)
+    res = import_events(file, _actor(as_user, "keeper"), rules)
     if as_json:
         echo_json(res)
         return
@@ -100,7 +97,7 @@ def events_watch(ctx: click.Context, folder: Path, once: bool, interval: float) 
 
     rules = business_rules(ctx)
     _open(ctx)
-    box = EventsFolder(folder, lambda: rules, cli_actor("admin"))
+    box = EventsFolder(folder, lambda: rules, cli_actor("keeper"))
     if once:
         for outcome in box.run_once():
             click.echo(f"{outcome.name}: {outcome.status} {outcome.detail}")
@@ -108,7 +105,7 @@ def events_watch(ctx: click.Context, folder: Path, once: bool, interval: float) 
     box.run_forever(interval)
 
 
-def start_events_folders(settings, folders, once: bool) -> list:
+def start_events_folders(settings, folders, once: bool, actor) -> list:
     """The events folders of `hudang watch`: each polled in a thread (or once), rules live."""
     from hudang.rules.checklists import BusinessRules
     from hudang.rules.holder import RulesHolder
@@ -125,7 +122,6 @@ def start_events_folders(settings, folders, once: bool) -> list:
                                   "wait"))
         return BusinessRules(holder.current)
 
-    actor = cli_actor("admin", "daemon")
     boxes = []
     for folder in folders:
         box = EventsFolder(folder, current, actor)
@@ -157,6 +153,7 @@ def tasks_cmd(ctx: click.Context, kind: str | None, state: str | None, staff: st
     if kind and kind not in REMINDER_KINDS + TASK_KINDS:
         raise click.BadParameter(", ".join(REMINDER_KINDS + TASK_KINDS), param_hint="--kind")
     _open(ctx)
+    cli_viewer()
     rows = open_tasks(kind=kind, state=state, staff=staff, team=team, limit=limit)
     if as_json:
         echo_json(rows)
@@ -205,7 +202,7 @@ def remind_cmd(ctx: click.Context, as_json: bool) -> None:
 
     rules = business_rules(ctx)
     _open(ctx)
-    s = remind_pass(rules, cli_actor("admin"))
+    s = remind_pass(rules, cli_actor("keeper"))
     if as_json:
         echo_json(s)
         return
@@ -239,6 +236,7 @@ def process_status_cmd(ctx: click.Context, process_id: str, as_json: bool) -> No
     from hudang.store.services.business_tasks import process_status
 
     _open(ctx)
+    cli_viewer()
     st = process_status(process_id)
     if as_json:
         echo_json(st)
@@ -263,7 +261,8 @@ def add_demo_events(settings) -> None:
         click.echo(t("规则无效，未生成业务事件", "rules invalid: no business events generated"),
                    err=True)
         return
-    counts = add_year_of_events(rules, cli_actor("admin", "demo"), dt.date.today())
+    demo = Actor("demo", "demo", "admin")  # the generator's own actor, like build_archive's
+    counts = add_year_of_events(rules, demo, dt.date.today())
     click.echo(", ".join(f"{k}: {v}" for k, v in counts.items()))
 
 

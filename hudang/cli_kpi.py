@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 from tabulate import tabulate
 
-from hudang.cliutil import cli_actor, echo_json, open_db, settings_of
+from hudang.cliutil import cli_actor, cli_viewer, echo_json, open_db, settings_of
 from hudang.store.i18n import t
 
 
@@ -36,6 +36,7 @@ def kpi_cmd(ctx: click.Context, month: str, by: str, xlsx: Path | None, as_json:
 
     parse_month(month)
     open_db(settings_of(ctx))
+    cli_viewer()
     report = kpi(month, by)
     if xlsx is not None:
         reports = [report if g == by else kpi(month, g) for g in ("staff", "team", "unit")]
@@ -79,7 +80,7 @@ def quality_sample(ctx: click.Context, month: str, percent: float, seed: int | N
 
     open_db(settings_of(ctx))
     seed = seed if seed is not None else int(month.replace("-", "")) if month[:4].isdigit() else 0
-    rows = sample(month, percent, seed, cli_actor("admin"))
+    rows = sample(month, percent, seed, cli_actor("keeper"))
     _print_checks(rows, as_json)
 
 
@@ -95,7 +96,7 @@ def quality_record(ctx: click.Context, document_id: int, month: str, result: str
     from hudang.store.services.business_quality import record_result
 
     open_db(settings_of(ctx))
-    record_result(month, document_id, result, note, cli_actor("admin"))
+    record_result(month, document_id, result, note, cli_actor("keeper"))
     click.echo(t("已记录", "recorded"))
 
 
@@ -108,6 +109,7 @@ def quality_list(ctx: click.Context, month: str, as_json: bool) -> None:
     from hudang.store.services.business_quality import list_checks
 
     open_db(settings_of(ctx))
+    cli_viewer()
     _print_checks(list_checks(month), as_json)
 
 

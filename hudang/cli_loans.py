@@ -15,7 +15,7 @@ from typing import Any
 
 import click
 
-from hudang.cliutil import cli_actor, echo_json, open_db
+from hudang.cliutil import cli_actor, echo_clean, echo_json, open_db
 from hudang.settings import Settings
 from hudang.store.domain import CATEGORIES
 from hudang.store.errors import ArchiveError
@@ -114,9 +114,17 @@ def load_loan_policy(settings: Settings) -> LoanPolicyLike:
     return RulesLoanPolicy(load_ruleset(settings.rules_dir))
 
 
-as_option = click.option("--as", "as_user", envvar="HUDANG_USER", default=None,
-                         help="Acting staff username (default: $HUDANG_USER or the OS user).")
+as_option = click.option("--as", "as_user", default=None,
+                         help="Only your own username or role (sign in with `hudang login`).")
 json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+
+
+def _audit_views(viewer, numbers, what: str, path: Path) -> None:
+    """Every important customer written to an export or slip is a view, in the audit log."""
+    from hudang.store.services import access
+
+    for number in dict.fromkeys(n for n in numbers if n):
+        access.record_view(viewer, number, what, {"file": path.name})
 
 
 def _describe(loan, policy: LoanPolicyLike = DEFAULT_POLICY) -> str:
@@ -175,7 +183,7 @@ def request_cmd(settings: Settings, requester: str, codes: tuple[str, ...], purp
                               reader_type=reader_type,
                               department=department, policy=policy, override_by=override_by,
                               override_reason=override_reason)
-    echo_json(info) if as_json else click.echo(_describe(info, policy))
+    echo_json(info) if as_json else echo_clean(_describe(info, policy))
 
 
 @loan.command("list")
@@ -193,7 +201,7 @@ def list_cmd(settings: Settings, status: str | None, requester: str | None, as_j
         echo_json(rows)
         return
     for r in rows:
-        click.echo(f"{r.slip_no}  {r.status:<9} {r.requester_name:<8} {r.use_kind:<9} "
+        echo_clean(f"{r.slip_no}  {r.status:<9} {r.requester_name:<8} {r.use_kind:<9} "
                    f"{r.due_on or '—'}  {len(r.items)}")
 
 
@@ -208,7 +216,7 @@ def show_cmd(settings: Settings, slip: str, as_json: bool) -> None:
     policy = load_loan_policy(settings)
     open_db(settings)
     info = loans.get_loan(slip)
-    echo_json(info) if as_json else click.echo(_describe(info, policy))
+    echo_json(info) if as_json else echo_clean(_describe(info, policy))
 
 
 @loan.command("approve")
@@ -255,7 +263,7 @@ def checkout_cmd(settings: Settings, slip: str, codes: tuple[str, ...],
     open_db(settings)
     if not codes:
         for n, i in enumerate(loan_desk.pick_list(slip), 1):
-            click.echo(f"{n:>3}. {i.home.label if i.home else '—'}  {i.box_barcode}  "
+            echo_clean(f"{n:>3}. {i.home.label if i.home else '—'}  {i.box_barcode}  "
                        f"{i.customer_number or ''} {i.customer_name or ''}  {i.title}")
         return
     failed = False
@@ -359,11 +367,11 @@ def overdue_cmd(settings: Settings, reminders: Path | None, as_json: bool) -> No
         echo_json(rows)
     else:
         for r in rows:
-            click.echo(t("{s}  {n}（{d}）  应还 {due}  逾期 {k} 天", "{s}  {n} ({d})  due {due}  "
+            echo_clean(t("{s}  {n}（{d}）  应还 {due}  逾期 {k} 天", "{s}  {n} ({d})  due {due}  "
                          "{k} day(s) overdue", s=r.slip_no, n=r.borrower_name, d=r.department,
                          due=r.due_on, k=r.days_overdue))
             for i in r.items:
-                click.echo(f"    {i.box_barcode}  {i.customer_number or ''} {i.title}")
+                echo_clean(f"    {i.box_barcode}  {i.customer_number or ''} {i.title}")
         if not rows:
             click.echo(t("没有逾期的出借单", "no overdue loans"))
     if reminders:
@@ -384,7 +392,7 @@ def reading_room_cmd(settings: Settings, as_json: bool) -> None:
         echo_json(rows)
         return
     for i in rows:
-        click.echo(f"{i.slip_no}  {i.box_barcode}  {i.customer_number or ''} {i.title}")
+        echo_clean(f"{i.slip_no}  {i.box_barcode}  {i.customer_number or ''} {i.title}")
     if not rows:
         click.echo(t("阅览室内没有未归还的档案", "nothing is left in the reading room"))
 
@@ -405,12 +413,14 @@ def export_cmd(settings: Settings, path: Path, since, until, status: str | None,
     if path.suffix.lower() not in (".csv", ".xlsx"):
         raise click.BadParameter(t("文件名须以 .csv 或 .xlsx 结尾", "use a .csv or .xlsx name"))
     open_db(settings)
+    viewer = cli_actor()
     rows = loan_export.register_rows(since.date() if since else None,
                                      until.date() if until else None, status)
     if path.suffix.lower() == ".xlsx":
         n = loan_export.export_xlsx(path, rows)
     else:
         n = loan_export.export_csv(path, rows, encoding=encoding)
+    _audit_views(viewer, [r.get("customer_number") for r in rows], "loan export", path)
     click.echo(t("已导出 {n} 行到 {p}", "exported {n} rows to {p}", n=n, p=path))
 
 
@@ -423,7 +433,11 @@ def slip_cmd(settings: Settings, slip: str, path: Path) -> None:
     from hudang.store.services import loan_slip, loans
 
     open_db(settings)
-    loan_slip.write_loan_slip(loans.get_loan(slip), path)
+    viewer = cli_actor()
+    info = loans.get_loan(slip)
+    loan_slip.write_loan_slip(info, path)
+    _audit_views(viewer, [getattr(i, "customer_number", None) for i in info.items], "loan slip",
+                 path)
     click.echo(t("出借单已写入 {p}", "slip written to {p}", p=path))
 
 
@@ -510,7 +524,7 @@ def grant_list_cmd(settings: Settings, status: str | None, as_json: bool) -> Non
         echo_json(rows)
         return
     for g in rows:
-        click.echo(f"#{g.id}  {g.status:<9} {g.username}  {g.customer_number} {g.customer_name}"
+        echo_clean(f"#{g.id}  {g.status:<9} {g.username}  {g.customer_number} {g.customer_name}"
                    f"  {g.valid_until or '—'}")
 
 

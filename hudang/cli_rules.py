@@ -205,7 +205,7 @@ def retention_recompute(ctx: click.Context, directory: Path | None,
     from hudang.store.services.retention import recompute
 
     rs = _load(_rules_dir(ctx, directory), as_json)
-    open_db(settings_of(ctx))
+    open_db(settings_of(ctx), bounded=False)  # a long job: no statement timeout
     with progress_for(t("重算", "recompute"), quiet=as_json) as progress:
         r = recompute(rs, cli_actor("admin"), confirm_shortening=confirm_shortening,
                       progress=progress)

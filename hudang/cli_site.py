@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import getpass
 import sys
 from pathlib import Path
 
 import click
 
-from hudang.cliutil import cli_actor, echo_json, open_db, settings_of
+from hudang.cliutil import cli_actor, echo_json, open_db, settings_of, terminal_name
 from hudang.progress import progress_for
+from hudang.store.audit import Actor
 from hudang.store.errors import ArchiveError
 from hudang.store.i18n import t
 
@@ -32,7 +34,7 @@ def backup(ctx: click.Context, out: Path, as_json: bool) -> None:
     with progress_for(t("备份", "backup"), quiet=as_json) as progress:
         report = make_backup(out, settings.database_url, settings.scan_store,
                              settings.rules_dir, settings.config_file, progress,
-                             actor=cli_actor("admin"))
+                             actor=cli_actor("admin"), home=settings.home)
     if as_json:
         echo_json(report)
         return
@@ -57,11 +59,12 @@ def restore(ctx: click.Context, folder: Path, force: bool, fixity_sample: int,
 
     settings = settings_of(ctx)
     settings.home.mkdir(parents=True, exist_ok=True)
+    actor = _restore_actor(settings, force)
     with progress_for(t("恢复", "restore"), quiet=as_json) as progress:
         report = restore_backup(folder, settings.database_url, settings.scan_store,
                                 settings.rules_dir, settings.home, force=force,
                                 fixity_sample=fixity_sample or None, progress=progress,
-                                actor=cli_actor("admin"))
+                                actor=actor)
     if as_json:
         echo_json({**report.__dict__, "fixity": {**report.fixity.__dict__,
                                                  "ok": report.fixity.ok}, "ok": report.ok})
@@ -69,6 +72,16 @@ def restore(ctx: click.Context, folder: Path, force: bool, fixity_sample: int,
         _describe_restore(report)
     if not report.ok:
         sys.exit(1)
+
+
+def _restore_actor(settings, force: bool) -> Actor:
+    """Who restores: over an archive (`--force`), its signed-in administrator; into an empty
+    home, the operating-system user (nobody to sign in as yet, and nothing is replaced)."""
+    from hudang.store.services.backup import archive_present
+
+    if force and archive_present(settings.database_url):
+        return cli_actor("admin")
+    return Actor(f"os:{getpass.getuser()}", terminal_name(), "admin")
 
 
 def _describe_restore(report) -> None:

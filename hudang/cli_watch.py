@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from hudang.cliutil import cli_actor, open_db, settings_of
+from hudang.cliutil import cli_actor, echo_clean, open_db, settings_of
 from hudang.store.audit import Actor
 from hudang.store.i18n import t
 
@@ -53,13 +53,14 @@ def watch(ctx: click.Context, once: bool, workers: int | None) -> None:
 
     check_decoder(config.decoder)  # says what to install when the zbar library is missing
     open_db(settings)
+    account = cli_actor("keeper")  # the daemon's service account (HUDANG_SERVICE_USER)
     from hudang.cli_business import start_events_folders  # issue 14: events folders
 
-    boxes = start_events_folders(settings, config.events_folders, once)
+    boxes = start_events_folders(settings, config.events_folders, once, account)
     if not config.folders:
         sys.exit(0 if once else _wait_for(boxes))
     daemon = Daemon(config, settings.scan_store,
-                    actor=Actor("daemon", f"watch@{socket.gethostname()}", "system"),
+                    actor=Actor(account.username, f"watch@{socket.gethostname()}", account.role),
                     rules_dir=settings.rules_dir)
     code = daemon.run(once=once)
     for box in boxes:
@@ -148,7 +149,7 @@ def attention_list(ctx: click.Context, show_all: bool, as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
     elif rows:
-        click.echo(tabulate([list(r.values()) for r in rows], headers=list(rows[0])))
+        echo_clean(tabulate([list(r.values()) for r in rows], headers=list(rows[0])))
     else:
         click.echo(t("（没有待处理项）", "(nothing needs attention)"))
 

@@ -29,6 +29,14 @@ class Settings:
     terminal: str = "desk-1"
     idle_lock_minutes: int = 15
     customer_number_pattern: str = r"^\d{10}$"
+    label_layout: str = "a4"  # a4 (sheets of 2 x 7) / roll (one label per page)
+    label_roll_size: str = "60x40"  # roll labels in mm: 60x40 / 100x50
+    session_idle_minutes: int = 30  # a CLI sign-in ends after this long unused
+    signin_max_failures: int = 5  # failed sign-ins in a row that lock an account
+    signin_lock_minutes: int = 15
+    signin_failure_delay_ms: int = 1000  # each failed sign-in waits this long
+    card_only_signin: bool = False  # a staff card alone signs a keeper in at the desk
+    statement_timeout_ms: int = 30000  # PostgreSQL cancels any statement running longer
     config_file: Path | None = None
     sources: dict[str, str] = field(default_factory=dict)
 
@@ -38,14 +46,35 @@ class Settings:
         for f in fields(self):
             if f.name in ("sources",):
                 continue
-            rows.append((f.name, str(getattr(self, f.name)), self.sources.get(f.name, "default")))
+            value = str(getattr(self, f.name))
+            if f.name == "database_url":
+                value = mask_url_password(value)
+            rows.append((f.name, value, self.sources.get(f.name, "default")))
         return rows
 
 
-_INT_KEYS = {"idle_lock_minutes"}
+def mask_url_password(url: str) -> str:
+    """`postgresql://user:***@host/db`: a URL fit to print (the password never shows)."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    host = parts.hostname or ""
+    if parts.port:
+        host = f"{host}:{parts.port}"
+    user = parts.username or ""
+    return urlunsplit(parts._replace(netloc=f"{user}:***@{host}"))
+
+
+_INT_KEYS = {"idle_lock_minutes", "session_idle_minutes", "signin_max_failures",
+             "signin_lock_minutes", "signin_failure_delay_ms", "statement_timeout_ms"}
+_BOOL_KEYS = {"card_only_signin"}
 _PATH_KEYS = {"home", "rules_dir", "scan_store"}
 _KEYS = ("home", "database_url", "rules_dir", "scan_store", "language", "terminal",
-         "idle_lock_minutes", "customer_number_pattern")
+         "idle_lock_minutes", "customer_number_pattern", "label_layout", "label_roll_size",
+         "session_idle_minutes", "signin_max_failures", "signin_lock_minutes",
+         "signin_failure_delay_ms", "card_only_signin", "statement_timeout_ms")
 
 
 def default_home() -> Path:
@@ -59,10 +88,24 @@ def _coerce(key: str, value: Any, origin: str) -> Any:
             return int(value)
         except (TypeError, ValueError):
             raise SettingsError(f"{origin}: {key} must be a whole number, got {value!r}") from None
+    if key in _BOOL_KEYS:
+        if isinstance(value, bool):
+            return value
+        text = str(value).strip().lower()
+        if text in ("1", "true", "yes", "on"):
+            return True
+        if text in ("0", "false", "no", "off", ""):
+            return False
+        raise SettingsError(f"{origin}: {key} must be true or false, got {value!r}")
     if key in _PATH_KEYS:
         return Path(str(value)).expanduser()
     if key == "language" and str(value) not in ("zh", "en"):
         raise SettingsError(f"{origin}: language must be 'zh' or 'en', got {value!r}")
+    if key == "label_layout" and str(value) not in ("a4", "roll"):
+        raise SettingsError(f"{origin}: label_layout must be 'a4' or 'roll', got {value!r}")
+    if key == "label_roll_size" and str(value) not in ("60x40", "100x50"):
+        raise SettingsError(f"{origin}: label_roll_size must be '60x40' or '100x50', "
+                            f"got {value!r}")
     return str(value)
 
 

@@ -26,18 +26,17 @@ class CoverSheet:
                                category_code(self.category) if self.category else None)
 
 
-_FONT = "STSong-Light"  # reportlab's built-in CID font: Chinese without font files
-
-
 def _register_font() -> str:
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    """The product's embedded CJK TrueType font (one module finds it for every PDF)."""
+    from hudang.store.pdffonts import cjk_font
 
-    try:
-        pdfmetrics.getFont(_FONT)
-    except KeyError:
-        pdfmetrics.registerFont(UnicodeCIDFont(_FONT))
-    return _FONT
+    return cjk_font()
+
+
+def use_in_drawing(drawing):
+    from hudang.store.pdffonts import use_in_drawing as embed
+
+    return embed(drawing)
 
 
 def _draw_sheet(c, sheet: CoverSheet, width: float, height: float) -> None:
@@ -67,13 +66,14 @@ def _draw_sheet(c, sheet: CoverSheet, width: float, height: float) -> None:
         c.drawCentredString(width / 2, height - (60 + 12 * i) * mm, line)
     # Code 128 with 0.5 mm modules: >= 3 px at 150 dpi, readable after a 50 % downscale.
     bc = code128.Code128(sheet.value, barWidth=0.5 * mm, barHeight=22 * mm, quiet=True,
-                         humanReadable=True, fontName="Helvetica", fontSize=12)
+                         humanReadable=True, fontName=font, fontSize=12)
     bc.drawOn(c, (width - bc.width) / 2, height / 2 - 20 * mm)
     qr = QrCodeWidget(sheet.value)
     x0, y0, x1, y1 = qr.getBounds()
     size = 40 * mm
     drawing = Drawing(size, size, transform=[size / (x1 - x0), 0, 0, size / (y1 - y0), 0, 0])
     drawing.add(qr)
+    use_in_drawing(drawing)
     renderPDF.draw(drawing, c, (width - size) / 2, 45 * mm)
     c.setFont(font, 11)
     c.drawCentredString(width / 2, 30 * mm, "此页不归档：守护进程在此处拆分批次 · "
@@ -83,12 +83,12 @@ def _draw_sheet(c, sheet: CoverSheet, width: float, height: float) -> None:
 def make_coversheets(path: Path, sheets: list[CoverSheet]) -> Path:
     """Write one separator page per entry of `sheets` to the PDF at `path`."""
     from reportlab.lib.pagesizes import A4
-    from reportlab.pdfgen import canvas
+
+    from hudang.store.pdffonts import new_canvas
 
     if not sheets:
         sheets = [CoverSheet()]
-    c = canvas.Canvas(str(path), pagesize=A4)
-    c.setTitle("hudang cover sheets")
+    c = new_canvas(str(path), A4, "hudang cover sheets")
     for sheet in sheets:
         _draw_sheet(c, sheet, *A4)
         c.showPage()

@@ -26,8 +26,12 @@ _state = threading.local()
 _flags = {"read_only_reason": None}
 
 
-def make_database(url: str) -> pw.Database:
-    """Build (but do not connect) a Peewee database for `sqlite:///path` or `postgresql://...`."""
+def make_database(url: str, statement_timeout_ms: int | None = None) -> pw.Database:
+    """Build (but do not connect) a Peewee database for `sqlite:///path` or `postgresql://...`.
+
+    On PostgreSQL every statement of the session is bounded by `statement_timeout_ms` (the
+    server cancels it), so nothing a user types keeps the server busy after they gave up.
+    """
     parsed = urlparse(url)
     scheme = parsed.scheme.split("+")[0]
     if scheme == "sqlite":
@@ -42,6 +46,9 @@ def make_database(url: str) -> pw.Database:
                                  timeout=10)
     if scheme in ("postgres", "postgresql"):
         kwargs = dict(parse_qsl(parsed.query))
+        if statement_timeout_ms and statement_timeout_ms > 0:
+            bound = f"-c statement_timeout={int(statement_timeout_ms)}"
+            kwargs["options"] = f"{kwargs.get('options', '')} {bound}".strip()
         return pw.PostgresqlDatabase(
             unquote(parsed.path.lstrip("/")) or "postgres",
             user=unquote(parsed.username) if parsed.username else None,
@@ -53,9 +60,9 @@ def make_database(url: str) -> pw.Database:
     raise NotConfigured(f"unsupported database URL {url!r}: use sqlite:///PATH or postgresql://...")
 
 
-def init_database(url: str) -> pw.Database:
+def init_database(url: str, statement_timeout_ms: int | None = None) -> pw.Database:
     """Point the shared proxy at the database behind `url` and return it."""
-    db = make_database(url)
+    db = make_database(url, statement_timeout_ms)
     if isinstance(database.obj, pw.Database) and not database.obj.is_closed():
         database.obj.close()
     database.initialize(db)
@@ -75,6 +82,10 @@ def require_database() -> pw.Database:
     if database.obj is None:
         raise NotConfigured("the archive database is not initialised (call init_database first)")
     return database.obj
+
+
+def is_read_only() -> bool:
+    return _flags["read_only_reason"] is not None
 
 
 def set_read_only(reason: str | None) -> None:

@@ -69,3 +69,7 @@ class ImportFailed(ArchiveError):
     def __init__(self, message: str, problems: list[tuple[int, str]]):
         super().__init__(message)
         self.problems = problems
+
+
+class ChangedByOthers(ValidationError):
+    """A versioned update lost a race: someone else changed the record since it was read."""

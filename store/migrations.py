@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import peewee as pw
 
-from hudang.store import search
+from hudang.store import models_intake, search, security_schema
 from hudang.store.models import ALL_MODELS
 from hudang.store.models_business import create_business_tables
 from hudang.store.models_corrections import CORRECTION_MODELS
@@ -49,6 +49,10 @@ MIGRATIONS: tuple[Migration, ...] = (
               _retention_due_indexes),
     Migration(4, "keyword search index: re-index archives built with base-36 tokens",
               search.upgrade_token_format),
+    Migration(5, "sign-in security (PIN, lockout, CLI sessions, audit keying); append-only audit",
+              security_schema.apply),
+    Migration(6, "intake: handover batches and items, box move tasks (issue 13)",
+              models_intake.create_tables),
     Migration(7, "business events, tasks, reminders, quality checks (issue 14)",
               create_business_tables),
     Migration(10, "customer corrections: imported values that failed a check",

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import peewee as pw
 
 from hudang.store import db as dbmod
 from hudang.store.errors import SchemaTooOld
@@ -19,26 +18,39 @@ def latest_version() -> int:
 
 
 def current_version() -> int:
-    """The schema version of the connected database (0 when empty)."""
+    """The schema version of the connected database (0 when empty): its newest migration."""
+    return max(applied_versions(), default=0)
+
+
+def applied_versions() -> set[int]:
+    """Every migration version recorded in the connected database."""
     db = dbmod.require_database()
     if not db.table_exists(SchemaVersion._meta.table_name):
-        return 0
-    row = SchemaVersion.select(pw.fn.MAX(SchemaVersion.version)).scalar()
-    return int(row or 0)
+        return set()
+    return {int(v) for (v,) in SchemaVersion.select(SchemaVersion.version).tuples()}
+
+
+def _unknown(applied: set[int]) -> set[int]:
+    """Versions a newer build recorded that this program does not know."""
+    return applied - {m.version for m in MIGRATIONS}
 
 
 def upgrade() -> list[int]:
-    """Apply every migration the database lacks, each in its own transaction; return them."""
+    """Apply every migration the database lacks, each in its own transaction; return them.
+
+    Every listed migration that is not recorded is applied, not only those newer than the
+    newest recorded, so a migration numbered below one already applied is not skipped.
+    """
     db = dbmod.require_database()
     applied: list[int] = []
-    have = current_version()
-    if have > latest_version():
-        raise dbmod.SchemaTooNew(_too_new_message(have))
+    have = applied_versions()
+    if _unknown(have):
+        raise dbmod.SchemaTooNew(_too_new_message(max(have)))
     for migration in MIGRATIONS:
-        if migration.version <= have:
+        if migration.version in have:
             continue
         with dbmod.write_tx():
-            if current_version() >= migration.version:  # another process got there first
+            if migration.version in applied_versions():  # another process got there first
                 continue
             migration.apply(db)
             SchemaVersion.create(version=migration.version, description=migration.description)
@@ -55,10 +67,12 @@ def _too_new_message(have: int) -> str:
 
 def check_compatible() -> int:
     """Check the connected schema; make the process read-only if it is newer than we know."""
-    have = current_version()
-    if have > latest_version():
+    applied = applied_versions()
+    have = max(applied, default=0)
+    missing = [m.version for m in MIGRATIONS if m.version not in applied]
+    if _unknown(applied):
         dbmod.set_read_only(_too_new_message(have))
-    elif have < latest_version():
+    elif missing:
         raise SchemaTooOld(t("数据库结构版本 {have} 较旧（需要 {latest}）：请运行 hudang db upgrade。",
                              "The database schema is version {have}, older than {latest}: "
                              "run `hudang db upgrade`.", have=have, latest=latest_version()))

@@ -36,6 +36,8 @@ import peewee as pw
 
 from hudang.store import db as dbmod
 from hudang.store.progress import Progress, no_progress
+from hudang.store.errors import ValidationError
+from hudang.store.i18n import t
 
 FIELDS = ("name", "number", "phone", "id_number", "address", "initials")
 TAGS = {"name": "n", "number": "h", "phone": "p", "id_number": "i", "address": "a",
@@ -48,6 +50,13 @@ _LETTERS = re.compile(r"[a-z]+")
 # common bigram (a district name: a fifth of all customers) costs tens of ms, a sample not.
 _GIN_SAMPLE = 5000
 _TOP_CHAR = "\U0010ffff"  # sorts after every character: the end of a prefix range
+MAX_WORDS = 8  # a query of more words is refused: each adds a clause to one big WHERE
+MAX_QUERY_CHARS = 200
+PERSONAL_FIELDS = ("phone", "id_number")  # searched only for roles that may see them
+
+
+class QueryTooLong(ValidationError):
+    """A search with more words or characters than the caps."""
 
 
 @dataclass(frozen=True)
@@ -455,21 +464,32 @@ def _prefer_indexes(sample_gin: bool) -> None:
     With `sample_gin` (two-character queries: one bigram, so every GIN hit is a match) the
     GIN scan returns a random few thousand hits of a common bigram instead of all of them.
     """
-    sql = ("SET LOCAL enable_seqscan = off; "
+    sql = ("SET LOCAL enable_seqscan = off; SET LOCAL jit = off; "
            "SET LOCAL plan_cache_mode = force_generic_plan")
     if sample_gin:
         sql += f"; SET LOCAL gin_fuzzy_search_limit = {_GIN_SAMPLE}"
     dbmod.require_database().execute_sql(sql)
 
 
-def search_customers(text: str, limit: int = 50) -> list[CustomerHit]:
-    """Customers matching `text` (a substring of name, number, phone, ID, address or initials)."""
+def search_customers(text: str, limit: int = 50, *,
+                     personal: bool = True) -> list[CustomerHit]:
+    """Customers matching `text` (a substring of name, number, phone, ID, address or initials).
+
+    Without `personal` (a role that may not see ID and phone numbers) those two fields are not
+    searched, so fragments of them find nobody. More than MAX_WORDS words is refused.
+    """
+    if len(text or "") > MAX_QUERY_CHARS:
+        raise QueryTooLong(t("搜索内容最多 {n} 个字符", "a search is at most {n} characters",
+                                n=MAX_QUERY_CHARS))
     terms = [normalise(part) for part in (text or "").split()]
     terms = [t for t in terms if t]
+    if len(terms) > MAX_WORDS:
+        raise QueryTooLong(t("搜索最多 {n} 个词，请减少关键词", "a search is at most {n} words: use fewer",
+                                n=MAX_WORDS))
     if not terms or limit <= 0:
         return []
     if len(terms) > 1:
-        return _search_all_terms(terms, limit)
+        return _search_all_terms(terms, limit, personal)
     term = terms[0]
     tier_fn = _pg_tier if dbmod.is_postgres() else _sqlite_tier
     hits: list[CustomerHit] = []
@@ -479,6 +499,8 @@ def search_customers(text: str, limit: int = 50) -> list[CustomerHit]:
         if own_tx and dbmod.is_postgres():
             _prefer_indexes(sample_gin=len(term) == 2)
         for kind, field in _tiers(term):
+            if not personal and field in PERSONAL_FIELDS:
+                continue
             for row in tier_fn(kind, field, term, limit + len(seen)):
                 if row[0] not in seen:
                     seen.add(row[0])
@@ -488,15 +510,17 @@ def search_customers(text: str, limit: int = 50) -> list[CustomerHit]:
     return hits
 
 
-def _search_all_terms(terms: list[str], limit: int) -> list[CustomerHit]:
+def _search_all_terms(terms: list[str], limit: int, personal: bool = True) -> list[CustomerHit]:
     """Several words: customers where every word is a substring of some field."""
     db = dbmod.require_database()
-    fields = [f for f in FIELDS]
+    fields = [f for f in FIELDS if personal or f not in PERSONAL_FIELDS]
     own_tx = not db.in_transaction()
     with dbmod.read_tx():
         if dbmod.is_postgres():
             if own_tx:
                 _prefer_indexes(sample_gin=False)
+            else:
+                db.execute_sql("SET LOCAL jit = off")
             conds, params = [], []
             for term in terms:
                 alts = []

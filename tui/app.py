@@ -34,6 +34,7 @@ class DeskApp(App):
         super().__init__()
         self.login_note = login_note  # e.g. the demo accounts, shown on the login screen
         bind_labelled(self, [("f1", "help", "help"), ("ctrl+l", "lock", "lock")])
+        bind_labelled(self, [("ctrl+o", "sign_out", "sign_out")], priority=True)
         bind_labelled(self, [("ctrl+q", "quit", "quit")], priority=True)
         self.settings = settings
         self.services = services
@@ -75,6 +76,33 @@ class DeskApp(App):
         self.user = user
         self.last_activity = self.clock()
         self.switch_screen(MainScreen())
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Sign-out is offered only while someone is signed in."""
+        if action == "sign_out":
+            return self.user is not None
+        return super().check_action(action, parameters)
+
+    def action_sign_out(self) -> None:
+        """Sign out (also from a locked desk) so the next person signs in; audited."""
+        from hudang.tui.screens.login import LoginScreen
+
+        user = self.user
+        if user is None:
+            return
+        self.user, self.locked = None, False
+        self.run_worker(lambda: self.services.sign_out(user), thread=True, exit_on_error=False,
+                        group="signout")
+        while len(self.screen_stack) > 2:
+            self.pop_screen()
+        self.switch_screen(LoginScreen())
+
+    def action_users(self) -> None:
+        """The administrator's account screen."""
+        from hudang.tui.screens.users import UsersScreen
+
+        if self.user is not None and self.user.role == "admin" and not self.locked:
+            self.push_screen(UsersScreen())
 
     # --- idle lock -------------------------------------------------------------------------
     async def on_event(self, event: events.Event) -> None:
@@ -139,11 +167,20 @@ class DeskApp(App):
                             t("无法自动归档的扫描件：分配户号和类别",
                               "Scans that could not be linked: assign customer and category"),
                             lambda: self.open_mode("attention"))
+        yield SystemCommand(t("接收", "Receiving"), t("扫描移交批次，再逐件接收",
+                                                   "Scan a handover batch, then its items"),
+                            lambda: self.open_mode("receiving"))  # issue 13
+        yield SystemCommand(t("装盒", "Boxing"), t("扫描档案盒，再装入案卷或文件",
+                                                "Scan a box, then volumes or documents"),
+                            lambda: self.open_mode("boxing"))
         yield SystemCommand(t("工作台", "Work board"), t("提醒、合同到期与考核",
                             "Reminders, contract expiry and scores"),
                             lambda: self.open_mode("workboard"))  # issue 14
         yield SystemCommand(L("help"), L("help"), self.action_help)
         yield SystemCommand(L("lock"), L("locked"), self.action_lock)
+        yield SystemCommand(L("sign_out"), L("sign_out_hint"), self.action_sign_out)
+        if self.user.role == "admin":
+            yield SystemCommand(L("users"), L("users_hint"), self.action_users)
         yield from super().get_system_commands(screen)
 
 
@@ -155,7 +192,20 @@ def make_app(settings: Settings, *, services: DeskServices | None = None,
     if dbmod.database.obj is None:
         from hudang.store.archive import open_archive
 
-        open_archive(settings.database_url)
+        open_archive(settings.database_url, audit_key_file=Path(settings.home) / "audit.key",
+                     statement_timeout_ms=getattr(settings, "statement_timeout_ms", None))
     output_dir = Path(settings.home)
-    return DeskApp(settings, services or DeskServices(output_dir), clock or dt.datetime.now,
-                   user=user, cursor_blink=cursor_blink, login_note=login_note)
+    app = DeskApp(settings, services or DeskServices(output_dir), clock or dt.datetime.now,
+                  user=user, cursor_blink=cursor_blink, login_note=login_note)
+    _sign_in_setup(app)
+    return app
+
+
+def _sign_in_setup(app: DeskApp) -> None:
+    """The desk's sign-in policy and terminal, and who views customers' files (issue 12)."""
+    from hudang.store.services.users import policy_from
+
+    services = app.services
+    services.signin_policy = policy_from(app.settings)
+    services.terminal = app.settings.terminal
+    services.viewer = lambda: app.actor

@@ -21,6 +21,13 @@ LABELS: dict[str, tuple[str, str]] = {
                    "Scan your staff card, or enter username and password"),
     "username": ("用户名 / 工作证", "Username / staff card"), "password": ("密码", "Password"),
     "locked": ("终端已锁定", "Terminal locked"),
+    "sign_out": ("退出登录", "Sign out"),
+    "sign_out_hint": ("退出登录，换下一位同事登录", "Sign out so the next person can sign in"),
+    "users": ("用户管理", "Users"),
+    "users_hint": ("管理员：添加、停用、改角色、重置密码", "Administrator: add, deactivate, "
+                   "change role, reset password"),
+    "pin_prompt": ("请输入 PIN 或密码", "Enter your PIN or password"),
+    "pin": ("PIN / 密码", "PIN / password"),
     "unlock_hint": ("{u} 请扫描工作证或输入密码解锁",
                     "{u}: scan your staff card or enter your password"),
     "wrong_user": ("只有 {u} 可以解锁（或按 Ctrl+Q 退出）",

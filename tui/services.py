@@ -19,7 +19,7 @@ from typing import Any, TypeVar
 from hudang.store import db as dbmod
 from hudang.store.audit import Actor
 from hudang.store.services import customers as customers_svc
-from hudang.store.services import lookup, registry, shelving, stocktake, users
+from hudang.store.services import access, lookup, registry, shelving, stocktake, users
 from hudang.store.services.dto import CustomerFile, LocationInfo, LookupResult, UserInfo
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -43,6 +43,9 @@ class DeskServices:
 
     def __init__(self, output_dir: Path) -> None:
         self.output_dir = output_dir
+        self.signin_policy = users.DEFAULT_POLICY  # set from the settings by make_app
+        self.terminal = ""
+        self.viewer: Callable[[], Actor] | None = None  # who is at the desk (set by the app)
 
     @_in_worker
     def lookup(self, raw: str) -> LookupResult:
@@ -64,21 +67,49 @@ class DeskServices:
 
     @_in_worker
     def customer_file(self, number: str) -> CustomerFile:
+        if self.viewer is not None:  # important customers: approver or grant only; audited
+            access.open_customer_file(self.viewer(), number, "desk file")
         return customers_svc.customer_file(number)
 
     @_in_worker
     def search(self, text: str, limit: int = 200) -> list:
         from hudang.store.search import search_customers
 
-        return search_customers(text, limit)
+        personal = self.viewer is None or users.can_see_personal_data(self.viewer().role)
+        return search_customers(text, limit, personal=personal)
 
     @_in_worker
     def authenticate(self, username: str, password: str) -> UserInfo:
-        return users.authenticate(username, password)
+        return users.authenticate(username, password, terminal=self.terminal,
+                                  policy=self.signin_policy, desk=True)
 
     @_in_worker
-    def authenticate_card(self, code: str) -> UserInfo:
-        return users.authenticate_card(code)
+    def authenticate_card(self, code: str, pin: str | None = None) -> UserInfo:
+        return users.authenticate_card(code, pin, terminal=self.terminal,
+                                       policy=self.signin_policy)
+
+    @_in_worker
+    def sign_out(self, user: UserInfo) -> None:
+        users.sign_out(user, self.terminal)
+
+    @_in_worker
+    def accounts(self) -> list[users.UserAccount]:
+        return users.list_accounts()
+
+    @_in_worker
+    def manage_user(self, action: str, username: str, actor: Actor, **values: Any) -> None:
+        """An administrator's change to an account: add/role/password/pin/activate/deactivate."""
+        if action == "add":
+            users.add_user(username, values.get("display_name", ""), values["role"],
+                           values["password"], actor=actor)
+        elif action == "role":
+            users.set_role(username, values["role"], actor)
+        elif action == "password":
+            users.set_password(username, values["password"], actor)
+        elif action == "pin":
+            users.set_pin(username, values.get("pin") or None, actor)
+        elif action in ("activate", "deactivate"):
+            users.set_active(username, action == "activate", actor)
 
     @staticmethod
     def can_see_personal_data(role: str) -> bool:

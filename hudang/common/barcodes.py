@@ -16,13 +16,15 @@ from hudang.common.errors import BadCheckCharacter, ValidationError
 from hudang.common.i18n import t
 
 ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-KINDS = ("document", "volume", "box", "position", "loan_slip", "staff_card")
+KINDS = ("document", "volume", "box", "position", "loan_slip", "staff_card", "handover")
 KIND_NAMES = {"document": "文件", "volume": "案卷", "box": "档案盒", "position": "架位",
               "loan_slip": "出借单", "staff_card": "工作证", "customer": "户号",
+              "handover": "移交批次",
               "keyword": "关键词"}
 KIND_NAMES_EN = {"document": "document", "volume": "volume", "box": "box",
                  "position": "shelf position", "loan_slip": "loan slip",
                  "staff_card": "staff card", "customer": "customer number",
+                 "handover": "handover batch",
                  "keyword": "keyword"}
 
 
@@ -32,7 +34,7 @@ def kind_name(kind: str) -> str:
 
     return (KIND_NAMES_EN if language() == "en" else KIND_NAMES).get(kind, kind)
 DEFAULT_PREFIXES = {"document": "D", "volume": "V", "box": "B", "position": "P",
-                    "loan_slip": "L", "staff_card": "S"}
+                    "loan_slip": "L", "staff_card": "S", "handover": "H"}
 
 # AIM symbology identifiers some scanners send first: "]C0" (Code 128), "]Q1" (QR), "]E0" ...
 _AIM_PREFIX = re.compile(r"^\][A-Za-z][0-9A-Za-z]")

@@ -146,9 +146,12 @@ def _copy_checked(src: Path, dst: Path, expected: str | None = None) -> str:
     return sha
 
 
+KEY_FILES = ("audit.key", "audit.anchors")  # under the data directory (store/audit_key.py)
+
+
 def make_backup(out: Path, database_url: str, scan_store: Path, rules_dir: Path | None,
                 config_file: Path | None, progress: Progress = no_progress,
-                actor: audit.Actor | None = None) -> BackupReport:
+                actor: audit.Actor | None = None, home: Path | None = None) -> BackupReport:
     """Write a consistent backup of database, blobs, rules and config into the new folder `out`.
 
     With `actor`, the archive records who took it (after the snapshot, so not inside it).
@@ -179,8 +182,15 @@ def make_backup(out: Path, database_url: str, scan_store: Path, rules_dir: Path 
                   for p in sorted(Path(rules_dir).rglob("*")) if p.is_file()]
     if config_file is not None and Path(config_file).is_file():
         extra.append((Path(config_file), "config.toml"))
+    # The audit key and its anchors travel with the archive: without the key a restored
+    # chain cannot be verified or extended. The backup is as secret as the archive.
+    for name in KEY_FILES if home is not None else ():
+        if (Path(home) / name).is_file():
+            extra.append((Path(home) / name, "keys/" + name))
     for src, rel in extra:
         sha = _copy_checked(src, out / rel)
+        if rel.startswith("keys/"):
+            (out / rel).chmod(0o600)
         files.append({"path": rel, "size": (out / rel).stat().st_size, "sha256": sha})
     manifest = {"format": FORMAT,
                 "created_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
@@ -220,7 +230,7 @@ def read_manifest(folder: Path, progress: Progress = no_progress) -> dict:
     return manifest
 
 
-def _archive_present(database_url: str) -> list[str]:
+def archive_present(database_url: str) -> list[str]:
     """Tables with rows in the archive at `database_url` (empty list: nothing to overwrite)."""
     path = _sqlite_path(database_url)
     if path is not None and not path.exists():
@@ -296,7 +306,7 @@ def restore_backup(folder: Path, database_url: str, scan_store: Path, rules_dir:
     """
     folder = Path(folder)
     manifest = read_manifest(folder, progress)
-    busy = _archive_present(database_url)
+    busy = archive_present(database_url)
     if busy and not force:
         raise BackupError(t("目标已有档案（{m} 有数据）：确认覆盖请加 --force",
                             "an archive is already there ({m} hold rows): add --force to "
@@ -314,6 +324,13 @@ def restore_backup(folder: Path, database_url: str, scan_store: Path, rules_dir:
                            "it was", p=rules_dir))
         else:
             _restore_tree(folder, "rules", Path(rules_dir), manifest)
+    for name in KEY_FILES:
+        src = folder / "keys" / name
+        if src.is_file():
+            dst = Path(home) / name
+            dst.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(src, dst)
+            dst.chmod(0o600)
     if (folder / "config.toml").is_file():
         cfg = Path(home) / "config.toml"
         dst = cfg if not cfg.exists() else Path(home) / "config.restored.toml"
@@ -322,6 +339,9 @@ def restore_backup(folder: Path, database_url: str, scan_store: Path, rules_dir:
         if dst != cfg:
             notes.append(t("已有配置文件未覆盖；备份中的配置已写到 {p}",
                            "the config file was kept; the backed-up one is at {p}", p=dst))
+    from hudang.store.audit_key import KEY_FILE_NAME, attach_key  # the restored chain's key
+
+    attach_key(Path(home) / KEY_FILE_NAME, create=False)
     counts = dbcopy.count_rows(dbmod.require_database(), list(manifest["counts"]))
     chain = audit.verify()
     fixity = check_blob_fixity(Path(scan_store), fixity_sample,

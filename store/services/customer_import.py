@@ -25,6 +25,7 @@ from hudang.store.errors import ImportFailed
 from hudang.store.i18n import t
 from hudang.store.models import Customer
 from hudang.store.progress import Progress, no_progress
+from hudang.store.textsafe import has_control
 
 # field -> accepted header names (Chinese first, then English); matching ignores case/spaces.
 COLUMNS: dict[str, tuple[str, ...]] = {
@@ -136,6 +137,10 @@ def _validate(values: dict[str, str], number_re: re.Pattern) -> tuple[dict, list
     if imp_raw not in _YES and imp_raw not in _NO:
         errors.append(t("重要客户“{v}”应为 是/否", "important '{v}' must be 是/否 (yes/no)",
                         v=values.get("important")))
+    for field, value in values.items():
+        if has_control(value):  # escape codes in a name would drive a terminal (issue 12)
+            errors.append(t("“{col}”含有控制字符", "'{col}' contains control characters",
+                            col=COLUMNS[field][0]))
     for field, limit in _MAX_LEN.items():
         if len(values.get(field, "")) > limit:
             errors.append(t("“{col}”超过 {n} 个字符", "'{col}' is longer than {n} characters",
@@ -167,7 +172,8 @@ class _RowCleaner:
         imp = values.get("important", "").lower()
         if not (vc and values["name"] and self.number_re.fullmatch(values["number"])
                 and (vc == "HV" or values.get("area")) and (imp in _YES or imp in _NO)
-                and all(map(operator.le, map(len, vals), self.limits))):
+                and all(map(operator.le, map(len, vals), self.limits))
+                and not has_control("".join(vals))):
             return _validate(values, self.number_re)
         clean = self.blank.copy()
         clean.update(values)

@@ -13,12 +13,13 @@ from hudang.store import audit, search
 from hudang.store.audit import Actor
 from hudang.store.db import read_tx, write_tx
 from hudang.store.domain import ACTIVE, CANCELLED, CATEGORIES, HV, LV
-from hudang.store.errors import AlreadyExists, NotFound, ValidationError
+from hudang.store.errors import AlreadyExists, ChangedByOthers, NotFound, ValidationError
 from hudang.store.i18n import t
 from hudang.store.models import Contract, Customer, utcnow
 from hudang.store.services import views
 from hudang.store.services.convert import contract_info, customer_info
 from hudang.store.services.dto import CustomerFile, CustomerInfo, DocumentInfo
+from hudang.store.textsafe import has_control
 
 EDITABLE = ("name", "id_number", "phone", "address", "voltage_class", "supply_voltage", "line",
             "area", "tariff", "important", "legal_hold")
@@ -41,6 +42,9 @@ def validate_fields(data: dict[str, Any], number_pattern: str = DEFAULT_NUMBER_P
     if "voltage_class" in data and data.get("voltage_class") not in (HV, LV):
         problems.append(t("电压等级必须是 高压/HV 或 低压/LV，而不是 {v}",
                           "voltage class must be HV or LV, not {v}", v=data.get("voltage_class")))
+    for key in ("name", "id_number", "phone", "address", "line", "area", "tariff"):
+        if has_control(str(data.get(key, "") or "")):
+            problems.append(t("{k} 含有控制字符", "{k} contains control characters", k=key))
     for key, limit in (("name", 128), ("address", 256), ("phone", 32), ("id_number", 32),
                        ("line", 64), ("area", 64)):
         if len(str(data.get(key, "") or "")) > limit:
@@ -88,19 +92,24 @@ def update_customer(number: str, changes: dict[str, Any], actor: Actor,
         raise ValidationError("；".join(problems))
     with write_tx():
         c = _get(number)
-        if expected_version is not None and c.version != expected_version:
-            raise ValidationError(t("客户 {n} 已被他人修改，请刷新后再改",
-                                    "customer {n} was changed by someone else; reload first",
-                                    n=number))
+        version = c.version if expected_version is None else expected_version
         before = _snapshot(c)
-        for key, value in changes.items():
-            setattr(c, key, value.strip() if isinstance(value, str) else value)
-        c.version += 1
-        c.updated_at = utcnow()
-        c.save()
+        values = {k: (v.strip() if isinstance(v, str) else v) for k, v in changes.items()}
+        c = _versioned_update(c, version, values)
         search.index_customer(c)
         audit.record(actor, "customer.update", "customer", c.number, before, _snapshot(c))
     return customer_info(c)
+
+
+def _versioned_update(c: Customer, version: int, values: dict[str, Any]) -> Customer:
+    """`UPDATE … WHERE id = ? AND version = ?`: the database decides who wins a race."""
+    n = (Customer.update(**values, version=Customer.version + 1, updated_at=utcnow())
+         .where((Customer.id == c.id) & (Customer.version == version)).execute())
+    if n != 1:
+        raise ChangedByOthers(t("客户 {n} 已被他人修改，请刷新后再改",
+                                "customer {n} was changed by someone else; reload first",
+                                n=c.number))
+    return Customer.get_by_id(c.id)
 
 
 def cancel_customer(number: str, cancelled_on: dt.date, actor: Actor) -> CustomerInfo:
@@ -111,10 +120,7 @@ def cancel_customer(number: str, cancelled_on: dt.date, actor: Actor) -> Custome
             raise ValidationError(t("客户 {n} 已于 {d} 销户", "customer {n} was already cancelled on {d}",
                                     n=number, d=c.cancelled_on))
         before = _snapshot(c)
-        c.status, c.cancelled_on = CANCELLED, cancelled_on
-        c.version += 1
-        c.updated_at = utcnow()
-        c.save()
+        c = _versioned_update(c, c.version, {"status": CANCELLED, "cancelled_on": cancelled_on})
         search.index_customer(c)
         audit.record(actor, "customer.cancel", "customer", c.number, before, _snapshot(c))
     return customer_info(c)

@@ -1,7 +1,7 @@
 """Printable slips: the borrowing slip (档案资料出借单) and overdue reminders (催还通知单).
 
-PDF via reportlab with the Adobe CID font STSong-Light (no font file needed: every PDF
-reader ships it), and a Code 128 barcode of the slip number so the desk can scan the
+PDF via reportlab with the product's embedded CJK TrueType font (`store.pdffonts`), and a
+Code 128 barcode of the slip number so the desk can scan the
 paper slip straight back into the loan.
 """
 
@@ -17,18 +17,16 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.platypus import (
     PageBreak, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle,
 )
 
 from hudang.store.domain import CATEGORIES
 from hudang.store.i18n import t
+from hudang.store.pdffonts import cjk_font, table_font, use_in_drawing
 from hudang.store.services.loan_dto import LoanInfo, LoanItemInfo, OverdueRow
 from hudang.store.services.loan_policy import USE_KINDS
 
-FONT = "STSong-Light"
 BAR_WIDTH = 0.42 * mm  # narrowest bar: wide enough for a desk scanner and a 200 dpi render
 STATUS_NAMES = {"pending": ("待审批", "pending"), "approved": ("已批准", "approved"),
                 "rejected": ("已驳回", "rejected"), "cancelled": ("已撤销", "cancelled"),
@@ -37,9 +35,7 @@ STATUS_NAMES = {"pending": ("待审批", "pending"), "approved": ("已批准", "
 
 
 def _font() -> str:
-    if FONT not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(UnicodeCIDFont(FONT))
-    return FONT
+    return cjk_font()
 
 
 def _styles() -> dict[str, ParagraphStyle]:
@@ -63,15 +59,16 @@ def _status(code: str) -> str:
 
 def slip_barcode(value: str, bar_height: float = 14 * mm):
     """A Code 128 drawing of `value`, with the text under the bars."""
-    return createBarcodeDrawing("Code128", value=value, barWidth=BAR_WIDTH, barHeight=bar_height,
-                                humanReadable=True, quiet=True, fontName="Helvetica",
-                                fontSize=9)
+    drawing = createBarcodeDrawing("Code128", value=value, barWidth=BAR_WIDTH,
+                                   barHeight=bar_height, humanReadable=True, quiet=True,
+                                   fontName=cjk_font(), fontSize=9)
+    return use_in_drawing(drawing)
 
 
 def _header(title: str, slip_no: str, s: dict[str, ParagraphStyle]) -> list:
     head = Table([[_p(title, s["title"]), slip_barcode(slip_no)]],
                  colWidths=[105 * mm, 75 * mm])
-    head.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+    head.setStyle(TableStyle([table_font(), ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
                               ("ALIGN", (1, 0), (1, 0), "RIGHT")]))
     return [head, Spacer(1, 4 * mm)]
 
@@ -82,9 +79,9 @@ def _fields(pairs: list[tuple[str, object]], s: dict[str, ParagraphStyle]) -> Ta
         row = []
         for label, value in pairs[i:i + 2]:
             row += [_p(label, s["cell"]), _p(value, s["cell"])]
-        rows.append(row + [""] * (4 - len(row)))
+        rows.append(row + [_p("", s["cell"])] * (4 - len(row)))
     table = Table(rows, colWidths=[24 * mm, 66 * mm, 24 * mm, 66 * mm])
-    table.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.5, colors.black),
+    table.setStyle(TableStyle([table_font(), ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
                                ("BACKGROUND", (0, 0), (0, -1), colors.whitesmoke),
                                ("BACKGROUND", (2, 0), (2, -1), colors.whitesmoke),
                                ("VALIGN", (0, 0), (-1, -1), "MIDDLE")]))
@@ -105,7 +102,7 @@ def _items(items: list[LoanItemInfo], s: dict[str, ParagraphStyle], today: dt.da
                      _p(_status(i.status), s["cell"])])
     widths = [12, 22, 24, 12, 40, 24, 32, 14]
     table = Table(rows, colWidths=[w * mm for w in widths], repeatRows=1)
-    table.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.5, colors.black),
+    table.setStyle(TableStyle([table_font(), ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
                                ("BACKGROUND", (0, 0), (-1, 0), colors.lightgrey),
                                ("VALIGN", (0, 0), (-1, -1), "MIDDLE")]))
     return table
@@ -115,7 +112,7 @@ def _signatures(labels: list[str], s: dict[str, ParagraphStyle]) -> Table:
     rows = [[_p(label, s["base"]), _p("____________________", s["base"]),
              _p(t("日期：", "Date: ") + "____年__月__日", s["base"])] for label in labels]
     table = Table(rows, colWidths=[58 * mm, 62 * mm, 60 * mm], rowHeights=[11 * mm] * len(rows))
-    table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "BOTTOM")]))
+    table.setStyle(TableStyle([table_font(), ("VALIGN", (0, 0), (-1, -1), "BOTTOM")]))
     return table
 
 
@@ -123,7 +120,7 @@ def _build(story: list, title: str) -> bytes:
     buf = io.BytesIO()
     doc = SimpleDocTemplate(buf, pagesize=A4, leftMargin=15 * mm, rightMargin=15 * mm,
                             topMargin=15 * mm, bottomMargin=15 * mm, title=title,
-                            author="hudang", subject=title)
+                            author="hudang", subject=title, initialFontName=_font())
     doc.build(story)
     return buf.getvalue()
 

@@ -79,6 +79,13 @@ def lookup_scan(scan: Scan, *, detail: bool = True) -> LookupResult:
                 return LookupResult("loan_slip", scan.code, loan=get_loan(scan.code))
             except NotFound:
                 pass
+        elif scan.kind == "handover":  # issue 13: a handover list is shown by its own command
+            from hudang.store.models_intake import HandoverBatch
+
+            if HandoverBatch.select().where(HandoverBatch.number == scan.code).exists():
+                raise UnknownBarcode(t("{c} 是移交批次：用 hudang handover show 查看，工作台按 F10 接收",
+                                       "{c} is a handover batch: see hudang handover show, or "
+                                       "F10 at the desk to receive it", c=scan.code))
         elif scan.kind == "keyword":
             raise UnknownBarcode(t("{c} 不是条码或户号", "{c} is not a barcode or customer number",
                                    c=scan.code))

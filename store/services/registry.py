@@ -82,6 +82,8 @@ def register_volume(customer_number: str, actor: Actor, box_code: str | None = N
         if box is not None:
             _check_box_customer(box, customer)
         code = _barcode("volume", barcode)
+        if Volume.select().where(Volume.barcode == code).exists():
+            raise AlreadyExists(t("案卷 {c} 已登记", "volume {c} is already registered", c=code))
         seq = Volume.select().where(Volume.customer == customer).count() + 1
         vol = Volume.create(barcode=code, customer=customer, box=box, category=cat,
                             title=title or f"{customer.name} 第{seq}卷", seq=seq)
@@ -126,6 +128,8 @@ def register_document(customer_number: str, category: str, doc_type: str, actor:
                 raise ValidationError(t("案卷 {v} 属于另一个客户", "volume {v} belongs to another customer",
                                         v=volume.barcode))
         code = _barcode("document", barcode)
+        if Document.select().where(Document.barcode == code).exists():
+            raise AlreadyExists(t("文件 {c} 已登记", "document {c} is already registered", c=code))
         doc = Document.create(barcode=code, customer=customer, volume=volume, category=cat,
                               doc_type=doc_type, title=title or doc_type, page_count=page_count,
                               filed_on=filed_on or dt.date.today(),

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from openpyxl import load_workbook
 
-from tests.clihelp import cli_home, run_cli  # noqa: F401  (fixture)
+from tests.clihelp import add_user, cli_home, run_cli, sign_in  # noqa: F401  (fixture)
 
 SAMPLE = Path(__file__).resolve().parents[2] / "sample_data"
 
@@ -78,10 +78,9 @@ def test_waive_and_quality_from_the_shell(cli_home):
     task = json.loads(run_cli("tasks", "--kind", "digitise", "--json").output)[0]
     ok = run_cli("task", "waive", str(task["id"]), "--reason", "客户未提供，已电话确认")
     assert ok.exit_code == 0, ok.output
-    added = run_cli("user", "add", "k1", "--role", "keeper", "--name", "k1", "--password",
-                    "pw123456-long")
-    assert added.exit_code == 0, added.output
-    denied = run_cli("task", "waive", str(task["id"] + 1), "--reason", "x", "--as", "k1")
+    add_user("k1", "keeper", "keeper-pass-1")
+    sign_in("k1", "keeper-pass-1")
+    denied = run_cli("task", "waive", str(task["id"] + 1), "--reason", "x")
     assert denied.exit_code == 1 and "admin/approver" in denied.output
     res = run_cli("quality", "sample", "--month", "2026-03", "--percent", "10", "--seed", "3")
     assert res.exit_code == 0, res.output

@@ -208,3 +208,16 @@ def test_a_volume_not_shelved_is_a_shelve_task_until_its_box_is(db, people, brul
     shelving.place_box(box, locations.cells_under("K1-B")[0].barcode, KEEPER)
     assert remind_pass(brules, ADMIN, utcnow()).satisfied["shelved"] == 1
     assert open_tasks(kind="shelve") == []
+
+
+def test_the_handover_service_moves_paper_tasks(db, p1):
+    from hudang.store.services import handover
+
+    batch = handover.new_batch("营业一班 wang", "档案室", KEEPER)
+    handover.add_item(batch.number, "3300000001", "YK", "身份证明", KEEPER, page_count=2)
+    kinds = {t.doc_type: t.reminder_kind for t in open_tasks(utc(dt.datetime(2026, 3, 3)),
+                                                             kind="paper")}
+    assert kinds == {"身份证明": "待移交", "用电申请书": "待发送"}
+    handover.receive(batch.number, "1", KEEPER)
+    assert _task("paper", "身份证明").done_how == "handover"
+    assert _task("paper", "用电申请书").done_at is None

@@ -15,6 +15,7 @@ from reportlab.pdfgen import canvas
 
 from hudang.cli_rules import register
 from hudang.store.models import Customer, Document
+from tests.clihelp import service_account_env
 from tests.rules.conftest import BROKEN, SAMPLE_RULES
 
 
@@ -106,13 +107,14 @@ def test_explain_without_a_match_says_needs_attention(cli, env, tmp_path):
     assert "✘ contract-qr" in result.output
 
 
-def test_retention_commands_against_the_archive(cli, env, db, archive_url):
+def test_retention_commands_against_the_archive(cli, env, db, archive_url, tmp_path):
     customer = Customer.create(number="3300000001", name="甲", voltage_class="HV",
                                status="cancelled", cancelled_on=dt_date(2019, 3, 3))
     doc = Document.create(customer=customer, category="YK", doc_type="用电申请书",
                           filed_on=dt_date(2015, 1, 1), barcode="D00000429K")
     runner = CliRunner()
-    env = {**env, "HUDANG_DATABASE_URL": archive_url}
+    env = {**env, "HUDANG_DATABASE_URL": archive_url,
+           **service_account_env(tmp_path / "secrets", role="admin", username="rules-svc")}
     rec = runner.invoke(cli, ["retention", "recompute", "--dir", str(SAMPLE_RULES)], env=env)
     assert rec.exit_code == 0, rec.output
     assert "examined 1, updated 1" in rec.output

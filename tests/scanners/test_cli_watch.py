@@ -11,6 +11,7 @@ from hudang.scanners import samples
 from hudang.scanners.decode import make_decoder
 from hudang.scanners.pages import PageJob, read_page
 from hudang.store.services.ingest import ScanStore
+from tests.clihelp import service_account_env
 
 
 def _env(tmp_path, archive_url, hot, store_dir) -> dict[str, str]:
@@ -20,7 +21,8 @@ def _env(tmp_path, archive_url, hot, store_dir) -> dict[str, str]:
         f'[watch]\nworkers = 0\n[[watch.folders]]\npath = "{hot}"\nstation = "S9"\n'
         f'quiet_seconds = 0.1\n', encoding="utf-8")
     return {"HUDANG_HOME": str(home), "HUDANG_DATABASE_URL": archive_url,
-            "HUDANG_SCAN_STORE": str(store_dir), "HUDANG_LANGUAGE": "en"}
+            "HUDANG_SCAN_STORE": str(store_dir), "HUDANG_LANGUAGE": "en",
+            **service_account_env(tmp_path / "secrets")}
 
 
 def test_coversheet_prints_what_the_daemon_reads(tmp_path):

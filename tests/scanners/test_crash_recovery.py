@@ -10,7 +10,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from hudang.scanners import samples
 from hudang.scanners.daemon import Daemon
 from hudang.scanners.files import check_readable
@@ -21,6 +20,8 @@ from hudang.store import audit
 from hudang.store.models import DocumentPage, IngestRecord, ScanFile
 from hudang.store.services import ingest
 from hudang.store.services.ingest import ScanStore
+
+from tests.clihelp import service_account_env
 from tests.scanners.conftest import visible_files, wait_for, watch_config
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -97,6 +98,7 @@ quiet_seconds = 0.2
     env = {k: v for k, v in os.environ.items() if not k.startswith("HUDANG_")}
     env.update(HUDANG_HOME=str(home), HUDANG_DATABASE_URL=archive_url,
                HUDANG_SCAN_STORE=str(store_dir), PYTHONPATH=str(ROOT))
+    env.update(service_account_env(tmp_path / "secrets"))  # the daemon's own account
     return env
 
 

@@ -12,8 +12,6 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-
-from hudang.cli import cli
 from hudang.rules import load_ruleset
 from hudang.scanners import samples
 from hudang.scanners.decode import Barcode
@@ -23,6 +21,9 @@ from hudang.store import audit
 from hudang.store import barcodes as barcodes_mod
 from hudang.store.models import AttentionItem, AuditEvent, Customer, Document
 from hudang.store.services import customers, ingest
+
+from hudang.cli import cli
+from tests.clihelp import service_account_env
 from tests.scanners.conftest import KEEPER, wait_for, watch_config
 from tests.scanners.test_daemon import records, running
 
@@ -180,7 +181,7 @@ def test_watch_once_uses_the_rules_directory(archive, archive_url, hot, store_di
         f'quiet_seconds = 0.1\n', encoding="utf-8")
     env = {"HUDANG_HOME": str(home), "HUDANG_DATABASE_URL": archive_url,
            "HUDANG_SCAN_STORE": str(store_dir), "HUDANG_LANGUAGE": "en",
-           "HUDANG_RULES_DIR": str(rules_dir)}
+           "HUDANG_RULES_DIR": str(rules_dir), **service_account_env(tmp_path / "secrets")}
     _drop(tmp_path, hot.path, "3300054321_电费发票.png", seed=6)
     result = CliRunner().invoke(cli, ["watch", "--once"], env=env)
     assert result.exit_code == 0, result.output

@@ -51,13 +51,15 @@ def test_backup_during_ingest_restores_every_count_and_the_audit_chain(
         for src in scans:
             os.replace(src, hot.path / src.name)
         wait_for(lambda: IngestRecord.select().count() >= 1, timeout=120, what="first filing")
-        during = make_backup(tmp_path / "during", archive_url, store_dir, None, None)
+        during = make_backup(tmp_path / "during", archive_url, store_dir, None, None,
+                             home=tmp_path / "home")
         wait_for(lambda: IngestRecord.select().count() == len(scans), timeout=180,
                  what="every scan filed")
         proc.send_signal(signal.SIGTERM)
         assert proc.wait(timeout=60) == 0
         live_counts, live_head = _live_facts()
-        after = make_backup(tmp_path / "after", archive_url, store_dir, None, None)
+        after = make_backup(tmp_path / "after", archive_url, store_dir, None, None,
+                            home=tmp_path / "home")
         assert after.counts == live_counts and after.audit_head == live_head
         assert after.blobs == len(scans)
 

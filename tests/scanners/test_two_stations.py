@@ -16,8 +16,12 @@ from hudang.store.models import DocumentPage, IngestRecord, ScanFile
 from hudang.store.services import ingest, views
 from hudang.store.services.ingest import ScanStore
 
+from tests.clihelp import service_account_env
 from tests.scanners.conftest import wait_for
 from tests.scanners.test_crash_recovery import ROOT, _scan
+
+
+SHARED_AUDIT_KEY = "5a" * 32 + "\n"  # every station of one archive holds the same key
 
 
 def _station(tmp_path: Path, name: str, archive_url: str, store_dir: Path) -> tuple[Path, dict]:
@@ -25,6 +29,9 @@ def _station(tmp_path: Path, name: str, archive_url: str, store_dir: Path) -> tu
     home, hot = tmp_path / f"home-{name}", tmp_path / f"hot-{name}"
     home.mkdir()
     hot.mkdir()
+    key = home / "audit.key"  # copied from the first station, as docs/security.md says
+    key.write_text(SHARED_AUDIT_KEY, encoding="ascii")
+    key.chmod(0o600)
     (home / "config.toml").write_text(f"""
 [watch]
 workers = 1
@@ -37,6 +44,7 @@ quiet_seconds = 0.2
     env = {k: v for k, v in os.environ.items() if not k.startswith("HUDANG_")}
     env.update(HUDANG_HOME=str(home), HUDANG_DATABASE_URL=archive_url,
                HUDANG_SCAN_STORE=str(store_dir), PYTHONPATH=str(ROOT))
+    env.update(service_account_env(tmp_path / "secrets"))  # each daemon's own account
     return hot, env
 
 

@@ -6,27 +6,25 @@ import json
 import sqlite3
 
 import pytest
-from click.testing import CliRunner
-
-from hudang.cli import cli
 from hudang.store import archive
+
+from tests.clihelp import ADMIN_PASSWORD, add_user, init_home, prepare_env, run_cli
 
 
 @pytest.fixture
 def env(tmp_path, monkeypatch):
-    monkeypatch.setenv("HUDANG_HOME", str(tmp_path))
-    monkeypatch.delenv("HUDANG_DATABASE_URL", raising=False)
+    prepare_env(monkeypatch, tmp_path)
     yield tmp_path
     archive.close_archive()
 
 
 def run(*args, input=None):
-    result = CliRunner().invoke(cli, list(args), input=input, catch_exceptions=False)
-    return result
+    return run_cli(*args, input=input)
 
 
 def test_init_is_idempotent_and_config_show(env):
-    assert run("init").exit_code == 0
+    assert run("init", input=ADMIN_PASSWORD + "\n").exit_code == 0
+    assert run("init").exit_code == 0  # the administrator exists: no password asked
     again = run("db", "upgrade")
     assert again.exit_code == 0 and "最新" in again.output
     shown = run("config", "show", "--json")
@@ -35,7 +33,7 @@ def test_init_is_idempotent_and_config_show(env):
 
 
 def test_user_errors_are_one_line_and_non_zero(env):
-    run("init")
+    init_home()
     r = run("lookup", "B000000000")
     assert r.exit_code == 1
     assert r.output.strip().count("\n") == 0 and "校验位" in r.output
@@ -44,7 +42,7 @@ def test_user_errors_are_one_line_and_non_zero(env):
 
 
 def test_import_lookup_search_and_audit(env, tmp_path):
-    run("init")
+    init_home()
     csv = tmp_path / "c.csv"
     csv.write_text("户号,户名,电压等级,用电地址,线路,台区\n"
                    "3300000001,𠮷田明,低压,佛山市禅城区祖庙路1号,10kV祖庙线,祖庙1号台区\n",
@@ -55,12 +53,12 @@ def test_import_lookup_search_and_audit(env, tmp_path):
     assert json.loads(r.output)["customer"]["name"] == "𠮷田明"
     r = run("search", "田明", "--json")
     assert [h["number"] for h in json.loads(r.output)] == ["3300000001"]
-    r = run("user", "add", "zhang", "--name", "张三", "--role", "keeper", "--password",
-            "password123")
+    r = add_user("zhang", "keeper", "password123", "--name", "张三")
     assert r.exit_code == 0 and "S" in r.output
     r = run("audit", "verify")
     assert r.exit_code == 0 and "完整" in r.output
     con = sqlite3.connect(env / "hudang.sqlite3")
+    con.execute("DROP TRIGGER audit_event_no_update")  # as a database administrator could
     con.execute("UPDATE audit_event SET actor = 'mallory' WHERE seq = 1")
     con.commit()
     con.close()
@@ -70,7 +68,7 @@ def test_import_lookup_search_and_audit(env, tmp_path):
 
 
 def test_bad_import_lists_rows_and_imports_nothing(env, tmp_path):
-    run("init")
+    init_home()
     csv = tmp_path / "bad.csv"
     csv.write_text("户号,户名,电压等级\n3300000001,张三,低压\nabc,李四,中压\n", encoding="utf-8")
     r = run("import", "customers", str(csv))
@@ -80,8 +78,8 @@ def test_bad_import_lists_rows_and_imports_nothing(env, tmp_path):
 
 
 def test_user_list_shows_cards(env):
-    run("init")
-    run("user", "add", "li", "--name", "李四", "--role", "approver", "--password", "password123")
-    rows = json.loads(run("user", "list", "--json").output)
-    assert rows[0]["username"] == "li" and rows[0]["role"] == "approver"
-    assert rows[0]["staff_card"].startswith("S")
+    init_home()
+    add_user("li", "approver", "password123", "--name", "李四")
+    rows = {r["username"]: r for r in json.loads(run("user", "list", "--json").output)}
+    assert rows["li"]["role"] == "approver" and rows["li"]["staff_card"].startswith("S")
+    assert rows["admin"]["role"] == "admin"

@@ -6,7 +6,7 @@ import json
 
 from hudang.store import archive
 
-from tests.clihelp import cli_home, run_cli  # noqa: F401
+from tests.clihelp import ADMIN, ADMIN_PASSWORD, cli_home, run_cli, sign_in  # noqa: F401
 
 CSV = "户号,户名,电压等级,台区\n3300012345,张三,低压,禅城1号\n3300054321,李四,高压,\n"
 
@@ -37,8 +37,12 @@ def test_backup_then_restore_into_a_new_home(cli_home, tmp_path, monkeypatch):  
     assert json.loads(run_cli("audit", "verify", "--json").output)["ok"]
     refused = run_cli("restore", str(tmp_path / "bk"))
     assert refused.exit_code == 1 and "--force" in refused.output
+    unsigned = run_cli("restore", str(tmp_path / "bk"), "--force")
+    assert unsigned.exit_code == 1 and "login" in unsigned.output  # replacing needs an admin
+    sign_in(ADMIN, ADMIN_PASSWORD)  # the restored archive's own administrator
     forced = run_cli("restore", str(tmp_path / "bk"), "--force")
     assert forced.exit_code == 0 and "审计链完整" in forced.output
+    sign_in(ADMIN, ADMIN_PASSWORD)  # sessions live in the archive, which was just replaced
     search = run_cli("search", "张三", "--json")
     assert json.loads(search.output)[0]["number"] == "3300012345"
     archive.close_archive()

@@ -58,11 +58,12 @@ def test_wheel_installs_only_the_hudang_name_and_carries_its_data(wheel):
     assert "hudang/tui/desk.tcss" in names
 
 
-def _run(env_dir: Path, home: Path, *args: str) -> subprocess.CompletedProcess:
+def _run(env_dir: Path, home: Path, *args: str, stdin: str | None = None
+         ) -> subprocess.CompletedProcess:
     env = {"PATH": f"{env_dir / 'bin'}:/usr/bin:/bin", "HUDANG_HOME": str(home),
-           "HOME": str(home), "LANG": "C.UTF-8"}
+           "HOME": str(home), "LANG": "C.UTF-8", "HUDANG_SESSION_DIR": str(home / "sessions")}
     return subprocess.run([str(env_dir / "bin" / "hudang"), *args], cwd=home, env=env,
-                          capture_output=True, text=True, timeout=300)
+                          input=stdin, capture_output=True, text=True, timeout=300)
 
 
 def test_demo_rules_and_search_work_from_the_wheel(fresh_venv, tmp_path):
@@ -79,6 +80,8 @@ def test_demo_rules_and_search_work_from_the_wheel(fresh_venv, tmp_path):
     assert demo.returncode == 0, demo.stderr
     check = _run(fresh_venv, home, "rules", "check")
     assert check.returncode == 0, check.stdout + check.stderr
+    login = _run(fresh_venv, home, "login", "keeper", stdin="keeper-demo-1\n")
+    assert login.returncode == 0, login.stdout + login.stderr
     search = _run(fresh_venv, home, "search", "张")
     assert search.returncode == 0, search.stderr
     assert "Traceback" not in search.stderr

@@ -54,11 +54,12 @@ def test_customer_numbers_and_keywords():
 
 def test_configurable_prefixes_reject_ambiguity():
     scheme = BarcodeScheme(prefixes={"document": "HD", "volume": "HV", "box": "HB",
-                                     "position": "HP", "loan_slip": "HL", "staff_card": "HS"})
+                                     "position": "HP", "loan_slip": "HL", "staff_card": "HS",
+                                     "handover": "HH"})
     assert scheme.parse(scheme.make("box", 7)).kind == "box"
     with pytest.raises(ValidationError):
         BarcodeScheme(prefixes={"document": "D", "volume": "DV", "box": "B", "position": "P",
-                                "loan_slip": "L", "staff_card": "S"})
+                                "loan_slip": "L", "staff_card": "S", "handover": "H"})
 
 
 def test_check_char_alphabet():

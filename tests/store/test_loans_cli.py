@@ -5,37 +5,49 @@ from __future__ import annotations
 import csv
 
 import pytest
-from click.testing import CliRunner
-
-from hudang.cli import cli
 from hudang.store import archive
+
+from tests.clihelp import prepare_env, run_cli
 from tests.store.test_loans_setup import build_archive
 
 
 @pytest.fixture
 def env(db, archive_url, tmp_path, monkeypatch):
     """HUDANG_* settings pointing the CLI at the test archive (no rules dir: built-in policy)."""
-    values = {"HUDANG_HOME": str(tmp_path / "home"), "HUDANG_DATABASE_URL": archive_url,
+    prepare_env(monkeypatch, tmp_path / "home")
+    values = {"HUDANG_DATABASE_URL": archive_url,
               "HUDANG_RULES_DIR": str(tmp_path / "no-rules"), "HUDANG_LANGUAGE": "zh"}
     for key, value in values.items():
         monkeypatch.setenv(key, value)
     return build_archive()
 
 
-def run(*args: str, ok: bool = True):
-    result = CliRunner().invoke(cli, list(args), catch_exceptions=False)
+def run(*args: str, ok: bool = True, input: str | None = None):
+    result = run_cli(*args, input=input)
     assert (result.exit_code == 0) is ok, result.output
     archive.close_archive()  # the CLI opens its own connection each time
     return result
 
 
+def login(username: str) -> None:
+    run("login", username, input="password-123\n")
+
+
 def test_cli_lifecycle(env, tmp_path):
+    assert "未登录" in run("loan", "request", "zhang", env.lv_a_doc, "--purpose", "x",
+                          ok=False).output
+    login("keeper1")
+    assert "--as" in run("loan", "request", "zhang", env.lv_a_doc, "--purpose", "x",
+                         "--as", "li", ok=False).output  # --as no longer switches users
     out = run("loan", "request", "zhang", env.lv_a_doc, env.lv_box2, "--use", "take_out",
               "--purpose", "诉讼取证", "--as", "keeper1").output
     slip = out.split()[0]
     assert slip.startswith("L") and "原件出库" in out
-    assert "申请人不能审批" in run("loan", "approve", slip, "--as", "zhang", ok=False).output
-    run("loan", "approve", slip, "--as", "li", "--note", "同意")
+    login("zhang")
+    assert "申请人不能审批" in run("loan", "approve", slip, ok=False).output
+    login("li")
+    run("loan", "approve", slip, "--note", "同意")
+    login("keeper1")
     picks = run("loan", "checkout", slip).output.splitlines()
     assert env.lv_box2 in picks[0] and env.lv_box in picks[1]  # walking order
     run("loan", "checkout", slip, env.lv_box2, env.lv_a_doc)
@@ -56,8 +68,9 @@ def test_cli_lifecycle(env, tmp_path):
 
 
 def test_cli_reading_grant(env):
-    run("loan", "grant", "request", "zhang", env.hv_customer, "--reason", "核对", "--days", "2",
-        "--as", "keeper1")
+    login("keeper1")
+    run("loan", "grant", "request", "zhang", env.hv_customer, "--reason", "核对", "--days", "2")
     assert run("loan", "grant", "check", "zhang", env.hv_customer, ok=False).exit_code == 1
-    run("loan", "grant", "approve", "1", "--as", "li")
+    login("li")
+    run("loan", "grant", "approve", "1")
     assert "可以查看" in run("loan", "grant", "check", "zhang", env.hv_customer).output

@@ -156,3 +156,11 @@ def test_register_filters_by_status_and_date(arch):
     assert loan_export.register_rows(since=TODAY + dt.timedelta(days=2)) == []
     assert len(loan_export.register_rows(since=TODAY - dt.timedelta(days=1),
                                          until=TODAY + dt.timedelta(days=1))) == 3
+
+
+def test_slips_and_reminders_embed_their_font(arch):
+    from tests.store.test_pdffonts import assert_fonts_embedded
+
+    loan = _active_loan(arch)
+    assert_fonts_embedded(loan_slip.loan_slip_pdf(loan))
+    assert_fonts_embedded(loan_slip.reminder_slips_pdf([], TODAY))

@@ -14,7 +14,7 @@ from hudang.store import db as dbmod
 from hudang.store.audit import Actor
 from hudang.store.i18n import set_language
 from hudang.store.models import Movement
-from hudang.store.services import customers, locations, registry, shelving, users
+from hudang.store.services import customers, loan_grants, locations, registry, shelving, users
 
 NOW = dt.datetime(2026, 3, 2, 9, 30, 0)
 ACTOR = Actor("setup", "test", "admin")
@@ -94,6 +94,10 @@ def build(tmp_path: Path) -> Archive:
     c["hv_cell"], c["hv_cell2"] = hv_cell.barcode, arc.cells["A"][1].barcode
     c["lv_cell"], c["lv_cell2"] = lv_cell.barcode, arc.cells["B"][1].barcode
     c["staff_card"] = arc.keeper.staff_card
+    # The important customer's file opens at the desk only with a reading grant (issue 12).
+    users.add_user("shen", "沈审批", "approver", "approver-pass-1")
+    grant = loan_grants.request_reading("keeper", "0600000001", "核对档案", 7, ACTOR)
+    loan_grants.approve_reading(grant.id, Actor("shen", "test", "approver"))
     with dbmod.write_tx():  # stable times on screen for the snapshots
         Movement.update(at=NOW - dt.timedelta(days=1)).execute()
     return arc
@@ -110,7 +114,8 @@ def desk_archive(tmp_path):
 
 def settings_for(arc: Archive, **overrides) -> Settings:
     values = {"home": arc.home, "database_url": arc.url, "rules_dir": arc.home / "rules",
-                  "scan_store": arc.home / "scans", "terminal": "desk-test"}
+                  "scan_store": arc.home / "scans", "terminal": "desk-test",
+                  "signin_failure_delay_ms": 0}
     values.update(overrides)
     return Settings(**values)
 

@@ -41,7 +41,7 @@ async def test_wrong_password_is_refused(make_desk):
 
 
 async def test_login_with_staff_card_scan(make_desk, desk_archive):
-    app = make_desk(user=None)
+    app = make_desk(user=None, card_only_signin=True)  # the site lets a keeper's card alone in
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await scan(pilot, desk_archive.codes["staff_card"], "#username")
@@ -70,7 +70,7 @@ async def test_idle_lock_and_unlock(make_desk, desk_archive):
 
 
 async def test_lock_key_and_card_unlock_only_for_same_user(make_desk, desk_archive):
-    app = make_desk()
+    app = make_desk(card_only_signin=True)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await pilot.press("ctrl+l")

@@ -94,6 +94,8 @@ Ctrl+P 命令面板    Ctrl+L 锁定    Ctrl+Q 退出    Esc 返回
 上架：先扫架位，再逐个扫档案盒；F5 新档案盒（打印标签并建议架位），F6 为最后一盒建议架位
 盘点：先扫描或输入范围，再扫格位、扫档案盒；F9 完成并出报告，F10 导出 CSV，F8 打印本范围架位标签
 待处理（F9）：回车选中一项，扫描户号（或文件条码），按 1-5 选类别即归档
+接收（F10，或扫描移交清单条码）：先扫移交批次，再逐件扫文件（条码*页数 更正页数）；F5 其余列入待补交，F6 打印移交清单，F7 双方签字并关闭
+装盒（F11）：先扫档案盒（F5 新建），再扫案卷或文件；换盒或返回时打印该盒标签（F8 随时打印），F6 打印盒内目录
 确认框只认 Y / N：扫描枪的回车不会替你回答
 """
 HELP_EN = """\
@@ -113,6 +115,10 @@ Shelving: scan a position, then boxes one by one; F5 new box (prints its label, 
 position), F6 suggest a position for the last box
 Stocktake: scan or type the scope, then positions and boxes; F9 finish and report, F10 CSV,
 F8 position labels for the scope
+Receiving (F10, or scan a handover list): scan the batch, then each document (code*pages
+corrects pages); F5 rest to the to-supply list, F6 handover list PDF, F7 sign and close
+Boxing (F11): scan a box (F5 new box), then volumes or documents; its label prints when you
+move on or leave (F8 any time), F6 contents list
 Questions take Y or N only: a scanner's Enter never answers them
 """
 

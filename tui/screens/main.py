@@ -38,6 +38,8 @@ class MainScreen(LabelPrintingScreen):
                              ("f4", "stocktake", "stocktake"), ("f7", "loans", "loans"),
                              ("f8", "print_label", "print_label")])
         self._bindings.bind("f9", "attention", t("待处理", "Attention"))
+        self._bindings.bind("f10", "receiving", t("接收", "Receiving"))  # issue 13
+        self._bindings.bind("f11", "boxing", t("装盒", "Boxing"))
         self._bindings.bind("f6", "workboard", t("工作台", "Work board"), show=False)  # issue 14
         self.seq = 0  # scans submitted
         self.shown_seq = 0  # the scan whose result is on screen
@@ -85,6 +87,9 @@ class MainScreen(LabelPrintingScreen):
         if scan.kind == "keyword":
             self._record(scan.kind, scan.code, L("keyword_search"))
             self.action_search(scan.code)
+            return seq
+        if scan.kind == "handover":  # a handover list's barcode: receive that batch (issue 13)
+            self.action_receiving(scan.code)
             return seq
         self.look_up(seq, raw, scan)
         return seq
@@ -176,6 +181,18 @@ class MainScreen(LabelPrintingScreen):
         from hudang.tui.screens.attention import AttentionScreen
 
         self.app.push_screen(AttentionScreen())
+
+    def action_receiving(self, batch: str | None = None) -> None:
+        """Receiving mode (接收): scan a handover batch, then its items."""
+        from hudang.tui.screens.receiving import ReceivingScreen
+
+        self.app.push_screen(ReceivingScreen(batch))
+
+    def action_boxing(self) -> None:
+        """Boxing mode (装盒): scan a box, then volumes or documents into it."""
+        from hudang.tui.screens.boxing import BoxingScreen
+
+        self.app.push_screen(BoxingScreen())
 
     def action_workboard(self) -> None:
         """The work board (工作台): reminders by kind and colour, contracts, scores."""

@@ -16,9 +16,11 @@ class LabelPrintingScreen(Screen):
     @work(thread=True, exclusive=True, exit_on_error=False, group="labels")
     def write_labels(self, box: str | None = None, scope: str | None = None) -> None:
         """A box label when `box` is given, else position labels for every cell of `scope`."""
+        from hudang.tui.intake_services import intake_desk  # labels in the configured layout
+
+        desk = intake_desk(self.app)
         try:
-            path = (self.app.services.box_label(box) if box
-                    else self.app.services.position_labels(scope))
+            path = desk.box_label(box) if box else desk.position_labels(scope)
         except ArchiveError as exc:
             self.post_message(LabelsWritten(None, str(exc)))
             return
