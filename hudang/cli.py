@@ -48,16 +48,30 @@ class HudangGroup(click.Group):
                                err=True)
             ctx.exit(1)
         except _db_errors() as exc:
-            click.echo(t("错误：数据库不可用：{m}", "error: database unavailable: {m}",
-                         m=str(exc).strip().splitlines()[0] if str(exc).strip() else exc),
-                       err=True)
+            first = str(exc).strip().splitlines()[0] if str(exc).strip() else repr(exc)
+            if _is_damage(exc):
+                click.echo(t("错误：数据库文件已损坏或不是户档数据库：{m}",
+                             "error: the database is damaged or not a hudang archive: {m}",
+                             m=first), err=True)
+            else:
+                click.echo(t("错误：数据库不可用：{m}", "error: database unavailable: {m}",
+                             m=first), err=True)
             ctx.exit(1)
 
 
 def _db_errors() -> tuple[type[BaseException], ...]:
     import peewee
 
-    return (peewee.OperationalError, peewee.InterfaceError)
+    # DatabaseError covers a database file damaged after it was opened ("disk image is
+    # malformed"): one line, never a traceback
+    return (peewee.OperationalError, peewee.InterfaceError, peewee.DatabaseError)
+
+
+def _is_damage(exc: BaseException) -> bool:
+    """A database error that says the file itself is bad (not that the server is away)."""
+    import peewee
+
+    return not isinstance(exc, (peewee.OperationalError, peewee.InterfaceError))
 
 
 def actor_for(settings: Settings, role: str = "keeper") -> Actor:
@@ -146,9 +160,15 @@ def db() -> None:
 @click.pass_obj
 def db_upgrade(settings: Settings, as_json: bool) -> None:
     """Apply any schema migrations this database lacks (idempotent)."""
-    from hudang.store import db as dbmod
     from hudang.store import schema
+    from hudang.store.archive import check_sqlite_file
+    from hudang.store.db import sqlite_file
 
+    from hudang.store import db as dbmod
+
+    path = sqlite_file(settings.database_url)
+    if path is not None:
+        check_sqlite_file(path, create=False)
     dbmod.init_database(settings.database_url).connect(reuse_if_open=True)
     applied = schema.upgrade()
     if as_json:
@@ -188,11 +208,13 @@ def demo(settings: Settings, no_tui: bool, customers: int) -> None:
         click.echo(t("演示档案已存在：{u}", "demo archive present: {u}", u=settings.database_url))
     if not no_tui:
         from hudang.tui.app import make_app
+        from hudang.wiring import load_loan_policy
 
         note = t("演示账号：keeper / keeper-demo-1（档案管理员）· approver / approver-demo-1（审批人）",
                  "Demo accounts: keeper / keeper-demo-1 (keeper) · approver / approver-demo-1 "
                  "(approver)")
-        make_app(settings, login_note=note).run()
+        make_app(settings, login_note=note,
+                 loan_policy=lambda: load_loan_policy(settings)).run()
 
 
 def _install_demo_rules(settings: Settings) -> None:
@@ -302,7 +324,7 @@ def describe_lookup(result) -> str:
 
 @cli.command()
 @click.argument("text")
-@click.option("--limit", default=20, show_default=True)
+@click.option("--limit", type=click.IntRange(min=1), default=20, show_default=True)
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_obj
 def search(settings: Settings, text: str, limit: int, as_json: bool) -> None:

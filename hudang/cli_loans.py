@@ -9,110 +9,22 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import click
 
+from hudang.cliparams import GRANT_STATUSES, LOAN_STATUSES, POSITIVE, OutputFile
 from hudang.cliutil import cli_actor, echo_clean, echo_json, open_db
 from hudang.settings import Settings
-from hudang.store.domain import CATEGORIES
 from hudang.store.errors import ArchiveError
 from hudang.store.i18n import t
 from hudang.store.services.loan_policy import DEFAULT_POLICY, USE_KINDS, LoanPolicyLike
-
-# Our use kinds -> the rules' (policies.yaml): 阅览 view, 复制 copy, 原件出库 original_out.
-RULES_USE = {"reading": "view", "copying": "copy", "take_out": "original_out"}
-GENERIC_APPROVERS = ("approver", "admin")
-
-
-@dataclass(frozen=True)
-class RulesLoanPolicy:
-    """The rules' loan policy (working days, terms, approval rules) as a LoanPolicyLike."""
-
-    ruleset: Any
-    reading_grant_days: int = 7  # policies.yaml has no key for it yet
-
-    @property
-    def _loans(self):
-        return self.ruleset.policies.loans
-
-    @property
-    def reader_types(self) -> tuple[str, ...]:
-        return tuple(self._loans.reader_types)
-
-    @property
-    def default_reader_type(self) -> str:
-        return "staff" if "staff" in self._loans.reader_types else self.reader_types[0]
-
-    def _terms(self, reader_type: str, category: str | None, use_kind: str,
-               important: bool = False) -> list:
-        """Terms for one category, or for all five when the item is a whole file or box."""
-        from hudang.rules import loan_terms
-
-        cats = [category] if category else list(CATEGORIES)
-        return [loan_terms(self.ruleset, reader_type, c, RULES_USE[use_kind], important)
-                for c in cats]
-
-    def refusal(self, reader_type: str, category: str | None, use_kind: str) -> str | None:
-        for terms in self._terms(reader_type, category, use_kind):
-            if not terms.allowed:
-                return terms.reason
-        return None
-
-    def due_date(self, reader_type: str, category: str | None, use_kind: str,
-                 start: dt.date) -> dt.date:
-        days = min(x.period_working_days for x in self._terms(reader_type, category, use_kind))
-        return self.ruleset.calendar.add_working_days(start, days).date
-
-    def max_open_loans(self, reader_type: str) -> int:
-        reader = self._loans.reader_types.get(reader_type)
-        return reader.max_open_loans if reader else 0
-
-    def max_renewals(self, reader_type: str, category: str | None, use_kind: str) -> int:
-        return min(x.max_renewals for x in self._terms(reader_type, category, use_kind))
-
-    def renewed_due(self, reader_type: str, category: str | None, use_kind: str,
-                    due: dt.date) -> dt.date:
-        days = min(x.renewal_working_days for x in self._terms(reader_type, category, use_kind))
-        return self.ruleset.calendar.add_working_days(due, days).date
-
-    def needs_approval(self, reader_type: str, category: str | None, use_kind: str,
-                       important: bool) -> list[str]:
-        needs = []
-        for terms in self._terms(reader_type, category, use_kind, important):
-            needs += [a.rule_id for a in terms.approvals]
-        return list(dict.fromkeys(needs))
-
-    def _rule(self, reason: str):
-        return next((r for r in self._loans.approvals if r.id == reason), None)
-
-    def approver_roles(self, reason: str) -> tuple[str, ...]:
-        rule = self._rule(reason)
-        if rule is None:
-            return GENERIC_APPROVERS
-        return tuple(dict.fromkeys([self._loans.approvers[rule.approver].role, "admin"]))
-
-    def reason_text(self, reason: str) -> str:
-        rule = self._rule(reason)
-        return rule.reason if rule else DEFAULT_POLICY.reason_text(reason)
-
-    def grant_max_days(self) -> int:
-        return self.reading_grant_days
-
-    def renew_when_overdue(self) -> bool:
-        return False
-
-
-def load_loan_policy(settings: Settings) -> LoanPolicyLike:
-    """The rules directory's loan policy, or the built-in defaults when there are no rules."""
-    if not (Path(settings.rules_dir) / "policies.yaml").is_file():
-        return DEFAULT_POLICY
-    from hudang.rules import load_ruleset
-
-    return RulesLoanPolicy(load_ruleset(settings.rules_dir))
-
+from hudang.wiring import (  # noqa: F401  (old names, kept for callers)
+    GENERIC_APPROVERS,
+    RULES_USE,
+    RulesLoanPolicy,
+    load_loan_policy,
+)
 
 as_option = click.option("--as", "as_user", default=None,
                          help="Only your own username or role (sign in with `hudang login`).")
@@ -161,7 +73,8 @@ def loan() -> None:
 @click.option("--purpose", required=True, help="借阅目的 / why the files are needed.")
 @click.option("--use", "use_kind", type=click.Choice(list(USE_KINDS)), default="reading",
               show_default=True)
-@click.option("--days", type=int, default=None, help="Period wanted (default: the most allowed).")
+@click.option("--days", type=POSITIVE, default=None,
+              help="Period wanted (default: the most allowed).")
 @click.option("--reader-type", default=None)
 @click.option("--department", default=None)
 @click.option("--override-by", default=None, help="Approver lifting an overdue/limit block.")
@@ -187,7 +100,7 @@ def request_cmd(settings: Settings, requester: str, codes: tuple[str, ...], purp
 
 
 @loan.command("list")
-@click.option("--status", default=None)
+@click.option("--status", type=click.Choice(LOAN_STATUSES), default=None)
 @click.option("--requester", default=None)
 @json_option
 @click.pass_obj
@@ -352,7 +265,7 @@ def cancel_cmd(settings: Settings, slip: str, reason: str, as_user: str | None) 
 
 
 @loan.command("overdue")
-@click.option("--reminders", type=click.Path(dir_okay=False, path_type=Path), default=None,
+@click.option("--reminders", type=OutputFile((".pdf",)), default=None,
               help="Also write reminder slips (PDF) here.")
 @json_option
 @click.pass_obj
@@ -398,10 +311,10 @@ def reading_room_cmd(settings: Settings, as_json: bool) -> None:
 
 
 @loan.command("export")
-@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("path", type=OutputFile((".csv", ".xlsx")))
 @click.option("--since", type=click.DateTime(["%Y-%m-%d"]), default=None)
 @click.option("--until", type=click.DateTime(["%Y-%m-%d"]), default=None)
-@click.option("--status", default=None)
+@click.option("--status", type=click.Choice(LOAN_STATUSES), default=None)
 @click.option("--encoding", type=click.Choice(["utf-8-sig", "gbk"]), default="utf-8-sig",
               show_default=True, help="File encoding: gbk (Excel on Chinese Windows) or utf-8-sig.")
 @click.pass_obj
@@ -426,7 +339,7 @@ def export_cmd(settings: Settings, path: Path, since, until, status: str | None,
 
 @loan.command("slip")
 @click.argument("slip")
-@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("path", type=OutputFile((".pdf",)))
 @click.pass_obj
 def slip_cmd(settings: Settings, slip: str, path: Path) -> None:
     """Write the printable borrowing slip (出借单, PDF) of SLIP to PATH."""
@@ -450,7 +363,7 @@ def grant() -> None:
 @click.argument("username")
 @click.argument("customer")
 @click.option("--reason", required=True)
-@click.option("--days", type=int, default=1, show_default=True)
+@click.option("--days", type=POSITIVE, default=1, show_default=True)
 @as_option
 @click.pass_obj
 def grant_request_cmd(settings: Settings, username: str, customer: str, reason: str, days: int,
@@ -511,7 +424,7 @@ def grant_revoke_cmd(settings: Settings, grant_id: int, reason: str, as_user: st
 
 
 @grant.command("list")
-@click.option("--status", default=None)
+@click.option("--status", type=click.Choice(GRANT_STATUSES), default=None)
 @json_option
 @click.pass_obj
 def grant_list_cmd(settings: Settings, status: str | None, as_json: bool) -> None:

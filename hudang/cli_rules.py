@@ -230,7 +230,7 @@ def retention_recompute(ctx: click.Context, directory: Path | None,
 @retention_group.command("due")
 @click.option("--before", type=click.DateTime(["%Y-%m-%d"]), default=None,
               help="Eligible on or before this date (default: today).")
-@click.option("--limit", default=200, show_default=True)
+@click.option("--limit", type=click.IntRange(min=1), default=200, show_default=True)
 @click.option("--summary", is_flag=True, help="Counts per retention class only.")
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_context

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import click
 
+from hudang.cliparams import OutputFile
 from hudang.cliutil import cli_actor, echo_clean, open_db, settings_of
 from hudang.store.audit import Actor
 from hudang.store.i18n import t
@@ -30,20 +31,23 @@ def _ruleset(settings):
 
 @click.command("watch")
 @click.option("--once", is_flag=True, help="Process what is present now, then exit.")
-@click.option("--workers", type=int, default=None, help="Page worker processes (default: cores).")
+@click.option("--workers", type=click.IntRange(min=0), default=None,
+              help="Page worker processes (default: cores; 0: in this process).")
 @click.pass_context
 def watch(ctx: click.Context, once: bool, workers: int | None) -> None:
     """Run the hot-folder daemon for the folders in [watch] of the config file."""
     import dataclasses
 
-    from hudang.scanners.config import load_watch_config
+    from hudang.scanners.config import WatchConfigError, load_watch_config
     from hudang.scanners.daemon import Daemon, setup_logging
 
     settings = settings_of(ctx)
-    config = load_watch_config(settings)
+    try:
+        config = load_watch_config(settings)
+    except WatchConfigError as exc:
+        raise click.ClickException(str(exc)) from None
     if workers is not None:
         config = dataclasses.replace(config, workers=workers)
-    setup_logging(config.log_file or settings.home / "logs" / "watch.log")
     if not config.folders and not config.events_folders:
         raise click.ClickException(t(
             "配置文件中没有热文件夹：请在 {f} 添加 [[watch.folders]]",
@@ -54,14 +58,22 @@ def watch(ctx: click.Context, once: bool, workers: int | None) -> None:
     check_decoder(config.decoder)  # says what to install when the zbar library is missing
     open_db(settings)
     account = cli_actor("keeper")  # the daemon's service account (HUDANG_SERVICE_USER)
+    try:
+        setup_logging(config.log_file or settings.home / "logs" / "watch.log")
+    except (OSError, RuntimeError) as exc:  # an unusable log folder
+        raise click.ClickException(str(exc)) from None
     from hudang.cli_business import start_events_folders  # issue 14: events folders
 
     boxes = start_events_folders(settings, config.events_folders, once, account)
     if not config.folders:
         sys.exit(0 if once else _wait_for(boxes))
-    daemon = Daemon(config, settings.scan_store,
-                    actor=Actor(account.username, f"watch@{socket.gethostname()}", account.role),
-                    rules_dir=settings.rules_dir)
+    try:
+        daemon = Daemon(config, settings.scan_store,
+                        actor=Actor(account.username, f"watch@{socket.gethostname()}",
+                                    account.role),
+                        rules_dir=settings.rules_dir)
+    except (OSError, RuntimeError) as exc:  # an unusable folder, a missing decoder
+        raise click.ClickException(str(exc)) from None
     code = daemon.run(once=once)
     for box in boxes:
         box.stop()
@@ -109,16 +121,34 @@ def fsck(ctx: click.Context, repair: bool, as_json: bool) -> None:
 
 
 @click.command("coversheet")
-@click.argument("output", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("output", type=OutputFile((".pdf",)))
 @click.option("--customer", "customers", multiple=True, help="Customer number (repeatable).")
 @click.option("--category", default=None, help="Category code or name (YK/业扩 …).")
 @click.option("--station", default="", help="Station id printed on the sheet.")
 @click.option("--blank", is_flag=True, help="Also add a plain separator (same customer).")
-def coversheet(output: Path, customers: tuple[str, ...], category: str | None, station: str,
-               blank: bool) -> None:
+@click.pass_context
+def coversheet(ctx: click.Context, output: Path, customers: tuple[str, ...],
+               category: str | None, station: str, blank: bool) -> None:
     """Print station cover sheets / separator pages as a PDF the daemon understands."""
     from hudang.scanners.coversheet import CoverSheet, make_coversheets
+    from hudang.store.barcodes import compile_linear
+    from hudang.store.domain import category_code
+    from hudang.store.errors import ValidationError
+    from hudang.store.textclean import ascii_identifier
 
+    if category:
+        try:
+            category = category_code(category)
+        except ValueError as exc:
+            raise ValidationError(str(exc)) from None
+    pattern = settings_of(ctx).customer_number_pattern
+    number_re = compile_linear(pattern)
+    customers = tuple(ascii_identifier(c) for c in customers)
+    for c in customers:  # a sheet the daemon could not read back is worse than none
+        if not number_re.fullmatch(c):
+            raise ValidationError(t("户号 {c} 格式不对（应符合 {p}）",
+                                    "customer number {c} does not match {p}",
+                                    c=ascii(c) if not c.isprintable() else c[:40], p=pattern))
     sheets = [CoverSheet(c, category, station=station) for c in customers]
     if blank or not sheets:
         sheets.append(CoverSheet(None, category, station=station))

@@ -121,13 +121,19 @@ def load_settings(env: dict[str, str] | None = None, config_file: Path | None = 
 
     cfg_path = config_file or Path(env.get(ENV_PREFIX + "CONFIG", str(home / "config.toml")))
     file_values: dict[str, Any] = {}
-    if cfg_path.is_file():
+    try:
+        cfg_exists = cfg_path.is_file()
+    except OSError as exc:  # a home this user may not even look into
+        raise SettingsError(f"{cfg_path}: {exc.strerror or exc}") from None
+    if cfg_exists:
         try:
             with cfg_path.open("rb") as fh:
                 data = tomllib.load(fh)
-        except tomllib.TOMLDecodeError as exc:
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError, OSError) as exc:
             raise SettingsError(f"{cfg_path}: {exc}") from None
         section = data.get("hudang", data)
+        if not isinstance(section, dict):
+            raise SettingsError(f"{cfg_path}: [hudang] must be a table")
         unknown = sorted(set(k for k in section if not isinstance(section[k], dict)) - set(_KEYS))
         if unknown:
             raise SettingsError(f"{cfg_path}: unknown setting(s): {', '.join(unknown)}")
@@ -150,6 +156,6 @@ def load_settings(env: dict[str, str] | None = None, config_file: Path | None = 
     values.setdefault("database_url", f"sqlite:///{home / 'hudang.sqlite3'}")
     values.setdefault("rules_dir", home / "rules")
     values.setdefault("scan_store", home / "scans")
-    settings = Settings(home=home, config_file=cfg_path if cfg_path.is_file() else None,
+    settings = Settings(home=home, config_file=cfg_path if cfg_exists else None,
                         sources=sources, **values)
     return settings

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import re
 from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from hudang.rules.durations import Duration, parse_duration
-from hudang.rules.saferegex import compile_rule_regex
 from hudang.common.domain import CATEGORIES, category_code
 from hudang.common.i18n import t
+from hudang.rules.saferegex import RuleRegex, compile_rule_regex
 
 
 class Strict(BaseModel):
@@ -20,8 +19,8 @@ class Strict(BaseModel):
                               populate_by_name=False)
 
 
-def _regex(value: Any) -> re.Pattern[str]:
-    if isinstance(value, re.Pattern):
+def _regex(value: Any) -> RuleRegex:
+    if hasattr(value, "search") and hasattr(value, "pattern"):
         return value
     return compile_rule_regex(value)
 
@@ -51,7 +50,7 @@ def _text_list(value: Any) -> Any:
     return [value] if isinstance(value, (str, int)) and not isinstance(value, bool) else value
 
 
-Regex = Annotated[re.Pattern, BeforeValidator(_regex)]
+Regex = Annotated[Any, BeforeValidator(_regex)]  # a RuleRegex (RE2)
 DurationField = Annotated[Duration, BeforeValidator(_duration)]
 Category = Annotated[str, BeforeValidator(_category)]
 TextList = Annotated[list[str], BeforeValidator(_text_list)]

@@ -28,6 +28,14 @@ class PageCount(Strict):
     min: int | None = Field(None, ge=0)
     max: int | None = Field(None, ge=0)
 
+    @model_validator(mode="after")
+    def _ordered(self) -> PageCount:
+        if self.min is None and self.max is None:
+            raise ValueError(t("min 或 max 至少一个", "min or max (or both)"))
+        if self.min is not None and self.max is not None and self.min > self.max:
+            raise ValueError(t("min 不大于 max", "min not greater than max"))
+        return self
+
 
 class BarcodeCondition(Strict):
     """A barcode on the file: optionally of one symbology, on one page, matching a regex."""
@@ -54,6 +62,11 @@ class Condition(Strict):
     @model_validator(mode="after")
     def _exactly_one(self) -> Condition:
         used = [k for k in ("all", "any", "not_") + LEAVES if getattr(self, k) is not None]
+        if len(used) == 1 and getattr(self, used[0]) == []:  # all: [] / any: [] / station: []
+            raise ValueError(t("非空列表：空的 {k} 含义不明（删去该条件即可匹配全部）",
+                               "a non-empty list: an empty {k} has no clear meaning (leave "
+                               "the condition out to match everything)",
+                               k=used[0].rstrip("_")))
         if len(used) != 1:
             keys = ", ".join(COMBINATORS + LEAVES)
             raise ValueError(t("恰好一个条件键（{keys}）", "exactly one condition key ({keys})",
@@ -178,10 +191,18 @@ def check(model: ClassificationFile, src: Source) -> list[RuleIssue]:
 def _check_title(template: str, groups: set[str], src: Source, path: tuple) -> list[RuleIssue]:
     known = TITLE_FIELDS | groups
     try:
-        names = [f for _, f, _, _ in string.Formatter().parse(template) if f is not None]
+        parts = [(f, spec, conv) for _, f, spec, conv in string.Formatter().parse(template)
+                 if f is not None]
     except ValueError as exc:
         return [src.issue(path, t("标题模板（花括号需成对）", "a title template (balanced braces)"),
                           str(exc))]
+    names = [f for f, _, _ in parts]
+    styled = next((f for f, spec, conv in parts if spec or conv), None)
+    if styled is not None:  # every value is text: {customer:d} would fail when a file arrives
+        return [src.issue(path, t("不带格式说明的占位符，如 {{customer}}",
+                                  "placeholders without a format spec, like {{customer}}"),
+                          t("“{f}”带有格式说明或转换", "'{f}' with a format spec or conversion",
+                            f=styled))]
     bad = [n for n in names if n not in known]
     if bad:
         return [src.issue(path, t("可用的占位符：{k}", "known placeholders: {k}",

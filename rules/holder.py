@@ -17,8 +17,9 @@ from pathlib import Path
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 
-from hudang.rules.errors import RulesError
+from hudang.rules.errors import RuleIssue, RulesError
 from hudang.rules.loader import RuleSet, load_ruleset
+from hudang.common.i18n import t
 
 log = logging.getLogger("hudang.rules")
 Listener = Callable[[RuleSet | None, RulesError | None], None]
@@ -79,7 +80,15 @@ class RulesHolder:
     def reload(self) -> bool:
         """Load the directory now; True when a new valid set is active."""
         try:
-            ruleset = load_ruleset(self.directory)
+            try:
+                ruleset = load_ruleset(self.directory)
+            except RulesError:
+                raise
+            except Exception as bug:  # noqa: BLE001 - never let a rule file kill the reload
+                log.exception("loading the rules in %s failed unexpectedly", self.directory)
+                raise RulesError([RuleIssue(str(self.directory), 0, 0, "",
+                                            t("可加载的规则", "rules that load"),
+                                            f"{type(bug).__name__}: {bug}")]) from None
         except RulesError as exc:
             with self._lock:
                 self._last_error, self._error_at = exc, dt.datetime.now(dt.UTC)

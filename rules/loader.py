@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import logging
 import typing
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -27,6 +28,7 @@ FILES: dict[str, tuple[type[pydantic.BaseModel], Callable[[Any, Source], list[Ru
     "calendar.yaml": (calendar.CalendarFile, calendar.check),
     "checklists.yaml": (checklists.ChecklistsFile, checklists.check),
 }
+log = logging.getLogger("hudang.rules")
 # Files a directory may leave out (a missing one means its empty default: no checklists, no
 # business tasks), so rule directories written before a file existed keep loading.
 OPTIONAL = {"checklists.yaml": checklists.empty}
@@ -80,9 +82,7 @@ def validate_text(name: str, text: bytes | str, display: str | None = None
         try:
             text = text.decode("utf-8")
         except UnicodeDecodeError as exc:
-            return None, None, [RuleIssue(display, 0, 0, "", t("UTF-8 编码的文本", "UTF-8 text"),
-                                          t("第 {b} 字节无法解码", "undecodable byte at {b}",
-                                            b=exc.start))]
+            return None, None, [_not_utf8(display, text, exc.start)]
     src, issues = parse_yaml(text, display)
     if src is None:
         return None, None, issues
@@ -97,6 +97,24 @@ def validate_text(name: str, text: bytes | str, display: str | None = None
         return None, src, issues + pydantic_issues(exc, src, model_cls)
     issues += cross_check(model, src)
     return (None if issues else model), src, issues
+
+
+def _not_utf8(display: str, data: bytes, start: int) -> RuleIssue:
+    """Where a file stops being UTF-8, by line and column, and what it probably is instead."""
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):  # a UTF-16 byte-order mark: line 1 onwards
+        return RuleIssue(display, 1, 1, "", t("UTF-8 编码的文本", "UTF-8 text"),
+                         t("UTF-16 编码（请另存为 UTF-8）", "UTF-16 text (save it as UTF-8)"))
+    before = data[:start]
+    line = before.count(b"\n") + 1
+    col = len(before[before.rfind(b"\n") + 1:].decode("utf-8", "replace")) + 1
+    found = t("第 {b} 字节无法按 UTF-8 解码", "a byte that is not UTF-8 (byte {b})", b=start)
+    try:
+        data.decode("gb18030")
+        found += t("；看起来是 GBK/GB18030 编码，请另存为 UTF-8",
+                   "; it looks like GBK/GB18030: save it as UTF-8")
+    except UnicodeDecodeError:
+        pass
+    return RuleIssue(display, line, col, "", t("UTF-8 编码的文本", "UTF-8 text"), found)
 
 
 ID_LISTS = {("rules",), ("schedules",), ("loans", "approvals")}
@@ -143,7 +161,11 @@ def load_ruleset(directory: str | Path) -> RuleSet:
     for name in FILES:
         path = root / name
         try:
-            data = path.read_bytes()
+            data = _read_rule_file(path)
+        except _NotRegular:
+            issues.append(RuleIssue(str(path), 0, 0, "", t("普通文件", "a regular file"),
+                                    t("设备或管道", "a device or pipe")))
+            continue
         except FileNotFoundError:
             if name in OPTIONAL:
                 continue
@@ -159,7 +181,13 @@ def load_ruleset(directory: str | Path) -> RuleSet:
                                     f"{len(data)} bytes"))
             continue
         texts[name] = data
-        model, src, found = validate_text(name, data, str(path))
+        try:
+            model, src, found = validate_text(name, data, str(path))
+        except Exception as exc:  # noqa: BLE001 - a file no check foresaw: still file:line
+            log.exception("unexpected failure validating %s", path)
+            model, src = None, None
+            found = [RuleIssue(str(path), 1, 1, "", t("可加载的规则文件", "a rule file that loads"),
+                               f"{type(exc).__name__}: {exc}")]
         issues += found
         if model is not None:
             models[name] = (model, src)
@@ -177,12 +205,45 @@ def load_ruleset(directory: str | Path) -> RuleSet:
                    else OPTIONAL["checklists.yaml"]())
 
 
+class _NotRegular(Exception):
+    """A rule file name that is a FIFO or a device: reading it could block or never end."""
+
+
+def _read_rule_file(path: Path) -> bytes:
+    """The file's bytes (at most MAX_FILE_BYTES + 1), refusing anything but a regular file."""
+    import os
+    import stat
+
+    mode = os.stat(path).st_mode
+    if not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):  # a folder fails below, readably
+        raise _NotRegular(str(path))
+    with open(path, "rb") as fh:
+        return fh.read(MAX_FILE_BYTES + 1)
+
+
 def _cross_file(models: dict[str, tuple[Any, Source]]) -> list[RuleIssue]:
     """References between files: example dates in years the calendar covers."""
-    cal, _ = models["calendar.yaml"]
+    cal, cal_src = models["calendar.yaml"]
     pol, src = models["policies.yaml"]
+    cls_model, cls_src = models["classification.yaml"]
+    ret_model, _ = models["retention.yaml"]
     issues = []
     years = ", ".join(map(str, sorted(cal.years)))
+    for i, ex in enumerate(cal.examples):
+        for key, day in (("start", ex.start), ("expect", ex.expect)):
+            if day.year not in cal.years:
+                issues.append(cal_src.issue(("examples", i, key),
+                                            t("本文件覆盖的年份（{y}）内的日期",
+                                              "a date in a year this file covers ({y})", y=years),
+                                            day.isoformat()))
+    schedules = [s.id for s in ret_model.schedules]
+    for i, ex in enumerate(cls_model.examples):
+        wanted = ex.expect.retention_schedule
+        if wanted is not None and wanted not in schedules:
+            issues.append(cls_src.issue(("examples", i, "expect", "retention_schedule"),
+                                        t("retention.yaml 中定义的保管规则：{k}",
+                                          "a schedule defined in retention.yaml: {k}",
+                                          k=", ".join(schedules)), wanted))
     for i, ex in enumerate(pol.examples.deadlines):
         for key, day in (("start", ex.start), ("expect_due", ex.expect_due)):
             if day.year not in cal.years:

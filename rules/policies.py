@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from hudang.rules.base import Category, CategoryList, DurationField, RuleId, Strict
 from hudang.rules.errors import RuleIssue
@@ -38,6 +38,25 @@ class Deadline(Strict):
             raise ValueError(t("按工作日计的时限用 warning_working_days",
                                "warning_working_days with a working-day limit"))
         return self
+
+    @field_validator("warning_before")
+    @classmethod
+    def _warning_shorter(cls, value, info: ValidationInfo):
+        within = info.data.get("within")
+        if value is not None and within is not None and \
+                value.approx_days() >= within.approx_days():
+            raise ValueError(t("比时限 {d} 短的 warning_before", "a warning_before shorter than "
+                               "the limit {d}", d=within))
+        return value
+
+    @field_validator("warning_working_days")
+    @classmethod
+    def _warning_fewer(cls, value, info: ValidationInfo):
+        days = info.data.get("working_days")
+        if value is not None and days is not None and value >= days:
+            raise ValueError(t("少于 {n} 的 warning_working_days", "warning_working_days below "
+                               "{n}", n=days))
+        return value
 
 
 class ContractAlert(Strict):
@@ -155,6 +174,11 @@ def check(model: PoliciesFile, src: Source) -> list[RuleIssue]:
             issues.append(src.issue(("examples", "loans", i, "reader_type"),
                                     t("已定义的读者类型：{k}", "a defined reader type: {k}",
                                       k=readers), ex.reader_type))
+        for j, who in enumerate(ex.expect.approvers or []):
+            if who not in loans.approvers:
+                issues.append(src.issue(("examples", "loans", i, "expect", "approvers", j),
+                                        t("已定义的审批人：{k}", "a defined approver: {k}",
+                                          k=", ".join(loans.approvers)), who))
     return issues
 
 
@@ -177,7 +201,11 @@ def deadline_due(ruleset, deadline_id: str, start: dt.datetime | dt.date) -> Dea
     if d.within is not None:
         due = start_at + d.within.timedelta() if not (d.within.years or d.within.months) \
             else dt.datetime.combine(d.within.add_to(start_at.date()), start_at.time())
-        warn = due - (d.warning_before.timedelta() if d.warning_before else dt.timedelta())
+        warn = due
+        if d.warning_before is not None:  # months and years go back on the calendar
+            warn = due - d.warning_before.timedelta() if not (
+                d.warning_before.years or d.warning_before.months) else \
+                dt.datetime.combine(d.warning_before.subtract_from(due.date()), due.time())
         return DeadlineDue(deadline_id, due, warn)
     cal = ruleset.calendar
     res = cal.add_working_days(start_at.date(), d.working_days)

@@ -31,12 +31,21 @@ class Trigger(Strict):
 
 
 class ScheduleMatch(Strict):
-    """Empty lists / omitted keys match everything."""
+    """An omitted key matches everything; an empty list would match nothing, so it is an error."""
 
     categories: CategoryList | None = None
     doc_types: TextList | None = None
     voltage_classes: list[Literal["HV", "LV"]] | None = None
     customer_statuses: list[Literal["active", "cancelled"]] | None = None
+
+    @model_validator(mode="after")
+    def _no_empty_lists(self) -> ScheduleMatch:
+        empty = [k for k in type(self).model_fields if getattr(self, k) == []]
+        if empty:
+            raise ValueError(t("非空列表（要匹配全部请删去 {k}）",
+                               "a non-empty list (to match everything, leave {k} out)",
+                               k=empty[0]))
+        return self
 
 
 class Schedule(Strict):

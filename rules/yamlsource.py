@@ -12,6 +12,8 @@ from hudang.common.i18n import t
 
 Path = tuple[str | int, ...]
 MAX_NODES = 200_000  # a rule file is small; anything bigger is an alias bomb or a mistake
+MAX_DEPTH = 64  # nesting deeper than any rule file needs (and shallow enough for recursion)
+_PLAIN_TAGS = {"tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"}
 
 
 @dataclass
@@ -62,13 +64,27 @@ class _Builder:
     def build(self, node: yaml.Node, path: Path) -> Any:
         self.count += 1
         if self.count > MAX_NODES:
-            raise _TooBig()
+            raise _TooBig(node)
         self.source.marks[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
+        if isinstance(node, (yaml.MappingNode, yaml.SequenceNode)) and \
+                node.tag not in _PLAIN_TAGS:
+            self._issue(node, path, t("不带标签的映射或列表", "a mapping or list without a tag"),
+                        node.tag)
+            return None
         if isinstance(node, yaml.MappingNode):
             return self._mapping(node, path)
         if isinstance(node, yaml.SequenceNode):
             return [self.build(child, path + (i,)) for i, child in enumerate(node.value)]
-        return self.loader.construct_object(node, deep=True)
+        try:
+            return self.loader.construct_object(node, deep=True)
+        except (ValueError, OverflowError, TypeError) as exc:  # e.g. a date like 2023-02-29
+            self._issue(node, path, t("合法的值", "a valid value"), f"{node.value!r} ({exc})")
+            return None
+
+    def _issue(self, node: yaml.Node, path: Path, expected: str, found: str) -> None:
+        self.issues.append(RuleIssue(self.source.file, node.start_mark.line + 1,
+                                     node.start_mark.column + 1, format_path(path), expected,
+                                     found))
 
     def _mapping(self, node: yaml.MappingNode, path: Path) -> dict:
         out: dict = {}
@@ -92,8 +108,9 @@ class _Builder:
                 key = key_node.value  # yes/no/on/off as keys stay text
             kpath = path + (key,)
             kpos = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
-            if key in out:
-                first = self.source.key_marks.get(kpath, (0, 0))
+            same = next((k for k in out if str(k) == str(key)), None)  # "2026" and 2026 too
+            if same is not None:
+                first = self.source.key_marks.get(path + (same,), (0, 0))
                 self.issues.append(RuleIssue(
                     self.source.file, kpos[0], kpos[1], format_path(kpath),
                     t("唯一的键", "a unique key"),
@@ -106,14 +123,46 @@ class _Builder:
 
 
 class _TooBig(Exception):
-    pass
+    """Alias expansion passed MAX_NODES; carries the node it was expanding."""
+
+    def __init__(self, node: yaml.Node) -> None:
+        super().__init__("too big")
+        self.node = node
+
+
+class _TooDeep(Exception):
+    """Nesting passed MAX_DEPTH; carries the mark where it did."""
+
+    def __init__(self, mark: Any) -> None:
+        super().__init__("too deep")
+        self.mark = mark
+
+
+def _check_depth(text: str) -> None:
+    """Walk the event stream (no recursion) and refuse nesting deeper than MAX_DEPTH."""
+    depth = 0
+    for event in yaml.parse(text, Loader=yaml.SafeLoader):
+        if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise _TooDeep(event.start_mark)
+        elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+            depth -= 1
+
+
+def _line_col(text: str, position: int) -> tuple[int, int]:
+    """1-based line and column of character `position` in `text`."""
+    before = text[:position]
+    return before.count("\n") + 1, position - (before.rfind("\n") + 1) + 1
 
 
 def parse_yaml(text: str, file: str) -> tuple[Source | None, list[RuleIssue]]:
     """Parse `text` safely; return the Source (None on a syntax error) and any problems."""
     source = Source(file, None)
-    loader = yaml.SafeLoader(text)
+    loader = None
     try:
+        _check_depth(text)
+        loader = yaml.SafeLoader(text)
         node = loader.get_single_node()
         if node is None:
             source.data = None
@@ -132,11 +181,24 @@ def parse_yaml(text: str, file: str) -> tuple[Source | None, list[RuleIssue]]:
             found += f" ({exc.context}" + (t("，第 {l} 行", ", line {l}", l=ctx.line + 1)
                                            if ctx else "") + ")"
         return None, [RuleIssue(file, line, col, "", t("合法的 YAML", "valid YAML"), found)]
+    except yaml.reader.ReaderError as exc:  # a NUL, a form feed, other control characters
+        line, col = _line_col(text, exc.position)
+        found = t("不允许的字符 {c}", "a character that is not allowed: {c}",
+                  c=f"U+{exc.character:04X}" if isinstance(exc.character, int)
+                  else repr(exc.character))
+        return None, [RuleIssue(file, line, col, "", t("合法的 YAML 文本", "valid YAML text"),
+                                found)]
     except yaml.YAMLError as exc:
-        return None, [RuleIssue(file, 0, 0, "", t("合法的 YAML", "valid YAML"), str(exc))]
-    except _TooBig:
+        return None, [RuleIssue(file, 1, 1, "", t("合法的 YAML", "valid YAML"), str(exc))]
+    except _TooBig as exc:
         expected = t("不超过 {n} 个节点", "at most {n} nodes", n=MAX_NODES)
         found = t("更多（别名展开过大）", "more (aliases expand too far)")
-        return None, [RuleIssue(file, 0, 0, "", expected, found)]
+        mark = exc.node.start_mark
+        return None, [RuleIssue(file, mark.line + 1, mark.column + 1, "", expected, found)]
+    except _TooDeep as exc:
+        expected = t("嵌套不超过 {n} 层", "nesting at most {n} levels deep", n=MAX_DEPTH)
+        return None, [RuleIssue(file, exc.mark.line + 1, exc.mark.column + 1, "", expected,
+                                t("更深的嵌套", "deeper nesting"))]
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()

@@ -80,12 +80,24 @@ _WATCH_KEYS = {"events_folders", "folders", "workers", "rescan_seconds", "decode
                "network_quiet_seconds", "defaults"}
 
 
-def _number(where: str, key: str, value: Any, *, minimum: float, integer: bool = False) -> Any:
+def _number(where: str, key: str, value: Any, *, minimum: float, integer: bool = False,
+            maximum: float = 1e6) -> Any:
     ok = isinstance(value, int if integer else (int, float)) and not isinstance(value, bool)
-    if not ok or value < minimum:
+    if not ok or not minimum <= value <= maximum:  # also refuses nan and inf
         kind = "a whole number" if integer else "a number"
-        raise WatchConfigError(f"{where}: {key} must be {kind} >= {minimum}, got {value!r}")
+        raise WatchConfigError(f"{where}: {key} must be {kind} from {minimum} to {maximum:g}, "
+                               f"got {value!r}")
     return value
+
+
+def _path(where: str, key: str, value: Any) -> Path:
+    """A path setting: a non-empty string without NUL, `~` expanded where it can be."""
+    if not isinstance(value, str) or not value.strip() or "\x00" in value:
+        raise WatchConfigError(f"{where}: {key} must be a non-empty path string, got {value!r}")
+    try:
+        return Path(value).expanduser()
+    except RuntimeError as exc:  # ~user that does not exist
+        raise WatchConfigError(f"{where}: {key}: {exc} ({value!r})") from None
 
 
 def _folder(where: str, raw: dict[str, Any], defaults: dict[str, Any],
@@ -100,7 +112,7 @@ def _folder(where: str, raw: dict[str, Any], defaults: dict[str, Any],
     for key in ("path", "station"):
         if not isinstance(merged.get(key), str) or not merged[key].strip():
             raise WatchConfigError(f"{where}: {key} is required (a non-empty string)")
-    kw: dict[str, Any] = {"path": Path(merged["path"]).expanduser().absolute(),
+    kw: dict[str, Any] = {"path": _path(where, "path", merged["path"]).absolute(),
                           "station": merged["station"].strip()}
     if merged.get("category") is not None:
         try:
@@ -112,23 +124,27 @@ def _folder(where: str, raw: dict[str, Any], defaults: dict[str, Any],
             raise WatchConfigError(f"{where}: name must be a non-empty string")
         kw["name"] = raw["name"].strip()
     if merged.get("customer") is not None:
-        kw["customer"] = str(merged["customer"]).strip()
+        if not isinstance(merged["customer"], str):
+            raise WatchConfigError(f"{where}: customer must be a string (quote the number)")
+        kw["customer"] = merged["customer"].strip()
     for key in ("quiet_seconds", "poll_interval"):
         if key in merged:
             kw[key] = float(_number(where, key, merged[key], minimum=0))
     for key in ("dpi", "retry_dpi"):
         if key in merged:
-            kw[key] = _number(where, key, merged[key], minimum=72, integer=True)
+            kw[key] = _number(where, key, merged[key], minimum=72, integer=True, maximum=1200)
     if "max_attempts" in merged:
         kw["max_attempts"] = _number(where, "max_attempts", merged["max_attempts"], minimum=1,
-                                     integer=True)
+                                     integer=True, maximum=1000)
     if "polling" in merged:
         if not isinstance(merged["polling"], bool):
             raise WatchConfigError(f"{where}: polling must be true or false")
         kw["polling"] = merged["polling"]
-    if merged.get("done_dir"):
-        done = Path(str(merged["done_dir"])).expanduser()
+    if merged.get("done_dir") is not None:
+        done = _path(where, "done_dir", merged["done_dir"])
         kw["done_dir"] = done if done.is_absolute() else kw["path"] / done
+        if kw["done_dir"].absolute() == kw["path"]:
+            raise WatchConfigError(f"{where}: done_dir must not be the hot folder itself")
     if "expect_barcode" in merged:
         if merged["expect_barcode"] not in EXPECT_MODES:
             raise WatchConfigError(f"{where}: expect_barcode must be one of "
@@ -159,7 +175,7 @@ def parse_watch(data: dict[str, Any], origin: str = "config") -> WatchConfig:
     kw: dict[str, Any] = {}
     if "workers" in data:
         kw["workers"] = _number(f"{origin}: [watch]", "workers", data["workers"], minimum=0,
-                                integer=True)
+                                integer=True, maximum=256)
     for key in ("rescan_seconds", "network_quiet_seconds"):
         if key in data:
             kw[key] = float(_number(f"{origin}: [watch]", key, data[key], minimum=0.1))
@@ -168,8 +184,8 @@ def parse_watch(data: dict[str, Any], origin: str = "config") -> WatchConfig:
             raise WatchConfigError(f"{origin}: [watch]: decoder must be 'pyzbar' or 'zxing', "
                                    f"got {data['decoder']!r}")
         kw["decoder"] = data["decoder"]
-    if data.get("log_file"):
-        kw["log_file"] = Path(str(data["log_file"])).expanduser()
+    if data.get("log_file") is not None:
+        kw["log_file"] = _path(f"{origin}: [watch]", "log_file", data["log_file"])
     events = data.get("events_folders", [])
     if not isinstance(events, list) or not all(isinstance(e, str) and e for e in events):
         raise WatchConfigError(f"{origin}: [watch]: events_folders must be a list of paths")
@@ -199,7 +215,7 @@ def load_watch_config(settings: Any) -> WatchConfig:
     try:
         with Path(path).open("rb") as fh:
             data = tomllib.load(fh)
-    except tomllib.TOMLDecodeError as exc:
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError, OSError) as exc:
         raise WatchConfigError(f"{path}: {exc}") from None
     watch = data.get("watch")
     if watch is None and isinstance(data.get("hudang"), dict):

@@ -11,7 +11,6 @@ import signal
 import sys
 import threading
 import time
-from dataclasses import dataclass
 from pathlib import Path
 
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
@@ -24,14 +23,18 @@ from hudang.store.audit import Actor
 from hudang.store.services.ingest import ScanStore
 
 from hudang.scanners.config import FolderConfig, WatchConfig, filesystem_type, is_network_path
-from hudang.scanners.files import NotReadable, check_readable, display_name, is_ignored
-from hudang.scanners.ingestor import Ingestor, quarantine_unclaimed
+from hudang.scanners.files import (NotReadable, Unfileable, check_readable, display_name,
+                                   is_ignored)
+from hudang.scanners.ingestor import Ingestor, Status, quarantine_unclaimed
 from hudang.scanners.journal import Claim, Journal
 from hudang.scanners.linking import Linker
 from hudang.scanners.pages import PagePool
+from hudang.scanners.retry import RetryPolicy, validate_policy
 from hudang.scanners.rules_linking import RulesLinker
+from hudang.scanners.stability import Pending, StabilityTracker
 
 log = logging.getLogger("hudang.scanners")
+SETTLE_RETRY = RetryPolicy(first=30.0, attempts=1 << 30)  # a claim is never given up
 
 
 class _StderrHandler(logging.StreamHandler):
@@ -66,19 +69,6 @@ def setup_logging(log_file: Path | None, level: int = logging.INFO) -> None:
             root.addHandler(fh)
 
 
-@dataclass
-class Pending:
-    """A file seen in a hot folder and not yet claimed: its signature and when it last changed."""
-
-    folder: FolderConfig
-    path: Path
-    sig: tuple[int, int]
-    since: float
-    next_check: float
-    attempts: int = 0
-    last_error: str = ""
-
-
 class _Events(FileSystemEventHandler):
     def __init__(self, sink: queue.Queue) -> None:
         self.sink = sink
@@ -104,7 +94,8 @@ class Daemon:
         self.ingestor = Ingestor(ScanStore(scan_store), self.pool, linker, actor)
         self.journals = {f.path: Journal(f.work_dir) for f in config.folders}
         self.by_path = {f.path: f for f in config.folders}
-        self.pending: dict[Path, Pending] = {}
+        self.stability = StabilityTracker()
+        self.unsettled: dict[str, int] = {}  # claim id -> failed attempts to settle it
         self.ready: list[tuple[FolderConfig, Claim, float]] = []
         self.inflight: dict[cf.Future, tuple[FolderConfig, Claim]] = {}
         self.events: queue.Queue[str] = queue.Queue()
@@ -116,7 +107,13 @@ class Daemon:
         self.capacity = max(4, 4 * config.workers)
         self.threads = cf.ThreadPoolExecutor(max_workers=self.capacity,
                                              thread_name_prefix="ingest")
-        self.stats = {"filed": 0, "duplicate": 0, "attention": 0, "quarantined": 0}
+        self.stats = {"filed": 0, "duplicate": 0, "attention": 0, "quarantined": 0,
+                      "returned": 0}
+
+    @property
+    def pending(self) -> dict[Path, Pending]:
+        """Files seen and not yet claimed (the stability tracker's entries)."""
+        return self.stability.pending
 
     # -- rules --------------------------------------------------------------------------------
     def _rules_linker(self, rules_dir: Path) -> Linker | None:
@@ -159,21 +156,8 @@ class Daemon:
 
     # -- discovery ----------------------------------------------------------------------------
     def observe(self, path: Path, folder: FolderConfig, now: float) -> None:
-        """Note a file's size and mtime; a change restarts its quiet period."""
-        try:
-            st = os.stat(path)
-        except OSError:
-            self.pending.pop(path, None)
-            return
-        if not os.path.isfile(path):
-            return
-        sig = (st.st_size, st.st_mtime_ns)
-        entry = self.pending.get(path)
-        if entry is None:
-            self.pending[path] = Pending(folder, path, sig, now, now + folder.quiet_seconds)
-        elif entry.sig != sig:
-            entry.sig, entry.since = sig, now
-            entry.next_check = max(entry.next_check, now + folder.quiet_seconds)
+        """Note a file's signature; a change restarts its quiet period."""
+        self.stability.observe(path, folder, now)
 
     def rescan(self, now: float) -> None:
         """List every hot folder: the safety net under the observer's events."""
@@ -244,55 +228,70 @@ class Daemon:
         if not self._rules_ready():  # invalid rules since start-up: take nothing yet
             return
         room = self.capacity * 2 - len(self.inflight) - len(self.ready)
-        for path, entry in list(self.pending.items()):
+        for entry in self.stability.settled(now):
             if room <= 0 or self.stop_event.is_set():
                 return
-            if now < entry.next_check or now - entry.since < entry.folder.quiet_seconds:
-                continue
-            self.observe(path, entry.folder, now)  # last look: unchanged for the quiet period?
-            entry = self.pending.get(path)
-            if entry is None or now - entry.since < entry.folder.quiet_seconds:
-                continue
-            if self._settle(entry, now):
+            try:
+                taken = self._settle(entry, now)
+            except Exception:  # noqa: BLE001 - one file never stops the daemon
+                log.exception("%s: could not be looked at; trying again later",
+                              display_name(entry.path.name))
+                self.stability.postpone(entry, now + 30.0)
+                taken = False
+            if taken:
                 room -= 1
                 self._dispatch(now)  # its pages start while the next files are checked
 
     def _settle(self, entry: Pending, now: float) -> bool:
-        folder, journal = entry.folder, self.journals[entry.folder.path]
+        """Check that a settled file opens whole, then claim it (or schedule another look)."""
+        folder = entry.folder
         try:
             kind, pages = check_readable(entry.path)
+        except Unfileable as exc:
+            entry.attempts, entry.last_error = 1, str(exc)
+            return self._give_up(entry, now)
         except NotReadable as exc:
             entry.attempts += 1
             entry.last_error = str(exc)
-            if entry.attempts >= folder.max_attempts:
-                try:
-                    quarantine_unclaimed(folder, journal, self.ingestor, entry.path, "validate",
-                                         entry.last_error, entry.attempts)
-                except OSError as err:
-                    entry.next_check = now + 30.0
-                    log.error("cannot quarantine %s: %s", display_name(entry.path.name), err)
-                    return False
-                self.pending.pop(entry.path, None)
-                self.stats["quarantined"] += 1
-                return False
-            delay = min(300.0, max(0.2, folder.quiet_seconds) * 2 ** entry.attempts)
-            entry.next_check = now + delay
+            policy = validate_policy(folder.quiet_seconds, folder.max_attempts)
+            if policy.exhausted(entry.attempts):
+                return self._give_up(entry, now)
+            delay = policy.delay(entry.attempts)
+            self.stability.postpone(entry, now + delay)
             log.info("%s not ready (%s): check %d again in %.1fs",
                      display_name(entry.path.name), exc, entry.attempts, delay)
             return False
         except OSError as exc:  # vanished or busy: look again later
-            entry.next_check = now + max(0.5, folder.quiet_seconds)
+            self.stability.postpone(entry, now + max(0.5, folder.quiet_seconds))
             log.debug("%s: %s", display_name(entry.path.name), exc)
             return False
-        self.pending.pop(entry.path, None)
+        if not self.stability.unchanged(entry):  # written to while it was being checked
+            self.observe(entry.path, folder, now)
+            return False
+        self.stability.forget(entry.path)
         try:
-            claim = self.ingestor.claim(folder, journal, entry.path, kind, pages)
+            claim = self.ingestor.claim(folder, self.journals[folder.path], entry.path, kind,
+                                        pages, entry.sig)
         except OSError as exc:
             log.warning("could not claim %s: %s", display_name(entry.path.name), exc)
             return False
         if claim is not None:
             self.ready.append((folder, claim, now))
         return claim is not None
+
+    def _give_up(self, entry: Pending, now: float) -> bool:
+        """Quarantine a file that will never open (it is claimed first: nothing is deleted)."""
+        folder = entry.folder
+        try:
+            quarantine_unclaimed(folder, self.journals[folder.path], self.ingestor, entry.path,
+                                 "validate", entry.last_error, entry.attempts)
+        except OSError as err:
+            self.stability.postpone(entry, now + 30.0)
+            log.error("cannot quarantine %s: %s", display_name(entry.path.name), err)
+            return False
+        self.stability.forget(entry.path)
+        self.stats["quarantined"] += 1
+        return False
 
     # -- processing ---------------------------------------------------------------------------
     def _dispatch(self, now: float) -> None:
@@ -319,19 +318,28 @@ class Daemon:
             folder, claim = self.inflight.pop(fut)
             try:
                 outcome = fut.result()
-            except Exception:  # noqa: BLE001 - e.g. error/ unwritable: keep the claim, retry
-                log.exception("%s: could not be settled; trying again later", claim.display)
-                self.ready.append((folder, claim, now + 30.0))
+            except Exception as exc:  # noqa: BLE001 - e.g. error/ unwritable: keep it, retry
+                failures = self.unsettled[claim.claim_id] = \
+                    self.unsettled.get(claim.claim_id, 0) + 1
+                delay = SETTLE_RETRY.delay(failures)  # 30 s, 60 s … at most 5 min
+                if failures == 1:  # the traceback once; then one line per try
+                    log.exception("%s: could not be settled; trying again in %.0fs",
+                                  claim.display, delay)
+                else:
+                    log.error("%s: still cannot be settled (try %d: %s); next in %.0fs",
+                              claim.display, failures, exc, delay)
+                self.ready.append((folder, claim, now + delay))
                 continue
-            if outcome.status == "retry":
+            self.unsettled.pop(claim.claim_id, None)
+            if outcome.status == Status.RETRY:
                 self.ready.append((folder, claim, now + outcome.delay))
-            elif outcome.status == "quarantined":
-                self.stats["quarantined"] += 1
+            elif outcome.status in (Status.QUARANTINED, Status.RETURNED):
+                self.stats[str(outcome.status)] += 1
             else:
-                self.stats[outcome.result.outcome] += 1
+                self.stats[str(outcome.result.outcome)] += 1
 
     def idle(self) -> bool:
-        return not (self.pending or self.ready or self.inflight)
+        return not (self.stability.pending or self.ready or self.inflight)
 
     # -- running ------------------------------------------------------------------------------
     def run(self, once: bool = False) -> int:
@@ -339,14 +347,22 @@ class Daemon:
         restore = self._install_signals()
         try:
             if not self._start_rules(once):
-                log.error("no valid rules in %s: %s", self.rules.directory,
+                err = self.rules.last_error
+                first = err.errors[0] if getattr(err, "errors", None) else err
+                log.error("no valid rules in %s (%s%s): %s", self.rules.directory, first,
+                          f" and {len(err.errors) - 1} more" if getattr(err, "errors", None)
+                          and len(err.errors) > 1 else "",
                           "giving up (--once)" if once else
                           "files wait in the hot folders until the rules are fixed")
                 if once:
                     return 2
             for folder in self.config.folders:
-                for sub in (folder.path, folder.error_dir, folder.duplicates_dir):
-                    sub.mkdir(parents=True, exist_ok=True)
+                try:
+                    for sub in (folder.path, folder.error_dir, folder.duplicates_dir):
+                        sub.mkdir(parents=True, exist_ok=True)
+                except OSError as exc:
+                    log.error("cannot use hot folder %s: %s", folder.path, exc)
+                    return 2
                 for claim in self.ingestor.recover(folder, self.journals[folder.path]):
                     self.ready.append((folder, claim, 0.0))
             now = time.monotonic()

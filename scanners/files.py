@@ -18,6 +18,10 @@ class NotReadable(Exception):
     """The file does not (yet) open as what it claims to be."""
 
 
+class Unfileable(NotReadable):
+    """The file is whole but can never be filed as it is (e.g. password-protected): no retry."""
+
+
 def is_ignored(name: str) -> bool:
     """Temporary, system and dot files the daemon must never take."""
     if name.startswith("."):
@@ -65,11 +69,14 @@ def _check_pdf(path: Path) -> int:
     try:
         doc = pdfium.PdfDocument(str(path))
     except pdfium.PdfiumError as exc:
+        if "password" in str(exc).lower():  # complete, but locked: waiting cannot help
+            raise Unfileable("password-protected PDF (cannot be read without its password)"
+                             ) from None
         raise NotReadable(f"PDF does not open: {exc}") from None
     try:
         pages = len(doc)
         if pages < 1:
-            raise NotReadable("PDF has no pages")
+            raise Unfileable("PDF has no pages")  # complete (it has its trailer) but empty
         return pages
     finally:
         doc.close()
@@ -115,24 +122,65 @@ def _tiff_ifds_ok(path: Path) -> None:
             (offset,) = struct.unpack(order + "I", raw[12 * count:12 * count + 4])
 
 
+def jpeg_complete(data: bytes) -> bool:
+    """True when the JPEG's marker structure reaches its end-of-image marker.
+
+    Walks the segments from SOI and skips each scan's entropy-coded data, so data after the
+    end marker (phones append thumbnails and depth maps) is not mistaken for an unfinished
+    file, and a file that merely ends in FF D9 inside a segment is not taken as complete.
+    """
+    size, pos = len(data), 2
+    if data[:2] != b"\xff\xd8":
+        return False
+    while pos + 1 < size:
+        if data[pos] != 0xFF:
+            return False
+        marker = data[pos + 1]
+        if marker == 0xFF:  # fill byte
+            pos += 1
+            continue
+        if marker == 0xD9:
+            return True
+        if marker in (0x01, 0xD8) or 0xD0 <= marker <= 0xD7:
+            pos += 2
+            continue
+        if pos + 4 > size:
+            return False
+        pos += 2 + int.from_bytes(data[pos + 2:pos + 4], "big")
+        if marker == 0xDA:  # entropy-coded data runs to the next marker that is not
+            while True:     # a stuffed FF 00 or a restart marker
+                pos = data.find(b"\xff", pos)
+                if pos < 0 or pos + 1 >= size:
+                    return False
+                nxt = data[pos + 1]
+                if nxt == 0x00 or 0xD0 <= nxt <= 0xD7 or nxt == 0xFF:
+                    pos += 1 if nxt == 0xFF else 2
+                    continue
+                break
+    return False
+
+
 def _check_single_image(path: Path, kind: str) -> int:
     """JPEG/PNG: complete to the end marker and structurally sound (pixels decode in workers)."""
     import warnings
 
     from PIL import Image
 
-    with open(path, "rb") as fh:
-        fh.seek(max(0, os.path.getsize(path) - 64))
-        tail = fh.read().rstrip(b"\x00")
-    if kind == "jpeg" and not tail.endswith(b"\xff\xd9"):
+    if kind == "jpeg" and not jpeg_complete(path.read_bytes()):
         raise NotReadable("JPEG has no end-of-image marker (still being written, or truncated)")
-    if kind == "png" and b"IEND" not in tail[-12:]:
-        raise NotReadable("PNG has no IEND chunk (still being written, or truncated)")
+    if kind == "png":
+        with open(path, "rb") as fh:
+            fh.seek(max(0, os.path.getsize(path) - 64))
+            tail = fh.read().rstrip(b"\x00")
+        if b"IEND" not in tail[-12:]:
+            raise NotReadable("PNG has no IEND chunk (still being written, or truncated)")
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             with Image.open(path) as img:
                 img.verify()  # headers and, for PNG, every chunk's CRC
+    except Image.DecompressionBombError as exc:  # a whole file that is too big to read
+        raise Unfileable(f"image too large to read safely: {exc}") from None
     except Exception as exc:  # noqa: BLE001 - Pillow raises many kinds for broken files
         raise NotReadable(f"image does not decode: {type(exc).__name__}: {exc}") from None
     return 1
@@ -158,6 +206,8 @@ def _check_image(path: Path, kind: str) -> int:
                 for frame in ImageSequence.Iterator(img):
                     frame.load()  # decodes the frame: a truncated frame raises here
                     frames += 1
+    except Image.DecompressionBombError as exc:  # a whole file that is too big to read
+        raise Unfileable(f"image too large to read safely: {exc}") from None
     except Exception as exc:  # noqa: BLE001 - Pillow raises many kinds for broken files
         raise NotReadable(f"image does not decode: {type(exc).__name__}: {exc}") from None
     if frames < 1:

@@ -16,9 +16,19 @@ import os
 import time
 import uuid
 from dataclasses import asdict, dataclass
+from enum import StrEnum
 from pathlib import Path
 
 from hudang.scanners.files import display_name
+
+
+class ClaimState(StrEnum):
+    """How far a claim has come (only "claiming" and "quarantining" are written to disk)."""
+
+    CLAIMING = "claiming"
+    CLAIMED = "claimed"
+    COMMITTED = "committed"
+    QUARANTINING = "quarantining"
 
 
 @dataclass
@@ -32,24 +42,40 @@ class Claim:
     kind: str
     pages: int
     mtime: float  # when the station wrote it: the scan time
-    state: str = "claiming"  # claiming / claimed / committed / quarantining
+    state: str = ClaimState.CLAIMING
     attempts: int = 0
     last_error: str = ""
     stage: str = ""
     claimed_at: float = 0.0
+    # the signature of the bytes that were checked: the file leaves only if it still has it
+    size: int = -1
+    mtime_ns: int = 0
+    inode: int = 0
 
     @property
     def original_name(self) -> str:
         """The original name as a str (surrogate-escaped where it was not UTF-8)."""
         return os.fsdecode(base64.b64decode(self.name_b64))
 
+    @property
+    def signature(self) -> tuple[int, int, int] | None:
+        """(size, mtime_ns, inode) as checked; None for claims written before it was kept."""
+        return None if self.size < 0 else (self.size, self.mtime_ns, self.inode)
+
+    @property
+    def fallback_name(self) -> str:
+        """An ASCII name for the file where its own name cannot be used."""
+        return self.work_name
+
     @classmethod
-    def new(cls, name: str, kind: str, pages: int, mtime: float) -> Claim:
+    def new(cls, name: str, kind: str, pages: int, mtime: float,
+            sig: tuple[int, int, int] | None = None) -> Claim:
         claim_id = f"{time.time_ns():x}-{uuid.uuid4().hex[:8]}"
         ext = {"jpeg": "jpg", "tiff": "tif"}.get(kind, kind)
+        size, mtime_ns, inode = sig if sig is not None else (-1, 0, 0)
         return cls(claim_id, base64.b64encode(os.fsencode(name)).decode("ascii"),
                    display_name(name), f"{claim_id}.{ext}", kind, pages, mtime,
-                   claimed_at=time.time())
+                   claimed_at=time.time(), size=size, mtime_ns=mtime_ns, inode=inode)
 
 
 def fsync_dir(path: Path) -> None:

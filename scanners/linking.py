@@ -15,6 +15,7 @@ from typing import Any, Protocol
 from hudang.store.barcodes import BarcodeScheme, default_scheme, normalise_scan
 from hudang.store.domain import CATEGORIES, category_code
 from hudang.store.errors import BadCheckCharacter
+from hudang.store.services.ingest import Segment
 
 from hudang.scanners.decode import Barcode
 
@@ -27,29 +28,12 @@ class ScanInfo:
 
     file_name: str
     station: str
-    pages: list[list[Barcode]]  # index 0 is page 1
+    pages: list[list[Barcode]]  # index 0 is page 1 (checked values only: see decode.checked)
     category_hint: str | None = None
     customer_hint: str | None = None
     hot_folder: str = ""  # the hot folder's name, as classification rules see it
     relative_path: str = ""  # the file's path relative to the hot folder
     media_type: str = ""  # sniffed from the bytes: application/pdf, image/tiff ...
-
-
-@dataclass
-class Segment:
-    """Consecutive pages that become one document (or one needs-attention item)."""
-
-    pages: list[int] = field(default_factory=list)
-    customer_number: str | None = None
-    category: str | None = None
-    document_barcode: str | None = None  # a registered document the pages belong to
-    source: str = ""  # separator / document_label / barcode / file_name / station / rules
-    reason: str = ""  # why it cannot be linked, when it cannot (a reason code)
-    reason_detail: str = ""  # e.g. the rule trace summarised, shown to the keeper
-    doc_type: str = ""
-    title: str = ""
-    business_process: str = ""
-    rules: list[str] = field(default_factory=list)  # classification rules that matched
 
 
 @dataclass

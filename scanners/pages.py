@@ -11,7 +11,11 @@ from pathlib import Path
 
 from PIL import Image
 
-from hudang.scanners.decode import Barcode, Decoder, decode_page, make_decoder
+from hudang.store.barcodes import BarcodeScheme
+
+from hudang.scanners.decode import (Barcode, Decoder, checked, decode_page, make_decoder,
+                                    optional_zxing)
+from hudang.scanners.damage import decode_jpeg_gray, pdf_page_damage
 
 # glibc mallopt parameters: pages allocate ~33 MB each; keeping big blocks mapped and not
 # trimming after every page avoids page-fault storms (same effect as the MALLOC_*_ env vars).
@@ -31,6 +35,7 @@ class PageJob:
     retry_dpi: int = 300
     expect_barcode: bool = False
     symbologies: tuple[str, ...] = ("code128", "qrcode")
+    scheme: BarcodeScheme | None = field(default=None, compare=False)  # checks decoded values
 
 
 @dataclass
@@ -41,6 +46,7 @@ class PageResult:
     barcodes: list[Barcode] = field(default_factory=list)
     error: str | None = None
     dpi: float = 0.0
+    damaged: str | None = None  # decoded only in part: the page must not be filed as good
 
 
 _worker: dict[str, Decoder] = {}
@@ -61,15 +67,19 @@ def init_worker(decoder_name: str) -> None:
     """Worker start-up: malloc tuning and one decoder per process."""
     tune_malloc()
     _worker["decoder"] = make_decoder(decoder_name)
+    second = optional_zxing() if decoder_name != "zxing" else None
+    if second is not None:
+        _worker["second"] = second
 
 
-def _scanned_image(pdf_page, min_dpi: int):
-    """A scanned page's own image (scaled down to `min_dpi`), when the page is just that image.
+def _scanned_image(pdf_page, min_dpi: int, damage: list[str] | None = None):
+    """(image, dpi, verified) of a scanned page that is just one image, scaled to `min_dpi`.
 
     Decoding the embedded image is much cheaper than rendering it. Pages with anything drawn
-    besides the one image (and invisible OCR text) are rendered instead.
+    besides the one image (and invisible OCR text) are rendered instead. A grey or RGB JPEG
+    image is decoded by simplejpeg (DCT-scaled), which also tells whether its data is whole.
     """
-    import pypdfium2.raw as raw
+    from pypdfium2 import raw
 
     objects = list(pdf_page.get_objects(max_depth=1))
     images = [o for o in objects if o.type == raw.FPDF_PAGEOBJ_IMAGE]
@@ -80,40 +90,92 @@ def _scanned_image(pdf_page, min_dpi: int):
     width_pt, height_pt = pdf_page.get_size()
     if b or c or a <= 0 or d <= 0 or a * d < 0.9 * width_pt * height_pt:
         return None
-    px_w, _px_h = images[0].get_px_size()
+    px_w, px_h = images[0].get_px_size()
     native_dpi = px_w / (a / 72)
     if native_dpi < min_dpi * 0.95:
         return None
-    image = images[0].get_bitmap(render=False).to_pil()
-    image = image.convert("L") if image.mode != "L" else image
-    if native_dpi > min_dpi * 1.2:  # examine at the configured dpi, as a render would
-        scale = min_dpi / native_dpi
-        image = image.resize((round(image.width * scale), round(image.height * scale)),
-                             Image.Resampling.BOX)
-        native_dpi = float(min_dpi)
-    return image, native_dpi
+    scale = min_dpi / native_dpi if native_dpi > min_dpi * 1.2 else 1.0
+    size = (round(px_w * scale), round(px_h * scale))
+    image = _plain_jpeg(images[0], size, damage)
+    verified = image is not None  # its decode said whether the data is whole
+    if image is None:
+        image = images[0].get_bitmap(render=False).to_pil()
+        image = image.convert("L") if image.mode != "L" else image
+    if image.size != size:  # examine at the configured dpi, as a render would
+        image = image.resize(size, Image.Resampling.BOX)
+    return image, native_dpi * scale, verified
 
 
-def render_pdf_page(path: str, page: int, dpi: int, *, native: bool = True):
-    """The page as a greyscale image and its dpi: the scan itself, or rendered at `dpi`."""
+def _plain_jpeg(obj, size: tuple[int, int], damage: list[str] | None):
+    """The image object decoded by simplejpeg when it is a plain grey/RGB JPEG, else None."""
+    from pypdfium2 import raw
+
+    try:
+        filters = list(obj.get_filters())
+        meta = obj.get_metadata()
+        if not filters or filters[-1] != "DCTDecode" or meta.colorspace not in (
+                raw.FPDF_COLORSPACE_DEVICEGRAY, raw.FPDF_COLORSPACE_DEVICERGB):
+            return None
+        data = bytes(obj.get_data(decode_simple=True))
+    except Exception:  # noqa: BLE001 - pdfium decides instead
+        return None
+    image, problem = decode_jpeg_gray(data, size[0], size[1])
+    if problem and damage is not None:
+        damage.append(problem)
+    return image
+
+
+def render_pdf_page(path: str, page: int, dpi: int, *, native: bool = True,
+                    damage: list[str] | None = None):
+    """The page as a greyscale image and its dpi: the scan itself, or rendered at `dpi`.
+
+    With `damage` (a list) given, what is wrong with the page's image data is added to it.
+    """
     import pypdfium2 as pdfium
 
     doc = pdfium.PdfDocument(path)
     try:
         pdf_page = doc[page - 1]
+        found = None
         if native:
             try:
-                found = _scanned_image(pdf_page, dpi)
+                found = _scanned_image(pdf_page, dpi, damage)
             except pdfium.PdfiumError:
                 found = None
-            if found is not None:
-                return found
+        if damage is not None and not (found is not None and found[2]):
+            problem = pdf_page_damage(pdf_page)  # not already checked by its own decode
+            if problem:
+                damage.append(problem)
+        if found is not None:
+            return found[0], found[1]
         bitmap = pdf_page.render(scale=dpi / 72, grayscale=True, draw_annots=False)
         image = bitmap.to_pil()
         image.load()
         return image, float(dpi)
     finally:
         doc.close()
+
+
+def load_jpeg(path: str) -> tuple[Image.Image, float, str]:
+    """A JPEG file as a greyscale image, its dpi, and what is damaged in its data."""
+    import io
+
+    data = Path(path).read_bytes()
+    image, problem = decode_jpeg_gray(data)
+    if image is None:
+        frame, dpi = load_frame(path, 1)
+        return frame, dpi, ""
+    with Image.open(io.BytesIO(data)) as header:  # the header only: no second decode
+        dpi = _dpi_of(header)
+    return image, dpi, problem
+
+
+def _dpi_of(img) -> float:
+    dpi = img.info.get("dpi", (200, 200))
+    try:
+        return float(dpi[0]) or 200.0
+    except (TypeError, ValueError, IndexError):
+        return 200.0
 
 
 def load_frame(path: str, page: int):
@@ -130,19 +192,29 @@ def load_frame(path: str, page: int):
     return frame, dpi_x
 
 
-def read_page(job: PageJob, decoder: Decoder | None = None) -> PageResult:
+def read_page(job: PageJob, decoder: Decoder | None = None,
+              second: Decoder | None = None) -> PageResult:
     """Rasterise and decode one page; any failure is this page's, never the file's."""
     decoder = decoder or _worker.get("decoder") or make_decoder()
+    second = second or _worker.get("second")
+    damage: list[str] = []
     try:
         if job.kind == "pdf":
-            image, dpi = render_pdf_page(job.path, job.page, job.dpi)
+            image, dpi = render_pdf_page(job.path, job.page, job.dpi, damage=damage)
         else:
-            image, dpi = load_frame(job.path, job.page)
+            if job.kind == "jpeg":
+                image, dpi, problem = load_jpeg(job.path)
+                if problem:
+                    damage.append(problem)
+            else:
+                image, dpi = load_frame(job.path, job.page)
         codes = decode_page(decoder, image, job.page, dpi, job.symbologies)
         if not codes and job.expect_barcode and job.kind == "pdf" and job.retry_dpi > dpi:
             image, dpi = render_pdf_page(job.path, job.page, job.retry_dpi)
             codes = decode_page(decoder, image, job.page, dpi, job.symbologies)
-        return PageResult(job.page, codes, None, dpi)
+        if job.scheme is not None and codes:
+            codes = checked(decoder, image, codes, dpi, job.symbologies, job.scheme, second)
+        return PageResult(job.page, codes, None, dpi, "; ".join(damage) or None)
     except Exception as exc:  # noqa: BLE001 - a bad page is recorded, not raised
         return PageResult(job.page, [], f"{type(exc).__name__}: {exc}")
 
@@ -159,6 +231,7 @@ class PagePool:
         self.decoder_name = decoder_name
         self._executor: cf.ProcessPoolExecutor | None = None
         self._local: Decoder | None = None
+        self._second: Decoder | None = None
         make_decoder(decoder_name)  # fail early when the configured backend is missing
 
     def _pool(self) -> cf.ProcessPoolExecutor:
@@ -175,7 +248,8 @@ class PagePool:
             if self._local is None:
                 tune_malloc()
                 self._local = make_decoder(self.decoder_name)
-            return [read_page(j, self._local) for j in jobs]
+                self._second = optional_zxing() if self.decoder_name != "zxing" else None
+            return [read_page(j, self._local, self._second) for j in jobs]
         futures = [self._pool().submit(_run_job, j) for j in jobs]
         results = []
         for job, fut in zip(jobs, futures):
@@ -199,8 +273,10 @@ class PagePool:
 
 
 def page_jobs(path: Path, kind: str, pages: int, *, dpi: int, retry_dpi: int,
-              expect: str, symbologies: tuple[str, ...]) -> list[PageJob]:
+              expect: str, symbologies: tuple[str, ...],
+              scheme: BarcodeScheme | None = None) -> list[PageJob]:
     """One job per page of a file, marking which pages are expected to carry a barcode."""
     return [PageJob(str(path), kind, n, dpi, retry_dpi,
-                    expect == "every_page" or (expect == "first_page" and n == 1), symbologies)
+                    expect == "every_page" or (expect == "first_page" and n == 1), symbologies,
+                    scheme)
             for n in range(1, pages + 1)]

@@ -15,6 +15,7 @@ from hudang.common.barcodes import (  # noqa: F401  (re-exported for the store's
     BarcodeScheme,
     Scan,
     check_char,
+    compile_linear,
     default_scheme,
     kind_name,
     normalise_scan,

@@ -26,6 +26,17 @@ _state = threading.local()
 _flags = {"read_only_reason": None}
 
 
+def sqlite_file(url: str) -> Path | None:
+    """The file behind a `sqlite:///` URL (None for other databases and `:memory:`)."""
+    parsed = urlparse(url)
+    if parsed.scheme.split("+")[0] != "sqlite":
+        return None
+    path = unquote(parsed.path[1:]) if parsed.path.startswith("/") else unquote(parsed.path)
+    if url.startswith("sqlite:////"):
+        path = "/" + path.lstrip("/")
+    return Path(path) if path and path != ":memory:" else None
+
+
 def make_database(url: str, statement_timeout_ms: int | None = None) -> pw.Database:
     """Build (but do not connect) a Peewee database for `sqlite:///path` or `postgresql://...`.
 

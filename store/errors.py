@@ -73,3 +73,15 @@ class ImportFailed(ArchiveError):
 
 class ChangedByOthers(ValidationError):
     """A versioned update lost a race: someone else changed the record since it was read."""
+
+
+class NoArchive(NotConfigured):
+    """There is no archive where the settings point (a mistyped HUDANG_HOME, or no init yet)."""
+
+    code = "no_archive"
+
+
+class DatabaseUnusable(ArchiveError):
+    """The database file is damaged, not a database, or not writable by this user."""
+
+    code = "database_unusable"

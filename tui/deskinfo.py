@@ -17,7 +17,7 @@ from textual.widgets import Static
 
 from hudang.store import barcodes as barcodes_mod
 from hudang.store.i18n import t
-from hudang.tui.services import _in_worker
+from hudang.tui.services import _in_worker  # the one connection rule
 
 log = logging.getLogger("hudang.desk")
 

@@ -97,6 +97,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "purpose": ("事由", "Purpose"), "loans": ("出借", "Loans"),
     "zone": ("分区", "Zone"), "same_as_above": ("同上（全部在位）", "same as above (all present)"),
     "mode_desk": ("查询", "Desk"), "keyword_search": ("关键词检索", "Keyword search"),
+    "open_receiving": ("打开接收", "Receiving opened"),
 }
 
 

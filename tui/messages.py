@@ -23,6 +23,7 @@ class ScanLookedUp(Message):
     error_code: str | None = None
     loan: Any = None  # store.services.loan_dto.LoanInfo when the item is out on loan
     file: CustomerFile | None = None  # a customer number's whole file, read by the same worker
+    aside: bool = False  # scanned where it had no use: it only joins the scan list
 
 
 @dataclass
@@ -87,12 +88,17 @@ class BoxRegistered(Message):
 class ScopeOpened(Message):
     scope: Any = None
     error: str | None = None
+    draft: dict | None = None  # a paused stocktake of the same scope: resumed
 
 
 @dataclass
 class StocktakeReported(Message):
+    """A report: a preview (`recorded` None) or finished (`recorded`: written this time)."""
+
     report: Any = None
     error: str | None = None
+    recorded: bool | None = None
+    count: int = 0  # scans the report covers
 
 
 @dataclass

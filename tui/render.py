@@ -14,6 +14,7 @@ from hudang.store.domain import (
     CATEGORIES,
     CATEGORY_EN,
     VOLTAGE_CLASSES,
+    ROLES,
     ZONE_CLASSES,
     local_time,
     movement_name,
@@ -21,6 +22,7 @@ from hudang.store.domain import (
 from hudang.store.i18n import language, t
 from hudang.store.services.dto import BoxInfo, LocationInfo, LookupResult
 from hudang.tui.i18n import L
+from hudang.tui.loans_i18n import status_name
 
 STATUS_EN = {"unplaced": "not shelved", "on_shelf": "on shelf", "on_loan": "on loan",
              "reading_room": "in the reading room", "awaiting_reshelve": "awaiting reshelving"}
@@ -37,6 +39,11 @@ def kind_name(kind: str) -> str:
     if language() == "en":
         return KIND_EN.get(kind, kind)
     return KIND_NAMES.get(kind) or KIND_ZH_EXTRA.get(kind, kind)
+
+
+def role_name(role: str) -> str:
+    """A staff role in the desk's language (档案管理员, not keeper)."""
+    return role if language() == "en" else ROLES.get(role, role)
 
 
 def category_name(code: str | None) -> str:
@@ -136,7 +143,7 @@ def result_body(result: LookupResult, loan=None) -> RenderableType:
         g.add_row(Text(L("customers")), Text.assemble((v.customer_number, "bold"), " ",
                                                       plain(v.customer_name)))
         g.add_row(Text(L("doc_title")), plain(v.title))
-        g.add_row(Text(L("contents")), contents_line(v.contents))
+        g.add_row(Text(t("卷内文件", "Contents")), contents_line(v.contents))
         parts.append(g)
     if result.position:
         p = result.position
@@ -158,7 +165,7 @@ def result_body(result: LookupResult, loan=None) -> RenderableType:
         u = result.user
         g = _grid()
         g.add_row(Text(L("user")), Text.assemble((u.username, "bold"), " ", plain(u.display_name)))
-        g.add_row(Text(L("kind")), Text(u.role))
+        g.add_row(Text(t("角色", "Role")), Text(role_name(u.role)))
         parts.append(g)
     if result.box:
         parts.append(box_body(result.box, loan))
@@ -168,13 +175,14 @@ def result_body(result: LookupResult, loan=None) -> RenderableType:
 def slip_body(loan) -> Table:
     """A loan slip: who, why, status, due date and its items."""
     g = _grid()
-    g.add_row(Text(L("slip")), Text.assemble((loan.slip_no, "bold"), "  ", plain(loan.status)))
+    g.add_row(Text(L("slip")), Text.assemble((loan.slip_no, "bold"), "  ",
+                                             status_name(loan.status)))
     g.add_row(Text(L("user")), plain(f"{loan.requester_name} {loan.department}".strip()))
     g.add_row(Text(L("purpose")), plain(loan.purpose))
     g.add_row(Text(L("expires")), Text(str(loan.due_on or "—")))
     items = Text("\n").join(
         Text.assemble((i.code, "bold"), " ", plain(i.customer_name or ""), " ", plain(i.title),
-                      " ", plain(i.status)) for i in loan.items) if loan.items else Text("—")
+                      " ", status_name(i.status)) for i in loan.items) if loan.items else Text("—")
     g.add_row(Text(L("contents")), items)
     return g
 
@@ -207,7 +215,7 @@ def result_summary(result: LookupResult) -> str:
     if result.user:
         return result.user.display_name
     if result.kind == "loan_slip" and result.loan is not None:
-        return f"{result.loan.requester_name} · {result.loan.status}"
+        return f"{result.loan.requester_name} · {status_name(result.loan.status)}"
     return ""
 
 

@@ -1,28 +1,64 @@
-"""The desk's door to the archive: every call goes to a store service, never to Peewee directly.
+"""The desk's one door to the archive: every call goes to a store service, never to Peewee.
 
-Screens call these from thread workers. Textual runs those on the event loop's thread pool,
-whose few threads live as long as the app, so each keeps its own connection open between
-calls: reconnecting per scan cost a connect (~1 ms on SQLite, a new session on PostgreSQL)
-and threw away SQLite's page cache, making every lookup a cold one. A pool thread's
-connection closes with the thread when the app's loop shuts its pool down.
+One connection rule for every call: screens call these from thread workers; Textual runs
+those on the event loop's thread pool, whose few threads live as long as the app, so each
+worker thread opens its own connection on first use and keeps it open between calls.
+Reconnecting per scan cost a connect (~1 ms on SQLite, a new session on PostgreSQL) and threw
+away SQLite's page cache, making every lookup a cold one. A pool thread's connection closes
+with the thread when the app's loop shuts its pool down. Calls made on the main thread (the
+few that need no database, or tests) use the main thread's connection as it is.
+
+Errors the archive raises (`ArchiveError`) propagate to the caller: in a worker they reach
+the app's one handler (`DeskApp.on_worker_state_changed`), which shows them on the screen
+that started the worker.
+
+The loan policy is not read here from the rules: the shell passes a loader
+(`make_app(..., loan_policy=...)`), so the desk never imports the CLI.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import functools
+import json
 import threading
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
 from hudang.store import db as dbmod
 from hudang.store.audit import Actor
+from hudang.store.barcodes import Scan, default_scheme
+from hudang.store.errors import ArchiveError
 from hudang.store.services import customers as customers_svc
-from hudang.store.services import access, lookup, registry, shelving, stocktake, users
+from hudang.store.services import (
+    access,
+    desk_view,
+    ingest,
+    loan_desk,
+    loan_export,
+    loan_slip,
+    loans,
+    lookup,
+    registry,
+    shelving,
+    stocktake,
+    users,
+)
 from hudang.store.services.dto import CustomerFile, LocationInfo, LookupResult, UserInfo
+from hudang.store.services.ingest import AttentionSummary, FiledDocument
+from hudang.store.services.loan_dto import (
+    CheckoutOutcome,
+    LoanInfo,
+    LoanItemInfo,
+    OverdueRow,
+    ReturnOutcome,
+)
+from hudang.store.services.loan_policy import DEFAULT_POLICY, LoanPolicyLike
 
 F = TypeVar("F", bound=Callable[..., Any])
+PolicyLoader = Callable[[], LoanPolicyLike]
 
 
 def _in_worker(fn: F) -> F:
@@ -38,32 +74,74 @@ def _in_worker(fn: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+# What the list shows first: slips waiting for a decision, then for checkout, then on loan.
+STATUS_ORDER = ("pending", "approved", "active", "returned", "rejected", "cancelled")
+
+
+@dataclass(frozen=True)
+class LoanBoard:
+    """The numbers at the top of the loans screen and the slips of the chosen filter."""
+
+    rows: list[LoanInfo]
+    counts: dict[str, int]  # open slips by status: pending, approved, active
+    overdue: int
+    in_reading_room: int
+    to_reshelve: list[tuple[str, LocationInfo | None]]
+    reason_texts: dict[str, str]  # approval reason code -> the policy's words for it
+
+
+@dataclass(frozen=True)
+class ReadingRoomRow:
+    """An item still in the reading room, with who has it."""
+
+    item: LoanItemInfo
+    borrower: str
+    department: str
+
+
+def _sort_key(loan: LoanInfo) -> tuple[int, int]:
+    rank = STATUS_ORDER.index(loan.status) if loan.status in STATUS_ORDER else len(STATUS_ORDER)
+    return rank, -loan.id
+
+
 class DeskServices:
     """The store services the desk uses, gathered so tests and the benchmark build one app."""
 
-    def __init__(self, output_dir: Path) -> None:
+    def __init__(self, output_dir: Path, loan_policy: PolicyLoader | None = None) -> None:
         self.output_dir = output_dir
         self.signin_policy = users.DEFAULT_POLICY  # set from the settings by make_app
         self.terminal = ""
         self.viewer: Callable[[], Actor] | None = None  # who is at the desk (set by the app)
+        self._load_policy = loan_policy
+        self._policy: LoanPolicyLike | None = None
+        self._lock = threading.Lock()
+
+    # --- scans --------------------------------------------------------------------------------
+    @staticmethod
+    def parse(raw: str) -> Scan:
+        """Classify what was scanned (no database); raises BadCheckCharacter for a mistyped code."""
+        return default_scheme().parse(raw)
+
+    @_in_worker
+    def answer(self, scan: Scan, *, with_file: bool = True) -> desk_view.ScanAnswer:
+        """The desk's whole question about a parsed scan, from one snapshot.
+
+        A customer's file is gated first: an important customer's opens only for an approver
+        or a grant holder, and every opening (or refusal) is audited (issue 12).
+        """
+        if with_file and scan.kind == "customer" and self.viewer is not None:
+            access.open_customer_file(self.viewer(), scan.code, "desk file")
+        return desk_view.answer_scan(scan, with_file=with_file)
 
     @_in_worker
     def lookup(self, raw: str) -> LookupResult:
         return lookup.lookup(raw)
 
     @_in_worker
-    def lookup_with_loan(self, raw: str) -> tuple[LookupResult, object | None]:
-        """A lookup plus, for an item whose box is out, the loan it is out on (whom, until)."""
-        result = lookup.lookup(raw)
-        box = result.box
-        if result.kind in ("box", "volume", "document") and box is not None \
-                and box.status in ("on_loan", "reading_room"):
-            from hudang.store.services import loan_desk, loans
-
-            item = loan_desk.item_on_loan(box.barcode if result.kind == "box" else result.code)
-            if item is not None:
-                return result, loans.get_loan(item.slip_no)
-        return result, None
+    def lookup_with_loan(self, raw: str) -> tuple[LookupResult, LoanInfo | None]:
+        """A lookup plus, for an item whose box is out, the loan it is out on (kept for callers)."""
+        answer = desk_view.answer_scan(self.parse(raw), with_file=False)
+        return answer.result, answer.loan
 
     @_in_worker
     def customer_file(self, number: str) -> CustomerFile:
@@ -150,16 +228,67 @@ class DeskServices:
         return labels.write_position_labels(
             scope_code, self.output_dir / "labels" / f"positions-{safe}.pdf")
 
+    # --- scans the daemon could not link (待处理) -----------------------------------------------
+    @staticmethod
+    @_in_worker
+    def attention_open() -> list[AttentionSummary]:
+        return ingest.list_attention("open")
+
+    @staticmethod
+    @_in_worker
+    def assign_attention(item_id: int, actor: Actor, **kw: Any) -> FiledDocument:
+        return ingest.assign_attention(item_id, actor, **kw)
+
+    # --- stocktake ------------------------------------------------------------------------------
     @_in_worker
     def open_scope(self, code: str) -> stocktake.StocktakeScope:
         return stocktake.open_scope(code)
 
     @_in_worker
+    def stocktake_preview(self, scope: stocktake.StocktakeScope, seen: list[tuple[str, str]],
+                          counted: set[str] | None = None) -> stocktake.StocktakeReport:
+        """The report as it stands, recording nothing."""
+        return stocktake.build_report(scope, seen, counted)
+
+    @_in_worker
+    def stocktake_finish(self, report: stocktake.StocktakeReport, actor: Actor,
+                         token: str = "") -> bool:
+        """Record the finished stocktake once per token; False when it already was."""
+        return stocktake.finish(report, actor, token)
+
+    @_in_worker
     def stocktake_report(self, scope: stocktake.StocktakeScope, seen: list[tuple[str, str]],
                          actor: Actor) -> stocktake.StocktakeReport:
+        """Build and record the report in one call (old name)."""
         report = stocktake.build_report(scope, seen)
         stocktake.finish(report, actor)
         return report
+
+    def _draft_path(self, scope_code: str) -> Path:
+        return self.output_dir / "stocktake-drafts" / f"{scope_code.replace('/', '_')}.json"
+
+    def save_stocktake_draft(self, scope_code: str, token: str, seen: list[tuple[str, str]],
+                             counted: list[str]) -> None:
+        """Keep a stocktake's scans in the data directory, so it can be paused and resumed."""
+        path = self._draft_path(scope_code)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(json.dumps({"token": token, "seen": seen, "counted": counted},
+                                  ensure_ascii=False), encoding="utf-8")
+        tmp.replace(path)
+
+    def load_stocktake_draft(self, scope_code: str) -> dict | None:
+        """A paused stocktake of this scope, or None (an unreadable draft counts as none)."""
+        path = self._draft_path(scope_code)
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            return {"token": str(data["token"]), "counted": [str(c) for c in data["counted"]],
+                    "seen": [(str(c), str(b)) for c, b in data["seen"]]}
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+
+    def drop_stocktake_draft(self, scope_code: str) -> None:
+        self._draft_path(scope_code).unlink(missing_ok=True)
 
     def export_report(self, report: stocktake.StocktakeReport, when: dt.datetime) -> Path:
         """Write the report as CSV under the output directory; return the path."""
@@ -168,3 +297,130 @@ class DeskServices:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(stocktake.report_csv(report), encoding="utf-8-sig")
         return path
+
+    # --- loans --------------------------------------------------------------------------------
+    def policy(self) -> LoanPolicyLike:
+        """The rules' loan policy (or the built-in defaults), read on first use."""
+        with self._lock:
+            if self._policy is None:
+                self._policy = self._load_policy() if self._load_policy else DEFAULT_POLICY
+            return self._policy
+
+    @_in_worker
+    def board(self, statuses: tuple[str, ...] | None, today: dt.date,
+              limit: int = 500) -> LoanBoard:
+        """Counts of open slips, the overdue / reading-room / reshelving numbers, and rows."""
+        open_rows = loans.list_loans(loans.OPEN_STATUSES, limit=100_000)
+        counts = {s: sum(1 for r in open_rows if r.status == s) for s in loans.OPEN_STATUSES}
+        if statuses is not None and set(statuses) <= set(loans.OPEN_STATUSES):
+            rows = [r for r in open_rows if r.status in statuses][:limit]
+        else:
+            rows = loans.list_loans(statuses, limit=limit)
+        policy = self.policy()
+        reasons = {code: policy.reason_text(code) for r in rows for code in r.approval_reasons}
+        return LoanBoard(sorted(rows, key=_sort_key), counts, len(loans.overdue_list(today)),
+                         len(loan_desk.in_reading_room()), loan_desk.awaiting_reshelve(),
+                         reasons)
+
+    @_in_worker
+    def get_loan(self, slip_no: str) -> LoanInfo:
+        return loans.get_loan(slip_no)
+
+    @_in_worker
+    def requester_of(self, raw: str) -> str:
+        """A typed username as is, or the username behind a scanned staff card."""
+        try:
+            scan = default_scheme().parse(raw)
+        except ArchiveError:
+            return raw.strip()
+        if scan.kind == "staff_card":
+            found = lookup.lookup(raw)
+            return found.user.username if found.user else raw.strip()
+        return raw.strip()
+
+    @_in_worker
+    def request(self, requester: str, codes: list[str], *, purpose: str, use_kind: str,
+                actor: Actor, wanted_days: int | None, reader_type: str | None,
+                department: str | None, today: dt.date, override_by: str | None = None,
+                override_reason: str = "") -> LoanInfo:
+        return loans.request_loan(requester, codes, purpose=purpose, use_kind=use_kind,
+                                  actor=actor, wanted_days=wanted_days, reader_type=reader_type,
+                                  department=department, policy=self.policy(),
+                                  override_by=override_by, override_reason=override_reason,
+                                  today=today)
+
+    @_in_worker
+    def approve(self, slip_no: str, actor: Actor, note: str) -> LoanInfo:
+        return loans.approve(slip_no, actor, note, self.policy())
+
+    @_in_worker
+    def reject(self, slip_no: str, actor: Actor, reason: str) -> LoanInfo:
+        return loans.reject(slip_no, actor, reason, self.policy())
+
+    @_in_worker
+    def cancel(self, slip_no: str, actor: Actor, reason: str) -> LoanInfo:
+        return loans.cancel(slip_no, actor, reason)
+
+    @_in_worker
+    def renew(self, slip_no: str, actor: Actor, today: dt.date) -> LoanInfo:
+        return loans.renew(slip_no, actor, self.policy(), today)
+
+    @_in_worker
+    def slip_with_picks(self, slip_no: str) -> tuple[LoanInfo, list[LoanItemInfo]]:
+        """The slip and its items still to fetch, in walking order."""
+        return loans.get_loan(slip_no), loan_desk.pick_list(slip_no)
+
+    @_in_worker
+    def checkout(self, slip_no: str, code: str, actor: Actor,
+                 today: dt.date) -> CheckoutOutcome:
+        return loan_desk.checkout_item(slip_no, code, actor, self.policy(), today)
+
+    @_in_worker
+    def item_on_loan(self, code: str) -> LoanItemInfo | None:
+        return loan_desk.item_on_loan(code)
+
+    @_in_worker
+    def return_item(self, code: str, actor: Actor, damaged: bool, missing: str,
+                    note: str) -> ReturnOutcome:
+        return loan_desk.return_item(code, actor, damaged=damaged, missing=missing, note=note)
+
+    @_in_worker
+    def reshelve(self, box: str, position: str, actor: Actor) -> shelving.ShelveOutcome:
+        return loan_desk.reshelve(box, position, actor)
+
+    @_in_worker
+    def overdue(self, today: dt.date) -> list[OverdueRow]:
+        return loans.overdue_list(today)
+
+    @_in_worker
+    def reading_room(self) -> list[ReadingRoomRow]:
+        items = loan_desk.in_reading_room()
+        slips = {s: loans.get_loan(s) for s in dict.fromkeys(i.slip_no for i in items)}
+        return [ReadingRoomRow(i, slips[i.slip_no].requester_name, slips[i.slip_no].department)
+                for i in items]
+
+    def _path(self, folder: str, name: str) -> Path:
+        path = self.output_dir / folder / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return path
+
+    @_in_worker
+    def write_slip(self, slip_no: str) -> Path:
+        """The borrowing slip PDF under HUDANG_HOME/slips/."""
+        loan = loans.get_loan(slip_no)
+        return loan_slip.write_loan_slip(loan, self._path("slips", f"slip-{loan.slip_no}.pdf"))
+
+    @_in_worker
+    def write_reminders(self, today: dt.date) -> tuple[Path, int]:
+        """Reminder slips (催还通知单) for every overdue slip, under HUDANG_HOME/slips/."""
+        rows = loans.overdue_list(today)
+        path = self._path("slips", f"reminders-{today:%Y%m%d}.pdf")
+        path.write_bytes(loan_slip.reminder_slips_pdf(rows, today))
+        return path, len(rows)
+
+    @_in_worker
+    def export_register(self, fmt: str, when: dt.datetime) -> tuple[Path, int]:
+        """The loan register (台帐) as CSV or xlsx under HUDANG_HOME/exports/."""
+        path = self._path("exports", f"loan-register-{when:%Y%m%d-%H%M%S}.{fmt}")
+        write = loan_export.export_xlsx if fmt == "xlsx" else loan_export.export_csv
+        return path, write(path, loan_export.register_rows())

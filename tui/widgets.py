@@ -9,6 +9,7 @@ from rich.cells import set_cell_size
 from rich.console import RenderableType
 from rich.segment import Segment, SegmentLines
 from rich.text import Text
+from textual import events
 from textual.app import ComposeResult
 from textual.containers import Vertical, VerticalScroll
 from textual.screen import Screen
@@ -40,13 +41,85 @@ def render_promptly(screen: Screen) -> None:
 
 
 class ScanField(Input):
-    """The one input a handheld scanner types into; Enter commits the scan."""
+    """The one input a handheld scanner types into; Enter commits the scan.
+
+    On a screen that takes scans (`handle_scan`), Enter hands the text to the app's scan
+    stream and empties the field at that moment, before any later key is read: keys a fast
+    scanner sends after Enter start the next scan instead of being wiped or merged. Elsewhere
+    (the login screen) it is a plain Input that posts `Submitted`.
+    """
 
     def __init__(self, placeholder: str | None = None, **kwargs) -> None:
         super().__init__(placeholder=placeholder or L("scan_placeholder"), **kwargs)
 
     def on_mount(self) -> None:
         self.cursor_blink = getattr(self.app, "cursor_blink_enabled", True)
+
+    def _stream(self):
+        """The app's scan stream when this field's screen takes scans, else None."""
+        submit = getattr(self.app, "submit_scan", None)
+        return submit if getattr(self.screen, "handle_scan", None) is not None else None
+
+    async def _on_key(self, event: events.Key) -> None:
+        # Enter is taken here, in the field's own key order: a binding would run only after
+        # the key bubbled up to the app, by when the next code's keys are already typed in.
+        submit = self._stream() if event.key == "enter" else None
+        if submit is not None:
+            event.stop()
+            event.prevent_default()
+            raw, self.value = self.value, ""
+            submit(raw)
+            return
+        await super()._on_key(event)
+
+    async def action_submit(self) -> None:
+        submit = self._stream()
+        if submit is None:
+            await super().action_submit()
+            return
+        raw, self.value = self.value, ""
+        submit(raw)
+
+    def on_blur(self) -> None:
+        """A screen opened while a code was half typed: its first keys go with the rest."""
+        carry = getattr(self.app, "carry_keys", None)
+        if self.value and carry is not None and getattr(self.screen, "handle_scan", None):
+            carry(self.value)
+            self.value = ""
+
+
+class TextField(Input):
+    """A form's text field that a scanner may fire into: a code at its end becomes a scan.
+
+    Enter is looked at in the field's own key order, so the code is cut off before the next
+    keys arrive; `keep` names the kinds of code that belong in this field (a staff card in
+    the borrower field) and stay typed.
+    """
+
+    def __init__(self, *args, keep: tuple[str, ...] = (), **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.keep = keep
+
+    async def _on_key(self, event: events.Key) -> None:
+        submit = getattr(self.app, "submit_scan", None)
+        if event.key == "enter" and submit is not None:
+            from hudang.tui.scanstream import trailing_code
+
+            split = trailing_code(self.value)
+            if split is not None and not (self.keep and not split[0].strip()
+                                          and _kind(split[1]) in self.keep):
+                event.stop()
+                event.prevent_default()
+                self.value = split[0]
+                submit(split[1])
+                return
+        await super()._on_key(event)
+
+
+def _kind(code: str) -> str:
+    from hudang.store.barcodes import default_scheme
+
+    return default_scheme().parse(code).kind
 
 
 class StatusLine(Static):
@@ -205,6 +278,11 @@ class ScanList(Widget):
         self.refresh()
 
     def _line(self, index: int) -> Text:
+        if self.size.width < 40:  # compact (80×24): code and result only
+            if index < 0:
+                return Text.assemble((set_cell_size(L("code"), 11), "bold"), (L("result"), "bold"))
+            _time, _kind, code, summary, error = self.entries[index]
+            return Text.assemble((f"{code:<10} ", "bold"), (summary, "red" if error else ""))
         if index < 0:
             return Text.assemble((set_cell_size(L("time"), 8), "bold"), " ",
                                  (set_cell_size(L("kind"), self.kind_width), "bold"), " ",

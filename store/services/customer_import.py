@@ -19,13 +19,13 @@ from pathlib import Path
 
 from hudang.store import audit, search
 from hudang.store import db as dbmod
+from hudang.store.barcodes import compile_linear, default_scheme
 from hudang.store.bulk import bulk_insert, db_timestamp, reserve_ids
-from hudang.store.barcodes import default_scheme
 from hudang.store.errors import ImportFailed
 from hudang.store.i18n import t
 from hudang.store.models import Customer
 from hudang.store.progress import Progress, no_progress
-from hudang.store.textsafe import has_control
+from hudang.store.textclean import normalise_identifiers, unsafe_character
 
 # field -> accepted header names (Chinese first, then English); matching ignores case/spaces.
 COLUMNS: dict[str, tuple[str, ...]] = {
@@ -113,12 +113,18 @@ def _header_map(header: list[str]) -> tuple[dict[str, int], list[tuple[int, str]
 
 
 def _row_values(row: list[str], cols: dict[str, int]) -> dict[str, str]:
-    return {f: (row[i].strip() if i < len(row) else "") for f, i in cols.items()}
+    values = {f: (row[i].strip() if i < len(row) else "") for f, i in cols.items()}
+    return normalise_identifiers(values)
 
 
 def _validate(values: dict[str, str], number_re: re.Pattern) -> tuple[dict, list[str]]:
     """The cleaned row and its problems (messages without the row number)."""
     errors: list[str] = []
+    for field, value in values.items():
+        bad = unsafe_character(value)
+        if bad:
+            errors.append(t("“{col}”含控制字符 {c}", "'{col}' contains the control character {c}",
+                            col=COLUMNS[field][0], c=bad))
     for field in REQUIRED:
         if not values.get(field):
             errors.append(t("“{col}”不能为空", "'{col}' is empty", col=COLUMNS[field][0]))
@@ -137,10 +143,6 @@ def _validate(values: dict[str, str], number_re: re.Pattern) -> tuple[dict, list
     if imp_raw not in _YES and imp_raw not in _NO:
         errors.append(t("重要客户“{v}”应为 是/否", "important '{v}' must be 是/否 (yes/no)",
                         v=values.get("important")))
-    for field, value in values.items():
-        if has_control(value):  # escape codes in a name would drive a terminal (issue 12)
-            errors.append(t("“{col}”含有控制字符", "'{col}' contains control characters",
-                            col=COLUMNS[field][0]))
     for field, limit in _MAX_LEN.items():
         if len(values.get(field, "")) > limit:
             errors.append(t("“{col}”超过 {n} 个字符", "'{col}' is longer than {n} characters",
@@ -168,12 +170,15 @@ class _RowCleaner:
             return _validate(_row_values(raw, self.cols), self.number_re)
         vals = [raw[i].strip() for i in self.idxs]
         values = dict(zip(self.names, vals))
+        if not "".join(vals).isascii():  # full-width digits and the like: ASCII identifiers
+            values = normalise_identifiers(values)
+            vals = list(values.values())
         vc = _VOLTAGE.get(values["voltage_class"].lower())
         imp = values.get("important", "").lower()
         if not (vc and values["name"] and self.number_re.fullmatch(values["number"])
+                and not unsafe_character("".join(vals))
                 and (vc == "HV" or values.get("area")) and (imp in _YES or imp in _NO)
-                and all(map(operator.le, map(len, vals), self.limits))
-                and not has_control("".join(vals))):
+                and all(map(operator.le, map(len, vals), self.limits))):
             return _validate(values, self.number_re)
         clean = self.blank.copy()
         clean.update(values)
@@ -202,9 +207,13 @@ def parse_customers_csv(data: bytes, number_pattern: str | None = None
                         ) -> tuple[list[dict], str]:
     """Validated rows and the encoding; raise ImportFailed listing every bad row."""
     text, encoding = decode_csv_bytes(data)
-    number_re = re.compile(number_pattern or default_scheme().customer_pattern)
+    number_re = compile_linear(number_pattern or default_scheme().customer_pattern)
     reader = csv.reader(io.StringIO(text, newline=""))
-    header = next(reader, None)
+    try:
+        header = next(reader, None)
+    except csv.Error as exc:
+        raise ImportFailed(t("第 1 行无法读取：{e}", "row 1 cannot be read: {e}", e=exc),
+                           [(1, str(exc))]) from None
     if header is None:
         raise ImportFailed(t("文件是空的", "The file is empty"), [(1, "empty")])
     cols, problems = _header_map(header)
@@ -213,7 +222,7 @@ def parse_customers_csv(data: bytes, number_pattern: str | None = None
     rows: list[dict] = []
     first_row: dict[str, int] = {}
     clean_row = _RowCleaner(cols, number_re)
-    for row_no, raw in enumerate(reader, start=2):
+    for row_no, raw in _rows(reader, problems):
         if not "".join(raw).strip():  # a blank line or only empty cells
             continue
         clean, errors = clean_row(raw)
@@ -237,6 +246,25 @@ def parse_customers_csv(data: bytes, number_pattern: str | None = None
     return rows, encoding
 
 
+def _rows(reader, problems: list[tuple[int, str]]):
+    """(row number, cells) from row 2 on; a row the csv module refuses becomes a problem."""
+    row_no = 1
+    while True:
+        row_no += 1
+        try:
+            raw = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:  # e.g. a field over the csv module's size limit
+            problems.append((row_no, t("无法读取：{e}（字段过长或引号不配对）",
+                                       "cannot be read: {e} (a field too long, or unbalanced "
+                                       "quotes)", e=exc)))
+            if len(problems) > _MAX_PROBLEMS:
+                return
+            continue
+        yield row_no, raw
+
+
 def _summary(problems: list[tuple[int, str]]) -> str:
     rows = sorted({r for r, _ in problems})
     first = "; ".join(f"{t('第 {r} 行', 'row {r}', r=r)}: {m}" for r, m in problems[:3])
@@ -252,6 +280,9 @@ def import_customers_csv(path: str | Path, actor: audit.Actor,
                          progress: Progress = no_progress) -> ImportResult:
     """Import every customer in the CSV at `path`, or none of them (raises ImportFailed)."""
     path = Path(path)
+    if not path.is_file():  # a pipe or a device would block or never end
+        raise ImportFailed(t("{p} 不是普通文件", "{p} is not a regular file", p=path),
+                           [(0, "not a regular file")])
     data = path.read_bytes()
     digest = hashlib.sha256(data).hexdigest()
     now = db_timestamp(dt.datetime.now(dt.UTC).replace(tzinfo=None))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 from dataclasses import asdict
 from typing import Any
 
@@ -11,6 +10,7 @@ from peewee import fn
 
 from hudang.store import audit, search
 from hudang.store.audit import Actor
+from hudang.store.barcodes import compile_linear
 from hudang.store.db import read_tx, write_tx
 from hudang.store.domain import ACTIVE, CANCELLED, CATEGORIES, HV, LV
 from hudang.store.errors import AlreadyExists, ChangedByOthers, NotFound, ValidationError
@@ -19,7 +19,7 @@ from hudang.store.models import Contract, Customer, utcnow
 from hudang.store.services import views
 from hudang.store.services.convert import contract_info, customer_info
 from hudang.store.services.dto import CustomerFile, CustomerInfo, DocumentInfo
-from hudang.store.textsafe import has_control
+from hudang.store.textclean import ascii_identifier, normalise_identifiers, unsafe_character
 
 EDITABLE = ("name", "id_number", "phone", "address", "voltage_class", "supply_voltage", "line",
             "area", "tariff", "important", "legal_hold")
@@ -33,8 +33,9 @@ def _snapshot(c: Customer) -> dict[str, Any]:
 def validate_fields(data: dict[str, Any], number_pattern: str = DEFAULT_NUMBER_PATTERN) -> list[str]:
     """Problems with a customer's fields, as screen-ready sentences (empty when fine)."""
     problems = []
+    data = normalise_identifiers(data)
     number = str(data.get("number", "")).strip()
-    if "number" in data and not re.fullmatch(number_pattern, number):
+    if "number" in data and not compile_linear(number_pattern).fullmatch(number):
         problems.append(t("户号 {n} 格式不对（应符合 {p}）", "customer number {n} does not match {p}",
                           n=number or "（空）", p=number_pattern))
     if "name" in data and not str(data.get("name", "")).strip():
@@ -42,9 +43,11 @@ def validate_fields(data: dict[str, Any], number_pattern: str = DEFAULT_NUMBER_P
     if "voltage_class" in data and data.get("voltage_class") not in (HV, LV):
         problems.append(t("电压等级必须是 高压/HV 或 低压/LV，而不是 {v}",
                           "voltage class must be HV or LV, not {v}", v=data.get("voltage_class")))
-    for key in ("name", "id_number", "phone", "address", "line", "area", "tariff"):
-        if has_control(str(data.get(key, "") or "")):
-            problems.append(t("{k} 含有控制字符", "{k} contains control characters", k=key))
+    for key, value in data.items():
+        bad = unsafe_character(value) if isinstance(value, str) else None
+        if bad:
+            problems.append(t("{k} 含控制字符 {c}", "{k} contains the control character {c}",
+                              k=key, c=bad))
     for key, limit in (("name", 128), ("address", 256), ("phone", 32), ("id_number", 32),
                        ("line", 64), ("area", 64)):
         if len(str(data.get(key, "") or "")) > limit:
@@ -54,7 +57,7 @@ def validate_fields(data: dict[str, Any], number_pattern: str = DEFAULT_NUMBER_P
 
 
 def _get(number: str) -> Customer:
-    c = Customer.get_or_none(Customer.number == number.strip())
+    c = Customer.get_or_none(Customer.number == ascii_identifier(number))
     if c is None:
         raise NotFound(t("没有户号为 {n} 的客户", "no customer with number {n}", n=number))
     return c
@@ -63,7 +66,8 @@ def _get(number: str) -> Customer:
 def create_customer(data: dict[str, Any], actor: Actor,
                     number_pattern: str = DEFAULT_NUMBER_PATTERN) -> CustomerInfo:
     """Register a new customer file (一户一档)."""
-    data = {k: (v.strip() if isinstance(v, str) else v) for k, v in data.items()}
+    data = normalise_identifiers({k: (v.strip() if isinstance(v, str) else v)
+                                  for k, v in data.items()})
     problems = validate_fields({"name": "", "voltage_class": None, "number": "", **data},
                                number_pattern)
     if problems:
@@ -87,6 +91,7 @@ def update_customer(number: str, changes: dict[str, Any], actor: Actor,
     if unknown:
         raise ValidationError(t("不能修改字段：{f}", "cannot change field(s): {f}",
                                 f=", ".join(sorted(unknown))))
+    changes = normalise_identifiers(changes)
     problems = validate_fields(changes)
     if problems:
         raise ValidationError("；".join(problems))

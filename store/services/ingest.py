@@ -9,6 +9,7 @@ import os
 import shutil
 import time
 from dataclasses import asdict, dataclass, field
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +25,14 @@ from hudang.store.models import (AttentionItem, ChangeLog, Customer, Document, D
                           IngestRecord, ScanFile, utcnow)
 
 DEFAULT_CATEGORY = "QT"  # 其它: where pages go when nothing names a category
+
+
+class IngestOutcome(StrEnum):
+    """What filing a claimed file came to (stored in IngestRecord.outcome)."""
+
+    FILED = "filed"
+    DUPLICATE = "duplicate"
+    ATTENTION = "attention"
 _CHUNK = 1 << 20
 
 
@@ -98,14 +107,18 @@ class PageRecord:
 
     page_no: int
     barcodes: list[dict] = field(default_factory=list)
-    error: str | None = None
+    error: str | None = None  # the page could not be read at all
+    damaged: str | None = None  # the page decoded only in part (e.g. truncated image data)
 
 
 @dataclass
-class SegmentRecord:
-    """Pages the linker put together, and what it linked them to (or why it could not)."""
+class Segment:
+    """Pages the linker put together, and what it linked them to (or why it could not).
 
-    pages: list[int]
+    The one segment type: the linkers build it and filing stores it as it is.
+    """
+
+    pages: list[int] = field(default_factory=list)
     customer_number: str | None = None
     category: str | None = None
     document_barcode: str | None = None
@@ -116,6 +129,9 @@ class SegmentRecord:
     business_process: str = ""
     rules: list[str] = field(default_factory=list)  # classification rules that decided it
     reason_detail: str = ""  # shown to the keeper (e.g. the rule trace, summarised)
+
+
+SegmentRecord = Segment  # the name filing used before the two segment types became one
 
 
 @dataclass
@@ -129,7 +145,7 @@ class FilingRequest:
     original_name: str
     station: str
     pages: list[PageRecord]
-    segments: list[SegmentRecord]
+    segments: list[Segment]
     separator_pages: list[int] = field(default_factory=list)
     scanned_at: dt.datetime | None = None
     actor: Actor = field(default_factory=lambda: Actor("daemon", "scanner", "system"))
@@ -157,7 +173,7 @@ class FiledDocument:
 class FilingResult:
     """What became of a claimed file: filed, duplicate (of which documents) or attention."""
 
-    outcome: str
+    outcome: IngestOutcome
     claim_id: str
     sha256: str
     scan_file_id: int | None
@@ -193,6 +209,8 @@ def _reason_text(code: str, **params: str) -> str:
         "scan_altered": ("扫描文件内容被改动，请重新扫描",
                          "The scan file was altered: scan it again"),
         "no_rule": ("分类规则无法归档：{value}", "Classification rules could not file it: {value}"),
+        "page_damaged": ("第 {value} 页损坏（可读的页已保留，请核对或重新扫描）",
+                         "page {value} damaged (readable pages kept: check or scan again)"),
     }
     zh, en = texts[code]
     return t(zh, en, **params)
@@ -215,8 +233,8 @@ def _from_record(rec: IngestRecord) -> FilingResult:
     docs = [FiledDocument(**{**d, "scanned_at": None, "business_step_at": None,
                              "retention_eligible_on": _date(d.get("retention_eligible_on"))})
             for d in detail.get("documents", [])]
-    return FilingResult(rec.outcome, rec.claim_id, rec.sha256, rec.scan_file_id, docs,
-                        detail.get("attention", []), detail.get("duplicate_of", []), True)
+    return FilingResult(IngestOutcome(rec.outcome), rec.claim_id, rec.sha256, rec.scan_file_id,
+                        docs, detail.get("attention", []), detail.get("duplicate_of", []), True)
 
 
 def _date(value: str | None) -> dt.date | None:
@@ -265,9 +283,19 @@ def _filed(doc: Document, pages: list[int], created: bool) -> FiledDocument:
                          doc.retention_ruleset)
 
 
-def _file_segment(req: FilingRequest, scan_file: ScanFile, seg: SegmentRecord,
+def _damaged_pages(seg: Segment, page_map: dict[int, PageRecord]) -> list[int]:
+    """Pages of `seg` that could not be read whole: they must not be filed as good."""
+    return [p for p in seg.pages
+            if p in page_map and (page_map[p].damaged or page_map[p].error)]
+
+
+def _file_segment(req: FilingRequest, scan_file: ScanFile, seg: Segment,
                   page_map: dict[int, PageRecord]) -> FiledDocument | AttentionItem:
     scanned_at = req.scanned_at or utcnow()
+    damaged = _damaged_pages(seg, page_map)
+    if damaged:
+        return _open_attention(req, scan_file, seg, "page_damaged",
+                               ", ".join(str(p) for p in damaged))
     if seg.document_barcode:
         doc = Document.get_or_none(Document.barcode == seg.document_barcode)
         if doc is None:
@@ -302,7 +330,7 @@ def _file_segment(req: FilingRequest, scan_file: ScanFile, seg: SegmentRecord,
     return filed
 
 
-def _open_attention(req: FilingRequest, scan_file: ScanFile, seg: SegmentRecord, code: str,
+def _open_attention(req: FilingRequest, scan_file: ScanFile, seg: Segment, code: str,
                     value: str) -> AttentionItem:
     hints = {"customer": seg.customer_number, "category": seg.category,
              "document_barcode": seg.document_barcode, "doc_type": seg.doc_type,
@@ -338,15 +366,16 @@ def file_scan(req: FilingRequest) -> FilingResult:
         scan_file = ScanFile.create(sha256=req.sha256, size=req.size, media_type=req.media_type,
                                     original_name=req.original_name, station=req.station,
                                     page_count=len(req.pages))
-        page_errors = {p.page_no: p.error for p in req.pages if p.error}
+        page_errors = {p.page_no: p.error or p.damaged for p in req.pages
+                       if p.error or p.damaged}
         audit.record(req.actor, "scan.received", "scan_file", scan_file.id, None,
                      {"sha256": req.sha256, "name": req.original_name, "station": req.station,
                       "pages": len(req.pages), "separator_pages": req.separator_pages,
                       "page_errors": page_errors})
         page_map = {p.page_no: p for p in req.pages}
-        result = FilingResult("filed", req.claim_id, req.sha256, scan_file.id)
-        segments = req.segments or [SegmentRecord([p.page_no for p in req.pages],
-                                                  reason="only_separators")]
+        result = FilingResult(IngestOutcome.FILED, req.claim_id, req.sha256, scan_file.id)
+        segments = req.segments or [Segment([p.page_no for p in req.pages],
+                                            reason="only_separators")]
         for seg in segments:
             out = _file_segment(req, scan_file, seg, page_map)
             if isinstance(out, FiledDocument):
@@ -354,7 +383,7 @@ def file_scan(req: FilingRequest) -> FilingResult:
             else:
                 result.attention_ids.append(out.id)
         if result.attention_ids:
-            result.outcome = "attention"
+            result.outcome = IngestOutcome.ATTENTION
         detail = {"documents": [_doc_detail(d) for d in result.documents],
                   "ruleset": req.ruleset.version if req.ruleset is not None else "",
                   "attention": result.attention_ids, "page_errors": page_errors,
@@ -378,12 +407,13 @@ def _doc_detail(d: FiledDocument) -> dict:
 def _record_duplicate(req: FilingRequest, existing: ScanFile) -> FilingResult:
     docs = _documents_of(existing)
     IngestRecord.create(claim_id=req.claim_id, sha256=req.sha256, scan_file=existing,
-                        outcome="duplicate", original_name=req.original_name,
+                        outcome=IngestOutcome.DUPLICATE, original_name=req.original_name,
                         station=req.station, detail=json.dumps({"duplicate_of": docs}))
     audit.record(req.actor, "scan.duplicate", "scan_file", existing.id, None,
                  {"sha256": req.sha256, "name": req.original_name, "station": req.station,
                   "duplicate_of_documents": docs})
-    return FilingResult("duplicate", req.claim_id, req.sha256, existing.id, duplicate_of=docs)
+    return FilingResult(IngestOutcome.DUPLICATE, req.claim_id, req.sha256, existing.id,
+                        duplicate_of=docs)
 
 
 def _summary(item: AttentionItem) -> AttentionSummary:
@@ -457,7 +487,7 @@ def assign_attention(item_id: int, actor: Actor, *, customer_number: str | None 
 
 def _page_records(scan_file: ScanFile, pages: list[int]) -> dict[int, PageRecord]:
     rec = IngestRecord.get_or_none((IngestRecord.scan_file == scan_file)
-                                   & (IngestRecord.outcome != "duplicate"))
+                                   & (IngestRecord.outcome != IngestOutcome.DUPLICATE))
     barcodes = json.loads(rec.detail).get("page_barcodes", {}) if rec else {}
     return {p: PageRecord(p, barcodes.get(str(p), [])) for p in pages}
 

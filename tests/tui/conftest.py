@@ -124,11 +124,13 @@ def settings_for(arc: Archive, **overrides) -> Settings:
 def make_desk(desk_archive):
     """Build the desk app on the fixture archive (frozen clock, no cursor blink)."""
     from hudang.tui.app import make_app
+    from hudang.wiring import load_loan_policy
 
     def factory(user="keeper", **overrides):
         who = {"keeper": desk_archive.keeper, "admin": desk_archive.admin, None: None}[user]
-        return make_app(settings_for(desk_archive, **overrides), clock=lambda: NOW, user=who,
-                        cursor_blink=False)
+        settings = settings_for(desk_archive, **overrides)
+        return make_app(settings, clock=lambda: NOW, user=who, cursor_blink=False,
+                        loan_policy=lambda: load_loan_policy(settings))
 
     return factory
 

@@ -15,6 +15,7 @@ from tests.tui.test_loans_setup import (
     KEEPER, add_staff, desk, open_loans_screen, overdue_slip, request,
 )
 from hudang.tui.screens.loan_dialogs import ExportFormatScreen, ReasonScreen
+from hudang.tui.screens.dialogs import ConfirmScreen
 from hudang.tui.screens.loan_request import LoanRequestScreen
 from hudang.tui.screens.loans import LoansScreen
 from hudang.tui.widgets import StatusLine
@@ -150,7 +151,16 @@ async def test_request_errors_show_the_services_message(desk_archive):
         await settle(pilot)
         assert isinstance(app.screen, LoanRequestScreen)
         assert "请填写借阅目的" in _status(app, "#form-status")
+        await pilot.press("escape")  # a filled form is not thrown away without asking
+        await settle(pilot)
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("n")
+        await settle(pilot)
+        assert isinstance(app.screen, LoanRequestScreen) and app.screen.query_one(
+            "#requester").value == "zhang"
         await pilot.press("escape")
+        await settle(pilot)
+        await pilot.press("y")
         await settle(pilot)
         assert isinstance(app.screen, LoansScreen)
         assert loans.list_loans() == []
@@ -249,9 +259,12 @@ async def test_the_desk_follows_the_rules_loan_policy(desk_archive):
 
     add_staff()
     c = desk_archive.codes
+    from hudang.wiring import load_loan_policy
+
     rules_dir = Path(__file__).resolve().parents[2] / "sample_data" / "rules"
-    app = make_app(settings_for(desk_archive, rules_dir=rules_dir), clock=lambda: NOW,
-                   user=desk_archive.keeper, cursor_blink=False)
+    settings = settings_for(desk_archive, rules_dir=rules_dir)
+    app = make_app(settings, clock=lambda: NOW, user=desk_archive.keeper, cursor_blink=False,
+                   loan_policy=lambda: load_loan_policy(settings))
     async with app.run_test(size=SIZE) as pilot:
         await open_loans_screen(pilot)
         await pilot.press("f2")

@@ -12,6 +12,7 @@ from tests.tui.conftest import NOW, scan, screen_text, settle
 from tests.tui.test_loans_setup import (
     KEEPER, add_staff, approved, checked_out, desk, open_loans_screen, overdue_slip, request,
 )
+from hudang.tui.screens.dialogs import ConfirmScreen
 from hudang.tui.screens.loan_checkout import CheckoutScreen
 from hudang.tui.screens.loan_lists import OverdueScreen, ReadingRoomScreen
 from hudang.tui.screens.loan_return import ReturnScreen
@@ -114,11 +115,12 @@ async def test_return_by_scanning_shows_home_until_reshelved(desk_archive):
     async with app.run_test(size=SIZE) as pilot:
         await open_loans_screen(pilot)
         await scan(pilot, c["lv_box2"])
-        assert isinstance(app.screen, ReturnScreen)
-        assert slip in screen_text(app)
-        assert app.screen.query_one("#missing").has_focus
-        await pilot.press("enter")  # one key: back complete and undamaged
+        assert isinstance(app.screen, LoansScreen)  # shown as on loan: nothing returns by itself
+        assert slip in _status(app) and "F11" in _status(app)
+        assert lookup.lookup(c["lv_box2"]).box.status == "on_loan"
+        await pilot.press("f11")  # one key: check-in mode takes it back, complete and undamaged
         await settle(pilot)
+        assert isinstance(app.screen, ReturnScreen)
         assert f"已归还 {c['lv_box2']}；出借单 {slip} 还有 1 项未还" in _status(app)
         assert _big(app) == "K1-B-01-L-01-1-1"
         text = screen_text(app)
@@ -142,13 +144,16 @@ async def test_return_records_missing_and_damaged_and_closes_the_slip(desk_archi
     app = desk(desk_archive, desk_archive.keeper)
     async with app.run_test(size=SIZE) as pilot:
         await open_loans_screen(pilot)
-        await scan(pilot, c["volume"])
-        assert isinstance(app.screen, ReturnScreen)
-        app.screen.query_one("#missing").value = "第3页"
-        await pilot.press("f6")
-        await pilot.pause()
-        await pilot.press("enter")
+        app.open_checkin()
         await settle(pilot)
+        assert isinstance(app.screen, ReturnScreen)
+        await pilot.press("f6")  # damaged, for the next item
+        await pilot.press("f7")  # what is missing from the next item: asked in a dialog
+        await settle(pilot)
+        await pilot.press(*"第3页", "enter")
+        await settle(pilot)
+        assert "损坏" in screen_text(app) and "第3页" in screen_text(app)
+        await scan(pilot, c["volume"])
         assert "（损坏）" in _status(app) and "（缺失：第3页）" in _status(app)
         assert "已全部归还" in _status(app)
         [item] = loans.get_loan(slip).items
@@ -157,8 +162,18 @@ async def test_return_records_missing_and_damaged_and_closes_the_slip(desk_archi
         assert _big(app) == "K1-A-01-L-01-1-1"
         await scan(pilot, c["volume"])  # not on loan any more: says so, changes nothing
         assert "待归架" in _status(app)
-        await scan(pilot, c["hv_cell2"])  # not its home: refused
+        assert "下一件：完整无损归还" in screen_text(app)  # the choices were for that item only
+        await scan(pilot, c["hv_cell2"])  # not its home: a real question, answered Y or N
+        assert isinstance(app.screen, ConfirmScreen) and "是否移到" in screen_text(app)
+        await pilot.press("n")
+        await settle(pilot)
+        assert f"请把 {c['hv_box']} 送回 K1-A-01-L-01-1-1" in _status(app)
         assert lookup.lookup(c["hv_box"]).box.status == "awaiting_reshelve"
+        await scan(pilot, c["hv_cell2"])
+        await pilot.press("y")
+        await settle(pilot)
+        box = lookup.lookup(c["hv_box"]).box
+        assert (box.status, box.home.code) == ("on_shelf", "K1-A-01-L-01-1-2")
 
 
 async def test_scanning_an_item_on_loan_anywhere_offers_its_return(desk_archive):
@@ -169,19 +184,14 @@ async def test_scanning_an_item_on_loan_anywhere_offers_its_return(desk_archive)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         assert offer_return_if_on_loan(app, lookup.lookup(c["hv_box"])) is False
-        assert offer_return_if_on_loan(app, lookup.lookup(c["lv_box2"])) is True
-        await settle(pilot)
-        assert isinstance(app.screen, ReturnScreen)
-        await pilot.press("escape")
+        assert offer_return_if_on_loan(app, lookup.lookup(c["hv_box2"])) is False
         await settle(pilot)
         offer_return_if_on_loan(app, c["hv_box"])  # a raw code: checked in a worker
         await settle(pilot)
         assert not isinstance(app.screen, ReturnScreen)
         assert offer_return_if_on_loan(app, c["lv_box2"]) is True
         await settle(pilot)
-        assert isinstance(app.screen, ReturnScreen)
-        await pilot.press("enter")
-        await settle(pilot)
+        assert isinstance(app.screen, ReturnScreen)  # asked for on purpose: taken back
         assert lookup.lookup(c["lv_box2"]).box.status == "awaiting_reshelve"
 
 
@@ -238,8 +248,9 @@ async def test_scanning_an_item_not_on_loan_says_so_and_changes_nothing(desk_arc
         await scan(pilot, c["hv_box"])
         assert isinstance(app.screen, LoansScreen)
         assert f"{c['hv_box']}：在架，没有借出" in _status(app)
-        await scan(pilot, c["hv_cell"])  # a shelf position is neither slip nor loan item
-        assert "请扫描出借单" in _status(app)
+        await scan(pilot, c["hv_cell"])  # neither slip nor loan item: looked up aside, listed
+        assert isinstance(app.screen, LoansScreen)
+        assert c["hv_cell"] in [e[2] for e in app.main_screen.query_one("#scans").entries]
         app.push_screen(ReturnScreen(c["hv_box"]))  # the return screen asked directly
         await settle(pilot)
         assert f"{c['hv_box']} 没有借出" in _status(app)
@@ -248,7 +259,7 @@ async def test_scanning_an_item_not_on_loan_says_so_and_changes_nothing(desk_arc
 
 
 async def test_main_screen_scan_of_an_item_on_loan_offers_the_return(desk_archive):
-    """The desk's own scan field: an item out on loan opens its return; F7 opens the loans."""
+    """The desk's own scan field: an item out on loan is shown so, F6 takes it back."""
     add_staff()
     c = desk_archive.codes
     checked_out("zhang", [c["lv_box2"]], "copying")
@@ -256,9 +267,11 @@ async def test_main_screen_scan_of_an_item_on_loan_offers_the_return(desk_archiv
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await scan(pilot, c["lv_box2"])
-        assert isinstance(app.screen, ReturnScreen)
-        await pilot.press("enter")
+        assert not isinstance(app.screen, ReturnScreen)
+        assert "F6" in _status(app)
+        await pilot.press("f6")
         await settle(pilot)
+        assert isinstance(app.screen, ReturnScreen)
         assert _big(app) == "K1-B-01-L-01-1-1"
         await pilot.press("escape")
         await settle(pilot)

@@ -53,8 +53,11 @@ def overdue_slip(requester: str, codes: list[str]):
 def desk(arc, user):
     """The desk app signed in as `user` (frozen clock, no cursor blink)."""
     from hudang.tui.app import make_app
+    from hudang.wiring import load_loan_policy
 
-    return make_app(settings_for(arc), clock=lambda: NOW, user=user, cursor_blink=False)
+    settings = settings_for(arc)
+    return make_app(settings, clock=lambda: NOW, user=user, cursor_blink=False,
+                    loan_policy=lambda: load_loan_policy(settings))
 
 
 async def open_loans_screen(pilot) -> LoansScreen:

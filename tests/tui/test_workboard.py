@@ -36,7 +36,7 @@ async def _open_board(pilot):
     await settle(pilot)
     while pilot.app.desk_status.loading:
         await pilot.pause()
-    await pilot.press("f6")
+    await pilot.press("f5")
     await settle(pilot)
     assert isinstance(pilot.app.screen, WorkBoardScreen)
 

@@ -13,35 +13,28 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.message import Message
-from textual.screen import ModalScreen, Screen
 from textual.widgets import DataTable, Footer, Input, OptionList, Static
 from textual.widgets.option_list import Option
+from textual.worker import Worker
 
-from hudang.store.barcodes import default_scheme
 from hudang.store.domain import CATEGORIES, local_time
 from hudang.store.errors import ArchiveError
 from hudang.store.i18n import language, t
-from hudang.store.services import ingest
 from hudang.store.services.ingest import AttentionSummary, FiledDocument
-from hudang.tui.screens.main import top_bar_text
-from hudang.tui.services import _in_worker
+from hudang.tui.scanstream import DeskScan
+from hudang.tui.screens.base import DeskModal, DeskScreen
+from hudang.tui.topbar import top_bar_text
+from hudang.tui.services import DeskServices
 from hudang.tui.widgets import ScanField, StatusLine
 
 CATEGORY_CODES = list(CATEGORIES)  # YK YJ JL DF QT: keys 1–5
 
 
 class AttentionDoor:
-    """The attention screens' door to the store (called from thread workers)."""
+    """Old name: the attention calls now go through the desk's one door, `tui.services`."""
 
-    @staticmethod
-    @_in_worker
-    def list_open() -> list[AttentionSummary]:
-        return ingest.list_attention("open")
-
-    @staticmethod
-    @_in_worker
-    def assign(item_id: int, actor, **kw) -> FiledDocument:
-        return ingest.assign_attention(item_id, actor, **kw)
+    list_open = staticmethod(DeskServices.attention_open)
+    assign = staticmethod(DeskServices.assign_attention)
 
 
 class AttentionListed(Message):
@@ -80,7 +73,7 @@ def filed_text(filed: FiledDocument) -> str:
              n=len(filed.pages))
 
 
-class AttentionScreen(Screen):
+class AttentionScreen(DeskScreen):
     """The open attention items; Enter assigns the highlighted one."""
 
     def __init__(self) -> None:
@@ -109,11 +102,7 @@ class AttentionScreen(Screen):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="attention-list")
     def load(self) -> None:
-        try:
-            items = AttentionDoor.list_open()
-        except ArchiveError as exc:
-            self.post_message(AttentionListed([], str(exc)))
-            return
+        items = AttentionDoor.list_open()
         self.post_message(AttentionListed(items))
 
     @on(AttentionListed)
@@ -161,7 +150,7 @@ class AttentionScreen(Screen):
         self.app.pop_screen()
 
 
-class AssignScreen(ModalScreen[FiledDocument | None]):
+class AssignScreen(DeskModal[FiledDocument | None]):
     """Scan a customer number (or document barcode), pick a category, file the item."""
 
     DEFAULT_CSS = """
@@ -225,16 +214,8 @@ class AssignScreen(ModalScreen[FiledDocument | None]):
         who.value = ""
         who.focus()
 
-    @on(Input.Submitted, "#who")
-    def _scanned(self, event: Input.Submitted) -> None:
-        raw = event.value.strip()
-        if not raw:
-            return
-        try:
-            scan = default_scheme().parse(raw)
-        except ArchiveError as exc:
-            self._refuse(str(exc))
-            return
+    def handle_scan(self, scan: DeskScan) -> bool:
+        """A document barcode files at once; a customer number asks for the category."""
         if scan.kind == "document":
             self.customer = None
             self.run_assign(document_barcode=scan.code)
@@ -244,9 +225,16 @@ class AssignScreen(ModalScreen[FiledDocument | None]):
                                "Customer {c}: choose the category (1–5, Enter)", c=scan.code))
             self.query_one("#category").focus()
         else:
-            self.customer = None
-            self._refuse(t("不是户号或文件条码：{v}", "Not a customer number or document "
-                           "barcode: {v}", v=scan.code))
+            self.status.show(t("不是户号或文件条码：{v}", "Not a customer number or document "
+                               "barcode: {v}", v=scan.code), "error")
+            return False
+        return True
+
+    def worker_failed(self, worker: Worker, error: ArchiveError) -> bool:
+        self.busy = False
+        self.customer = None
+        self._refuse(str(error))
+        return True
 
     @on(OptionList.OptionSelected, "#category")
     def _category_chosen(self, _event: OptionList.OptionSelected) -> None:
@@ -281,20 +269,12 @@ class AssignScreen(ModalScreen[FiledDocument | None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="attention-assign")
     def _assign(self, kw: dict) -> None:
-        try:
-            filed = AttentionDoor.assign(self.item.id, self.app.actor, **kw)
-        except ArchiveError as exc:
-            self.post_message(AttentionAssigned(None, str(exc)))
-            return
+        filed = AttentionDoor.assign(self.item.id, self.app.actor, **kw)
         self.post_message(AttentionAssigned(filed))
 
     @on(AttentionAssigned)
     def _assigned(self, message: AttentionAssigned) -> None:
         self.busy = False
-        if message.error:
-            self.customer = None
-            self._refuse(message.error)
-            return
         self.dismiss(message.filed)
 
     def action_cancel(self) -> None:

@@ -6,15 +6,15 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.message import Message
-from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Input, Static
+from textual.widgets import DataTable, Footer, Static
 
 from hudang.store.domain import CATEGORIES, VOLTAGE_CLASSES
 from hudang.store.errors import ArchiveError
 from hudang.store.i18n import t
 from hudang.tui.intake_services import intake_desk
-from hudang.tui.scanning import take_scan
-from hudang.tui.screens.main import top_bar_text
+from hudang.tui.scanstream import DeskScan
+from hudang.tui.screens.base import DeskScreen
+from hudang.tui.topbar import top_bar_text
 from hudang.tui.widgets import ScanField, StatusLine
 
 ACTION_TEXT = {"volume_in": ("案卷已装盒", "volume boxed"),
@@ -31,7 +31,7 @@ class BoxShown(Message):
         self.contents, self.text, self.level, self.changed = contents, text, level, changed
 
 
-class BoxingScreen(Screen):
+class BoxingScreen(DeskScreen):
     """Box first, then its volumes / documents; the HV / LV rule refuses what does not fit."""
 
     def __init__(self) -> None:
@@ -66,11 +66,8 @@ class BoxingScreen(Screen):
     def status(self) -> StatusLine:
         return self.query_one("#status", StatusLine)
 
-    @on(Input.Submitted, "#scan")
-    def _scanned(self, event: Input.Submitted) -> None:
-        scan = take_scan(event, self.status)
-        if scan is None:
-            return
+    def handle_scan(self, scan: DeskScan) -> bool:
+        """A box opens that box; volumes and documents go into the open box."""
         if scan.kind == "box":
             self._finish_box()
             self.load(scan.code)
@@ -79,7 +76,8 @@ class BoxingScreen(Screen):
         elif scan.kind in ("volume", "document"):
             self.add(self.box, scan.code)
         else:
-            self.status.show(t("请扫描案卷或文件条码", "Scan a volume or document barcode"), "error")
+            return False  # looked up aside by the app, and listed
+        return True
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="boxing")
     def load(self, code: str) -> None:

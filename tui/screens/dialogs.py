@@ -88,7 +88,7 @@ HELP_ZH = """\
   户号 → 打开一户一档
   其他文字 → 关键词检索（户名、户号、电话、地址、拼音首字母）
 
-F1 帮助    F2 检索    F3 上架    F4 盘点    F7 出借    F8 打印标签    F9 待处理
+F1 帮助    F2 检索    F3 上架    F4 盘点    F6 归还    F7 出借    F8 打印标签    F9 待处理
 Ctrl+P 命令面板    Ctrl+L 锁定    Ctrl+Q 退出    Esc 返回
 一户一档：1-5 切换类别，[ ] 上一类/下一类
 上架：先扫架位，再逐个扫档案盒；F5 新档案盒（打印标签并建议架位），F6 为最后一盒建议架位
@@ -96,7 +96,8 @@ Ctrl+P 命令面板    Ctrl+L 锁定    Ctrl+Q 退出    Esc 返回
 待处理（F9）：回车选中一项，扫描户号（或文件条码），按 1-5 选类别即归档
 接收（F10，或扫描移交清单条码）：先扫移交批次，再逐件扫文件（条码*页数 更正页数）；F5 其余列入待补交，F6 打印移交清单，F7 双方签字并关闭
 装盒（F11）：先扫档案盒（F5 新建），再扫案卷或文件；换盒或返回时打印该盒标签（F8 随时打印），F6 打印盒内目录
-确认框只认 Y / N：扫描枪的回车不会替你回答
+确认框只认 Y / N：扫描枪的回车不会替你回答；对话框打开时的扫描照样查询并记入扫描记录
+借出的档案只显示为借出：按 F6 进入归还模式才会办理归还
 """
 HELP_EN = """\
 hudang · reading room — keys
@@ -107,7 +108,7 @@ Any time: scan a code (the scanner presses Enter). The scan field always waits f
   customer number → the customer's file
   anything else → keyword search (name, number, phone, address, pinyin initials)
 
-F1 help    F2 search    F3 shelving    F4 stocktake    F7 loans    F8 print label
+F1 help    F2 search    F3 shelving    F4 stocktake    F6 check-in    F7 loans    F8 print label
 F9 needs attention (scans the daemon could not link: scan a customer number, 1-5 category)
 Ctrl+P command palette    Ctrl+L lock    Ctrl+Q quit    Esc back
 Customer file: 1-5 switch category, [ ] previous / next
@@ -119,7 +120,8 @@ Receiving (F10, or scan a handover list): scan the batch, then each document (co
 corrects pages); F5 rest to the to-supply list, F6 handover list PDF, F7 sign and close
 Boxing (F11): scan a box (F5 new box), then volumes or documents; its label prints when you
 move on or leave (F8 any time), F6 contents list
-Questions take Y or N only: a scanner's Enter never answers them
+Questions take Y or N only: a scanner's Enter never answers them; scans made meanwhile are
+still looked up and listed. An item on loan is only shown as such: F6 opens check-in
 """
 
 

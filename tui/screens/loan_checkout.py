@@ -5,19 +5,17 @@ from __future__ import annotations
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
-from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Input, Static
+from textual.widgets import DataTable, Footer, Static
 
-from hudang.store.errors import ArchiveError
 from hudang.store.i18n import t
 from hudang.store.services.loan_dto import LoanInfo, LoanItemInfo
 from hudang.store.services.loan_errors import ItemOnLoan
 from hudang.store.services.loan_policy import USE_KINDS
 from hudang.tui.loans_i18n import LL, bind_loan_keys, status_name
-from hudang.tui.scanning import take_scan
+from hudang.tui.scanstream import DeskScan
+from hudang.tui.screens.base import DeskScreen
 from hudang.tui.screens.loan_messages import ItemCheckedOut, LoanFileWritten, SlipLoaded
-from hudang.tui.screens.loan_services import loan_services
-from hudang.tui.screens.main import top_bar_text
+from hudang.tui.topbar import top_bar_text
 from hudang.tui.widgets import ScanField, StatusLine
 
 ITEM_STYLE = {"requested": "bold yellow", "out": "green", "returned": "dim",
@@ -45,7 +43,7 @@ def item_cells(n: str, item: LoanItemInfo) -> list[Text]:
             Text(status_name(item.status), style=ITEM_STYLE.get(item.status, ""))]
 
 
-class CheckoutScreen(Screen):
+class CheckoutScreen(DeskScreen):
     """Scan each item of the slip out; only its items, only from the shelf; F8 prints it."""
 
     def __init__(self, slip_no: str) -> None:
@@ -81,11 +79,7 @@ class CheckoutScreen(Screen):
     # --- the slip and its pick list -------------------------------------------------------------
     @work(thread=True, exclusive=True, exit_on_error=False, group="checkout-load")
     def load(self) -> None:
-        try:
-            loan, picks = loan_services(self.app).slip_with_picks(self.slip_no)
-        except ArchiveError as exc:
-            self.post_message(SlipLoaded(error=str(exc)))
-            return
+        loan, picks = self.app.services.slip_with_picks(self.slip_no)
         self.post_message(SlipLoaded(loan, picks))
 
     @on(SlipLoaded)
@@ -110,28 +104,25 @@ class CheckoutScreen(Screen):
         self.load()
 
     # --- scanning items out ---------------------------------------------------------------------
-    @on(Input.Submitted, "#scan")
-    def _scanned(self, event: Input.Submitted) -> None:
-        scan = take_scan(event, self.status)
-        if scan is None:
-            return
+    def handle_scan(self, scan: DeskScan) -> bool:
+        """A slip switches to its pick list; an item is taken out on this slip."""
         if scan.kind == "loan_slip":
             self.slip_no = scan.code
             self.load()
-            return
-        self.check_out(scan.code)
+        elif scan.is_item or scan.kind == "customer":
+            self.check_out(scan.code)
+        else:
+            return False
+        return True
 
     @work(thread=True, exit_on_error=False, group="checkout")
     def check_out(self, raw: str) -> None:
         app = self.app
         try:
-            out = loan_services(app).checkout(self.slip_no, raw, app.actor, app.clock().date())
+            out = app.services.checkout(self.slip_no, raw, app.actor, app.clock().date())
         except ItemOnLoan as exc:
             self.post_message(ItemCheckedOut(raw, error=str(exc), error_code=exc.code,
                                              holder=exc.holder))
-            return
-        except ArchiveError as exc:
-            self.post_message(ItemCheckedOut(raw, error=str(exc), error_code=exc.code))
             return
         self.post_message(ItemCheckedOut(raw, out))
 
@@ -155,11 +146,7 @@ class CheckoutScreen(Screen):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="slip-pdf")
     def write_slip(self, slip_no: str) -> None:
-        try:
-            path = loan_services(self.app).write_slip(slip_no)
-        except ArchiveError as exc:
-            self.post_message(LoanFileWritten("slip", error=str(exc)))
-            return
+        path = self.app.services.write_slip(slip_no)
         self.post_message(LoanFileWritten("slip", str(path)))
 
     @on(LoanFileWritten)

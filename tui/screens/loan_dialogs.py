@@ -6,15 +6,15 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Footer, Input, Static
 
 from hudang.tui.i18n import bind_labelled
 from hudang.tui.loans_i18n import LL
-from hudang.tui.widgets import StatusLine
+from hudang.tui.screens.base import DeskModal
+from hudang.tui.widgets import StatusLine, TextField
 
 
-class ReasonScreen(ModalScreen[str | None]):
+class ReasonScreen(DeskModal[str | None]):
     """Ask for a reason or note; Enter answers with the text, Esc with None."""
 
     DEFAULT_CSS = """
@@ -31,7 +31,7 @@ class ReasonScreen(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Static(Text(self.question), id="question")
-            yield Input(id="reason")
+            yield TextField(id="reason")
             yield StatusLine("", id="reason-status")
         yield Footer()
 
@@ -52,7 +52,7 @@ class ReasonScreen(ModalScreen[str | None]):
         self.dismiss(None)
 
 
-class ExportFormatScreen(ModalScreen[str | None]):
+class ExportFormatScreen(DeskModal[str | None]):
     """CSV (C) or Excel (X) for the loan register; Esc cancels."""
 
     DEFAULT_CSS = "ExportFormatScreen { align: center middle; }"

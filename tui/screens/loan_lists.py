@@ -5,14 +5,12 @@ from __future__ import annotations
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
-from hudang.store.errors import ArchiveError
 from hudang.tui.loans_i18n import LL, bind_loan_keys
 from hudang.tui.screens.loan_messages import ListLoaded, LoanFileWritten
-from hudang.tui.screens.loan_services import loan_services
-from hudang.tui.screens.main import top_bar_text
+from hudang.tui.screens.base import DeskScreen
+from hudang.tui.topbar import top_bar_text
 from hudang.tui.widgets import StatusLine
 
 
@@ -23,7 +21,7 @@ def _items_text(items) -> Text:
         for i in items) if items else Text("—")
 
 
-class _LoanListScreen(Screen):
+class _LoanListScreen(DeskScreen):
     """A read-only table of loan rows, loaded in a worker; Esc goes back, F5 reloads.
 
     Each list defines `fetch() -> list` (runs in the worker), `cells(row) -> list[Text]`
@@ -57,11 +55,7 @@ class _LoanListScreen(Screen):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="loan-list")
     def load(self) -> None:
-        try:
-            rows = self.fetch()
-        except ArchiveError as exc:
-            self.post_message(ListLoaded(error=str(exc)))
-            return
+        rows = self.fetch()
         self.post_message(ListLoaded(rows))
 
     @on(ListLoaded)
@@ -96,7 +90,7 @@ class OverdueScreen(_LoanListScreen):
         bind_loan_keys(self, [("f8", "reminders", "reminders")])
 
     def fetch(self) -> list:
-        return loan_services(self.app).overdue(self.app.clock().date())
+        return self.app.services.overdue(self.app.clock().date())
 
     def cells(self, row) -> list[Text]:
         return [Text(row.slip_no, style="bold"), Text(f"{row.borrower_name}（{row.borrower}）"),
@@ -111,11 +105,7 @@ class OverdueScreen(_LoanListScreen):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="reminders")
     def write_reminders(self) -> None:
-        try:
-            path, n = loan_services(self.app).write_reminders(self.app.clock().date())
-        except ArchiveError as exc:
-            self.post_message(LoanFileWritten("reminders", error=str(exc)))
-            return
+        path, n = self.app.services.write_reminders(self.app.clock().date())
         self.post_message(LoanFileWritten("reminders", str(path), n))
 
     @on(LoanFileWritten)
@@ -133,7 +123,7 @@ class ReadingRoomScreen(_LoanListScreen):
     COLUMNS = ("slip", "borrower", "department", "box", "customer", "title")
 
     def fetch(self) -> list:
-        return loan_services(self.app).reading_room()
+        return self.app.services.reading_room()
 
     def cells(self, row) -> list[Text]:
         i = row.item

@@ -1,8 +1,7 @@
 """The loans screen (出借): slips by status, approvals, new requests, checkout, returns, overdues.
 
-Open it with `open_loans(app)`; the desk's scan handler calls `offer_return_if_on_loan(app,
-result)` so that scanning an item on loan anywhere offers its return in one key, and
-`open_checkout(app, slip_no)` when a slip's barcode is scanned.
+Open it with `app.open_loans()`. A slip scanned here opens its checkout; an item on loan is
+shown as on loan with F11 to take it back (check-in mode); nothing returns by itself.
 """
 
 from __future__ import annotations
@@ -15,8 +14,7 @@ from rich.text import Text
 from textual import on, work
 from textual.app import App, ComposeResult
 from textual.containers import Horizontal, VerticalScroll
-from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Input, Static
+from textual.widgets import DataTable, Footer, Static
 
 from hudang.store.barcodes import default_scheme
 from hudang.store.errors import ArchiveError
@@ -24,11 +22,16 @@ from hudang.store.i18n import t
 from hudang.store.services.dto import LookupResult
 from hudang.store.services.loan_dto import LoanInfo
 from hudang.tui.loans_i18n import LL, bind_loan_keys, status_name
-from hudang.tui.scanning import take_scan
+from hudang.tui.render import status_text
+from hudang.tui.scanstream import DeskScan
+from hudang.tui.screens.base import DeskScreen
 from hudang.tui.screens.loan_checkout import CheckoutScreen, item_cells, slip_head, use_name
+from hudang.tui.screens.loan_dialogs import ExportFormatScreen, ReasonScreen
+from hudang.tui.screens.loan_lists import OverdueScreen, ReadingRoomScreen
 from hudang.tui.screens.loan_messages import LoanBoardLoaded, LoanChanged, LoanFileWritten, LoanScanned
-from hudang.tui.screens.loan_services import LoanBoard, loan_services
-from hudang.tui.screens.main import top_bar_text
+from hudang.tui.screens.loan_request import LoanRequestScreen
+from hudang.tui.services import LoanBoard
+from hudang.tui.topbar import top_bar_text
 from hudang.tui.widgets import ScanField, StatusLine
 
 REFRESH_SECONDS = 30
@@ -67,7 +70,7 @@ def slip_detail(loan: LoanInfo, reason_texts: dict[str, str] | None = None) -> G
     return Group(slip_head(loan), grid, items)
 
 
-class LoansScreen(Screen):
+class LoansScreen(DeskScreen):
     """Slips by status with pending approvals first; every action names its key in the footer."""
 
     DEFAULT_CSS = """
@@ -83,6 +86,7 @@ class LoansScreen(Screen):
         self.filter_index = 0
         self.board: LoanBoard | None = None
         self.want_slip: str | None = None  # put the cursor here on the next load
+        self.offered_return: str | None = None  # the scanned item on loan; F11 takes it back
         bind_loan_keys(self, [
             ("escape", "back", "back"), ("f2", "new_request", "new_request"),
             ("f3", "checkout", "checkout"), ("f4", "next_filter", "filter_key"),
@@ -91,6 +95,7 @@ class LoansScreen(Screen):
             ("f9", "overdue", "overdue"), ("f10", "reading_room", "reading_room"),
             ("ctrl+r", "renew", "renew"), ("ctrl+t", "export", "export"),
             ("up", "cursor(-1)", None), ("down", "cursor(1)", None)])
+        self._bindings.bind("f11", "checkin", t("归还", "Check in"))
 
     def compose(self) -> ComposeResult:
         yield Static(top_bar_text(self.app, LL("loans")), id="topbar")
@@ -130,11 +135,7 @@ class LoansScreen(Screen):
     @work(thread=True, exclusive=True, exit_on_error=False, group="loan-board")
     def refresh_board(self) -> None:
         statuses = FILTERS[self.filter_index][1]
-        try:
-            board = loan_services(self.app).board(statuses, self.app.clock().date())
-        except ArchiveError as exc:
-            self.post_message(LoanBoardLoaded(error=str(exc)))
-            return
+        board = self.app.services.board(statuses, self.app.clock().date())
         self.post_message(LoanBoardLoaded(board))
 
     @on(LoanBoardLoaded)
@@ -211,50 +212,44 @@ class LoansScreen(Screen):
     def action_refresh(self) -> None:
         self.refresh_board()
 
-    # --- scanning: a slip opens its checkout, an item on loan offers its return -------------------
-    @on(Input.Submitted, "#scan")
-    def _scanned(self, event: Input.Submitted) -> None:
-        scan = take_scan(event, self.status)
-        if scan is None:
-            return
+    # --- scanning: a slip opens its checkout, an item on loan is offered for check-in ------------
+    def handle_scan(self, scan: DeskScan) -> bool:
         if scan.kind == "loan_slip":
-            self.app.push_screen(CheckoutScreen(scan.code))
-        elif scan.kind in ITEM_KINDS:
-            self.look_up(scan.code)
+            self.app.open_checkout(scan.code)
+        elif scan.is_item:
+            self.look_up(scan)
         else:
-            self.status.show(LL("not_a_slip_item"), "error")
+            return False
+        return True
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="loan-scan")
-    def look_up(self, code: str) -> None:
-        svc = loan_services(self.app)
-        try:
-            item = svc.item_on_loan(code)
-            result = None if item else svc.lookup(code)
-        except ArchiveError as exc:
-            self.post_message(LoanScanned(code, error=str(exc)))
-            return
-        self.post_message(LoanScanned(code, result, item))
+    @work(thread=True, exit_on_error=False, group="loan-scan")
+    def look_up(self, scan: DeskScan) -> None:
+        answer = self.app.services.answer(scan.scan, with_file=False)
+        self.post_message(LoanScanned(scan.code, answer.result, answer.loan))
 
     @on(LoanScanned)
     def _looked_up(self, message: LoanScanned) -> None:
-        from hudang.tui.render import status_text
-        from hudang.tui.screens.loan_return import ReturnScreen
-
-        if message.error:
-            self.status.show(message.error, "error")
-        elif message.on_loan is not None:
-            self.app.push_screen(ReturnScreen(message.raw))
-        elif message.result.box and message.result.box.status == "awaiting_reshelve":
-            self.app.push_screen(ReturnScreen(message.raw))
+        box = message.result.box if message.result else None
+        if message.on_loan is not None:
+            self.offered_return = message.raw
+            self.select_slip(message.on_loan.slip_no)
+            self.status.show(LL("on_loan_offer", c=message.raw, s=message.on_loan.slip_no),
+                             "warn")
+        elif box is not None and box.status == "awaiting_reshelve":
+            self.offered_return = message.raw
+            self.status.show(LL("awaiting_offer", c=message.raw), "warn")
         else:
-            box = message.result.box
+            self.offered_return = None
             self.status.show(LL("not_on_loan_here", c=message.raw,
                                 st=status_text(box.status).plain if box else "—"), "warn")
 
+    def action_checkin(self) -> None:
+        """Check-in mode (归还), taking back the offered item first when there is one."""
+        code, self.offered_return = self.offered_return, None
+        self.app.open_checkin(code)
+
     # --- decisions on the selected slip ---------------------------------------------------------
     def _ask(self, key: str, action: str, required: bool) -> None:
-        from hudang.tui.screens.loan_dialogs import ReasonScreen
-
         loan = self.selected
         if loan is None:
             self.status.show(LL("none_selected"), "error")
@@ -285,15 +280,11 @@ class LoansScreen(Screen):
     @work(thread=True, exclusive=True, exit_on_error=False, group="loan-decide")
     def decide(self, action: str, slip_no: str, text: str) -> None:
         app = self.app
-        svc = loan_services(app)
-        try:
-            if action == "renew":
-                loan = svc.renew(slip_no, app.actor, app.clock().date())
-            else:
-                loan = getattr(svc, action)(slip_no, app.actor, text)
-        except ArchiveError as exc:
-            self.post_message(LoanChanged(action, error=str(exc), error_code=exc.code))
-            return
+        svc = app.services
+        if action == "renew":
+            loan = svc.renew(slip_no, app.actor, app.clock().date())
+        else:
+            loan = getattr(svc, action)(slip_no, app.actor, text)
         self.post_message(LoanChanged(action, loan))
 
     @on(LoanChanged)
@@ -311,8 +302,6 @@ class LoansScreen(Screen):
 
     # --- other screens --------------------------------------------------------------------------
     def action_new_request(self) -> None:
-        from hudang.tui.screens.loan_request import LoanRequestScreen
-
         self.app.push_screen(LoanRequestScreen(), callback=self._requested)
 
     def _requested(self, loan: LoanInfo | None) -> None:
@@ -329,21 +318,15 @@ class LoansScreen(Screen):
         if loan is None:
             self.status.show(LL("none_selected"), "error")
             return
-        self.app.push_screen(CheckoutScreen(loan.slip_no))
+        self.app.open_checkout(loan.slip_no)
 
     def action_overdue(self) -> None:
-        from hudang.tui.screens.loan_lists import OverdueScreen
-
         self.app.push_screen(OverdueScreen())
 
     def action_reading_room(self) -> None:
-        from hudang.tui.screens.loan_lists import ReadingRoomScreen
-
         self.app.push_screen(ReadingRoomScreen())
 
     def action_export(self) -> None:
-        from hudang.tui.screens.loan_dialogs import ExportFormatScreen
-
         self.app.push_screen(ExportFormatScreen(), callback=self._export_format)
 
     def _export_format(self, fmt: str | None) -> None:
@@ -353,11 +336,7 @@ class LoansScreen(Screen):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="loan-export")
     def export(self, fmt: str) -> None:
-        try:
-            path, n = loan_services(self.app).export_register(fmt, self.app.clock())
-        except ArchiveError as exc:
-            self.post_message(LoanFileWritten("register", error=str(exc)))
-            return
+        path, n = self.app.services.export_register(fmt, self.app.clock())
         self.post_message(LoanFileWritten("register", str(path), n))
 
     @on(LoanFileWritten)
@@ -371,44 +350,28 @@ class LoansScreen(Screen):
         self.app.pop_screen()
 
 
-# --- what the rest of the desk calls -------------------------------------------------------------
+# --- old names, kept for callers: the app opens screens (`app.open_*`) ----------------------------
 def open_loans(app: App) -> LoansScreen | None:
     """Show the loans screen (for a key binding or the command palette); None when locked."""
-    if getattr(app, "user", None) is None or getattr(app, "locked", False):
-        return None
-    if isinstance(app.screen, LoansScreen):
-        return app.screen
-    screen = LoansScreen()
-    app.push_screen(screen)
-    return screen
+    return app.open_loans()
 
 
 def open_checkout(app: App, slip_no: str) -> CheckoutScreen | None:
     """Open the checkout of a slip (e.g. when its barcode is scanned on the main screen)."""
-    if getattr(app, "user", None) is None or getattr(app, "locked", False):
-        return None
-    screen = CheckoutScreen(slip_no)
-    app.push_screen(screen)
-    return screen
-
-
-def _push_return(app: App, code: str) -> None:
-    from hudang.tui.screens.loan_return import ReturnScreen
-
-    app.push_screen(ReturnScreen(code))
+    return app.open_checkout(slip_no)
 
 
 def offer_return_if_on_loan(app: App, scanned: LookupResult | str) -> bool:
-    """Offer the return of a scanned item on loan; True when the return screen opens (or may).
+    """Open check-in mode for a scanned item on loan (a deliberate choice by the caller).
 
-    Given the LookupResult the scan handler already has, this decides without the database
-    (the box's status says it is out). Given a raw code, it checks in a thread worker and
-    opens the return screen only if the item is on loan; True then means a check started.
+    Given the LookupResult the caller already has, this decides without the database (the
+    box's status says it is out). Given a raw code, it checks in a thread worker and opens
+    check-in mode only if the item is on loan; True then means a check started.
     """
     if isinstance(scanned, LookupResult):
         box = scanned.box
         if scanned.kind in ITEM_KINDS and box is not None and box.status in OUT_STATUSES:
-            _push_return(app, scanned.code)
+            app.open_checkin(scanned.code)
             return True
         return False
     try:
@@ -419,9 +382,8 @@ def offer_return_if_on_loan(app: App, scanned: LookupResult | str) -> bool:
         return False
 
     def check() -> None:
-        item = loan_services(app).item_on_loan(scan.code)
-        if item is not None:
-            app.call_from_thread(_push_return, app, scan.code)
+        if app.services.item_on_loan(scan.code) is not None:
+            app.call_from_thread(app.open_checkin, scan.code)
 
     app.run_worker(check, thread=True, exit_on_error=False, group="loan-return-offer")
     return True

@@ -6,43 +6,41 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Footer, Input, Static
+from textual.widgets import Footer, Static
 
-from hudang.store.barcodes import Scan, default_scheme
-from hudang.store.domain import ROLES
 from hudang.store.errors import ArchiveError
-from hudang.store.i18n import language, t
+from hudang.store.i18n import t
 from hudang.tui import render
 from hudang.tui.deskinfo import DeskInfoBar, RulesNotice, TopLine
 from hudang.tui.i18n import L, bind_labelled
 from hudang.tui.messages import ScanLookedUp
+from hudang.tui.scanstream import DeskScan
 from hudang.tui.screens.printing import LabelPrintingScreen
+from hudang.tui.topbar import top_bar_text
 from hudang.tui.widgets import ResultPane, ScanField, ScanList, StatusLine, render_promptly
 
-
-def top_bar_text(app, mode: str) -> Text:
-    """The line at the top: product, user and role, terminal, mode."""
-    user = app.user
-    role = (user.role if language() == "en" else ROLES.get(user.role, user.role)) if user else ""
-    who = f"{user.display_name} ({role})" if user else ""
-    return Text.assemble((L("title"), "bold"), "  ·  ", who, "  ·  ", app.settings.terminal,
-                         "  ·  ", (mode, "bold reverse"))
+__all__ = ["MainScreen", "top_bar_text"]  # top_bar_text: its old home, kept for callers
 
 
 class MainScreen(LabelPrintingScreen):
-    """Scan anything: the result shows here and joins the running list on the right."""
+    """Scan anything: the result shows here and joins the running list on the right.
+
+    An item out on loan is shown as on loan, with F6 to take it back; nothing here returns
+    an item by itself, so the next scan can never confirm a return by accident.
+    """
 
     def __init__(self) -> None:
         super().__init__()
         bind_labelled(self, [("f2", "search", "search"), ("f3", "shelving", "shelving"),
                              ("f4", "stocktake", "stocktake"), ("f7", "loans", "loans"),
                              ("f8", "print_label", "print_label")])
+        self._bindings.bind("f6", "checkin", t("归还", "Check in"))
         self._bindings.bind("f9", "attention", t("待处理", "Attention"))
         self._bindings.bind("f10", "receiving", t("接收", "Receiving"))  # issue 13
         self._bindings.bind("f11", "boxing", t("装盒", "Boxing"))
-        self._bindings.bind("f6", "workboard", t("工作台", "Work board"), show=False)  # issue 14
-        self.seq = 0  # scans submitted
+        self._bindings.bind("f5", "workboard", t("工作台", "Work board"), show=False)  # issue 14
         self.shown_seq = 0  # the scan whose result is on screen
+        self.offered_return: str | None = None  # the lent item on screen, F6 takes it back
 
     def compose(self) -> ComposeResult:
         with TopLine(id="topline"):
@@ -67,78 +65,103 @@ class MainScreen(LabelPrintingScreen):
         self.query_one("#scan").focus()
 
     # --- scanning -----------------------------------------------------------------------------
-    @on(Input.Submitted, "#scan")
-    def _scanned(self, event: Input.Submitted) -> None:
-        raw = event.value
-        event.input.value = ""
-        if raw.strip():
-            self.submit_scan(raw)
+    @property
+    def seq(self) -> int:
+        """The number of the last scan submitted (the app numbers them)."""
+        return self.app.scan_seq
 
     def submit_scan(self, raw: str) -> int:
-        """Classify a scan here (no database) and look it up in a worker; return its number."""
-        self.seq += 1
-        seq = self.seq
-        try:
-            scan = default_scheme().parse(raw)
-        except ArchiveError as exc:
-            self.post_message(ScanLookedUp(seq, raw, "error", raw.strip(), error=str(exc),
-                                           error_code=exc.code))
-            return seq
+        """Put `raw` on the app's scan stream as if scanned; return its number."""
+        return self.app.submit_scan(raw)
+
+    def handle_scan(self, scan: DeskScan) -> bool:
+        """Here every scan is looked up; a mistyped code is shown, other text is searched."""
+        if scan.error:
+            self.record_error(scan)
+            self._show_error(scan.seq, scan.error)
+            return True
         if scan.kind == "keyword":
-            self._record(scan.kind, scan.code, L("keyword_search"))
-            self.action_search(scan.code)
-            return seq
+            self._record(scan.kind, scan.code, L("keyword_search"), seq=scan.seq)
+            self.app.open_search(scan.code, results_first=True)
+            return True
         if scan.kind == "handover":  # a handover list's barcode: receive that batch (issue 13)
+            self._record(scan.kind, scan.code, L("open_receiving"), seq=scan.seq)
             self.action_receiving(scan.code)
-            return seq
-        self.look_up(seq, raw, scan)
-        return seq
+            return True
+        self.look_up(scan)
+        return True
+
+    def record_error(self, scan: DeskScan) -> None:
+        """A mistyped code joins the list (from any screen)."""
+        self._record("error", scan.code, scan.error or "", error=True, seq=scan.seq)
 
     @work(thread=True, exit_on_error=False, group="scan")
-    def look_up(self, seq: int, raw: str, scan: Scan) -> None:
-        """Every scan is looked up (never dropped), so this group is not exclusive."""
+    def look_up(self, scan: DeskScan, aside: bool = False) -> None:
+        """Every scan is looked up (never dropped), so this group is not exclusive.
+
+        `aside`: scanned on another screen that had no use for it; it only joins the list.
+        """
         try:
-            result, loan = self.app.services.lookup_with_loan(raw)
-        except ArchiveError as exc:
-            self.post_message(ScanLookedUp(seq, raw, scan.kind, scan.code, error=str(exc),
-                                           error_code=exc.code))
+            answer = self.app.services.answer(scan.scan, with_file=not aside)
+        except ArchiveError as exc:  # an unknown code is an answer too: it joins the list
+            self.post_message(ScanLookedUp(scan.seq, scan.raw, scan.kind, scan.code,
+                                           error=str(exc), error_code=exc.code, aside=aside))
             return
-        file = None
-        if result.kind == "customer":  # the file screen opens with its data: one paint, not two
-            try:
-                file = self.app.services.customer_file(result.code)
-            except ArchiveError:
-                pass  # the file screen loads it again and shows the error itself
-        self.post_message(ScanLookedUp(seq, raw, scan.kind, scan.code, result=result,
-                                       loan=loan, file=file))
+        self.post_message(ScanLookedUp(scan.seq, scan.raw, scan.kind, scan.code,
+                                       result=answer.result, loan=answer.loan,
+                                       file=answer.file, aside=aside))
 
     @on(ScanLookedUp)
     def _looked_up(self, message: ScanLookedUp) -> None:
+        if message.aside:
+            self._aside(message)
+            return
         pane = self.query_one("#result", ResultPane)
         if message.error:
             self._record(message.kind, message.code, message.error, error=True, seq=message.seq)
-            if message.seq >= self.shown_seq:
-                self.shown_seq = message.seq
-                self.status.show(message.error, "error")
-                pane.show_error(message.seq, message.error)
+            self._show_error(message.seq, message.error)
             return
         result = message.result
-        self._record(result.kind, result.code, render.result_summary(result), seq=message.seq)
+        self._record(result.kind, result.code, _summary(result, message.loan), seq=message.seq)
         if message.seq < self.shown_seq:
             return  # a later scan is already on screen; this one only joins the list
         self.shown_seq = message.seq
-        self.status.show(f"{render.kind_name(result.kind)} {result.code}", "ok")
         pane.show(message.seq, result, message.loan)
+        self.offered_return = result.code if message.loan is not None else None
+        if message.loan is not None:
+            self.status.show(t("{k} {c} 已借出（{s}）· 按 F6 归还",
+                               "{k} {c} is out on loan ({s}) · F6 to check it in",
+                               k=render.kind_name(result.kind), c=result.code,
+                               s=message.loan.slip_no), "warn")
+        else:
+            self.status.show(f"{render.kind_name(result.kind)} {result.code}", "ok")
+        if self.app.screen is not self:
+            return  # a dialog or another screen opened meanwhile: do not jump over it
         if result.kind == "customer":
-            self.open_customer(result.code, message.file)
+            self.app.open_customer(result.code, message.file)
         elif result.kind == "loan_slip" and _awaiting_pick(result.loan):
-            from hudang.tui.screens.loans import open_checkout  # local: loans imports this module
+            self.app.open_checkout(result.code)  # an approved slip: go straight to picking
 
-            open_checkout(self.app, result.code)  # an approved slip: go straight to picking
-        elif message.loan is not None:
-            from hudang.tui.screens.loans import offer_return_if_on_loan
+    def _show_error(self, seq: int, error: str) -> None:
+        if seq >= self.shown_seq:
+            self.shown_seq = seq
+            self.offered_return = None
+            self.status.show(error, "error")
+            self.query_one("#result", ResultPane).show_error(seq, error)
 
-            offer_return_if_on_loan(self.app, result)  # an item out on loan is coming back
+    def _aside(self, message: ScanLookedUp) -> None:
+        """A scan another screen could not use: it joins the list and a note says so."""
+        if message.error:
+            self._record(message.kind, message.code, message.error, error=True, seq=message.seq)
+            self.app.notify(message.error, title=t("扫描（未在此处使用）", "Scan (not used here)"),
+                            severity="error")
+            return
+        result = message.result
+        summary = _summary(result, message.loan)
+        self._record(result.kind, result.code, summary, seq=message.seq)
+        self.app.notify(f"{render.kind_name(result.kind)} {result.code} · {summary}",
+                        title=t("扫描已记入扫描记录（此处不用）",
+                                "Scan added to the scan list (not used here)"))
 
     def _record(self, kind: str, code: str, summary: str, error: bool = False,
                 seq: int | None = None) -> None:
@@ -151,48 +174,37 @@ class MainScreen(LabelPrintingScreen):
 
     # --- modes ------------------------------------------------------------------------------
     def open_customer(self, number: str, file=None) -> None:
-        from hudang.tui.screens.customer import CustomerFileScreen
-
-        self.app.push_screen(CustomerFileScreen(number, file))
+        self.app.open_customer(number, file)
 
     def action_search(self, text: str = "") -> None:
-        from hudang.tui.screens.search import SearchScreen
-
-        self.app.push_screen(SearchScreen(text))
+        self.app.open_search(text)
 
     def action_shelving(self) -> None:
-        from hudang.tui.screens.shelving import ShelvingScreen
-
-        self.app.push_screen(ShelvingScreen())
+        self.app.open_shelving()
 
     def action_stocktake(self) -> None:
-        from hudang.tui.screens.stocktake import StocktakeScreen
-
-        self.app.push_screen(StocktakeScreen())
+        self.app.open_stocktake()
 
     def action_loans(self) -> None:
         """The loans screen (出借): slips, approvals, checkout and returns."""
-        from hudang.tui.screens.loans import open_loans
+        self.app.open_loans()
 
-        open_loans(self.app)
+    def action_checkin(self) -> None:
+        """Check-in (归还): the lent item on screen is taken back, then more can be scanned."""
+        code, self.offered_return = self.offered_return, None
+        self.app.open_checkin(code)
 
     def action_attention(self) -> None:
         """The needs-attention queue (待处理): scans the daemon could not link."""
-        from hudang.tui.screens.attention import AttentionScreen
-
-        self.app.push_screen(AttentionScreen())
+        self.app.open_attention()
 
     def action_receiving(self, batch: str | None = None) -> None:
         """Receiving mode (接收): scan a handover batch, then its items."""
-        from hudang.tui.screens.receiving import ReceivingScreen
-
-        self.app.push_screen(ReceivingScreen(batch))
+        self.app.open_receiving(batch)
 
     def action_boxing(self) -> None:
         """Boxing mode (装盒): scan a box, then volumes or documents into it."""
-        from hudang.tui.screens.boxing import BoxingScreen
-
-        self.app.push_screen(BoxingScreen())
+        self.app.open_boxing()
 
     def action_workboard(self) -> None:
         """The work board (工作台): reminders by kind and colour, contracts, scores."""
@@ -208,6 +220,14 @@ class MainScreen(LabelPrintingScreen):
             return
         self.write_labels(shown.box.barcode if shown.box else None,
                           shown.position.location.code if shown.position else None)
+
+
+def _summary(result, loan) -> str:
+    """The scan list's line for a result, saying so when the item is out on loan."""
+    text = render.result_summary(result)
+    if loan is not None:
+        text += t(" · 借出 {s}", " · on loan {s}", s=loan.slip_no)
+    return text
 
 
 def _awaiting_pick(loan) -> bool:

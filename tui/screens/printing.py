@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 from textual import on, work
-from textual.screen import Screen
-
-from hudang.store.errors import ArchiveError
 from hudang.tui.i18n import L
 from hudang.tui.messages import LabelsWritten
+from hudang.tui.screens.base import DeskScreen
 
 
-class LabelPrintingScreen(Screen):
+class LabelPrintingScreen(DeskScreen):
     """Base of the screens with a label key; subclasses have a `status` StatusLine."""
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="labels")
@@ -18,12 +16,8 @@ class LabelPrintingScreen(Screen):
         """A box label when `box` is given, else position labels for every cell of `scope`."""
         from hudang.tui.intake_services import intake_desk  # labels in the configured layout
 
-        desk = intake_desk(self.app)
-        try:
-            path = desk.box_label(box) if box else desk.position_labels(scope)
-        except ArchiveError as exc:
-            self.post_message(LabelsWritten(None, str(exc)))
-            return
+        desk = intake_desk(self.app)  # errors reach the app's one worker-error handler
+        path = desk.box_label(box) if box else desk.position_labels(scope)
         self.post_message(LabelsWritten(str(path)))
 
     @on(LabelsWritten)

@@ -6,8 +6,7 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.message import Message
-from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Input, Static
+from textual.widgets import DataTable, Footer, Static
 
 from hudang.store.barcodes import default_scheme
 from hudang.store.domain import CATEGORIES
@@ -15,7 +14,9 @@ from hudang.store.errors import ArchiveError
 from hudang.store.i18n import t
 from hudang.store.services.handover import BATCH_STATUSES, status_name
 from hudang.tui.intake_services import intake_desk
-from hudang.tui.screens.main import top_bar_text
+from hudang.tui.scanstream import DeskScan
+from hudang.tui.screens.base import DeskScreen
+from hudang.tui.topbar import top_bar_text
 from hudang.tui.widgets import ScanField, StatusLine
 
 ACTION_TEXT = {"received": ("已接收", "received", "ok"),
@@ -44,7 +45,7 @@ def split_pages(raw: str) -> tuple[str, int | None]:
     return raw.strip(), None
 
 
-class ReceivingScreen(Screen):
+class ReceivingScreen(DeskScreen):
     """Scan the batch's barcode first; then each document barcode (or #line) checks it off."""
 
     def __init__(self, batch: str | None = None) -> None:
@@ -81,24 +82,21 @@ class ReceivingScreen(Screen):
     def status(self) -> StatusLine:
         return self.query_one("#status", StatusLine)
 
-    @on(Input.Submitted, "#scan")
-    def _scanned(self, event: Input.Submitted) -> None:
-        raw = event.value
-        event.input.value = ""
-        if not raw.strip():
-            return
-        code, pages = split_pages(raw)
+    def handle_scan(self, scan: DeskScan) -> bool:
+        """A batch barcode opens that batch; anything else is an item of the open batch."""
+        code, pages = split_pages(scan.raw)
         try:
-            scan = default_scheme().parse(code) if not code.lstrip("#").isdigit() else None
+            parsed = default_scheme().parse(code) if not code.lstrip("#").isdigit() else None
         except ArchiveError as exc:
             self.status.show(str(exc), "error")
-            return
-        if scan is not None and scan.kind == "handover":
-            self.load(scan.code)
+            return True
+        if parsed is not None and parsed.kind == "handover":
+            self.load(parsed.code)
         elif self.batch is None:
             self.status.show(t("请先扫描移交批次条码", "Scan a handover batch first"), "error")
         else:
             self.receive(self.batch, code, pages)
+        return True
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="receiving")
     def load(self, code: str) -> None:

@@ -5,18 +5,20 @@ from __future__ import annotations
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
-from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Input, Static
+from textual.widgets import DataTable, Footer, Static
+from textual.worker import Worker
 
 from hudang.store.errors import AlreadyShelved, ArchiveError, PositionFull, WrongZone
 from hudang.tui.i18n import L, bind_labelled
 from hudang.tui.messages import BoxRegistered, ScanLookedUp, ShelvingFinished
-from hudang.tui.scanning import take_scan
-from hudang.tui.screens.main import top_bar_text
+from hudang.tui.scanstream import DeskScan
+from hudang.tui.screens.base import DeskScreen
+from hudang.tui.screens.dialogs import BoxClassScreen, ConfirmScreen
+from hudang.tui.topbar import top_bar_text
 from hudang.tui.widgets import PositionBig, ScanField, StatusLine
 
 
-class ShelvingScreen(Screen):
+class ShelvingScreen(DeskScreen):
     """Position first, then boxes; 'already elsewhere' asks before moving the box."""
 
     def __init__(self) -> None:
@@ -51,14 +53,11 @@ class ShelvingScreen(Screen):
     def status(self) -> StatusLine:
         return self.query_one("#status", StatusLine)
 
-    @on(Input.Submitted, "#scan")
-    def _scanned(self, event: Input.Submitted) -> None:
-        scan = take_scan(event, self.status)
-        if scan is None:
-            return
+    def handle_scan(self, scan: DeskScan) -> bool:
+        """A position becomes the target; a box is shelved there; anything else is aside."""
         if scan.kind == "position":
             self.target = scan.code
-            self.check_position(scan.code)
+            self.check_position(scan)
         elif scan.kind == "box":
             self.last_box = scan.code
             if self.target is None:
@@ -67,25 +66,23 @@ class ShelvingScreen(Screen):
             else:
                 self.shelve(scan.code, self.target)
         else:
-            self.status.show(L("shelving_hint"), "error")
+            return False
+        return True
+
+    def worker_failed(self, worker: Worker, error: ArchiveError) -> bool:
+        if worker.group == "shelving-position":  # not a position we know: no target
+            self.target = None
+            self.query_one("#target-big", PositionBig).show(None)
+        return False
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="shelving-position")
-    def check_position(self, code: str) -> None:
-        try:
-            result = self.app.services.lookup(code)
-        except ArchiveError as exc:
-            self.post_message(ScanLookedUp(0, code, "position", code, error=str(exc)))
-            return
-        self.post_message(ScanLookedUp(0, code, "position", code, result=result))
+    def check_position(self, scan: DeskScan) -> None:
+        result = self.app.services.answer(scan.scan, with_file=False).result
+        self.post_message(ScanLookedUp(scan.seq, scan.raw, "position", scan.code, result=result))
 
     @on(ScanLookedUp)
     def _position_checked(self, message: ScanLookedUp) -> None:
         big = self.query_one("#target-big", PositionBig)
-        if message.error:
-            self.target = None
-            big.show(None)
-            self.status.show(message.error, "error")
-            return
         loc = message.result.position.location
         self.target_info = loc
         big.show(loc)
@@ -107,10 +104,6 @@ class ShelvingScreen(Screen):
             self.post_message(ShelvingFinished(box, position, error=str(exc),
                                                error_code=exc.code, suggestion=suggestion))
             return
-        except ArchiveError as exc:
-            self.post_message(ShelvingFinished(box, position, error=str(exc),
-                                               error_code=exc.code))
-            return
         self.post_message(ShelvingFinished(box, position, outcome=outcome))
 
     def _safe_suggest(self, box: str):
@@ -130,7 +123,7 @@ class ShelvingScreen(Screen):
         if message.error_code == "already_shelved":
             self._log(message.box, message.error, message.current or "", error=True)
             self.status.show(message.error, "warn")
-            self.app.push_screen(ConfirmMove(message.error),
+            self.app.push_screen(ConfirmScreen(message.error),
                                  callback=lambda yes: self._answer(yes, message))
             return
         if message.error:
@@ -176,16 +169,10 @@ class ShelvingScreen(Screen):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="suggest")
     def suggest(self, box: str) -> None:
-        try:
-            loc = self.app.services.suggest_position(box)
-        except ArchiveError as exc:
-            self.post_message(ShelvingFinished(box, None, error=str(exc)))
-            return
+        loc = self.app.services.suggest_position(box)
         self.post_message(ShelvingFinished(box, None, suggestion=loc))
 
     def action_new_box(self) -> None:
-        from hudang.tui.screens.dialogs import BoxClassScreen
-
         self.app.push_screen(BoxClassScreen(), callback=self._box_class)
 
     def _box_class(self, voltage_class: str | None) -> None:
@@ -196,12 +183,8 @@ class ShelvingScreen(Screen):
     @work(thread=True, exclusive=True, exit_on_error=False, group="register")
     def register(self, voltage_class: str) -> None:
         services = self.app.services
-        try:
-            code, path = services.register_box(voltage_class, self.app.actor)
-            suggestion = services.suggest_position(code)
-        except ArchiveError as exc:
-            self.post_message(BoxRegistered("", "", error=str(exc)))
-            return
+        code, path = services.register_box(voltage_class, self.app.actor)
+        suggestion = services.suggest_position(code)
         self.post_message(BoxRegistered(code, str(path), suggestion))
 
     @on(BoxRegistered)
@@ -221,8 +204,6 @@ class ShelvingScreen(Screen):
         self.app.pop_screen()
 
 
-def ConfirmMove(question: str):
-    """The 'box already elsewhere: move it here?' question."""
-    from hudang.tui.screens.dialogs import ConfirmScreen
-
+def ConfirmMove(question: str) -> ConfirmScreen:
+    """The 'box already elsewhere: move it here?' question (old name)."""
     return ConfirmScreen(question)

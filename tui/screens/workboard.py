@@ -21,7 +21,7 @@ from hudang.store.services.business_rules import kind_label
 from hudang.tui import render
 from hudang.tui.business_view import STATE_STYLE, BoardData, load_board
 from hudang.tui.i18n import bind_labelled
-from hudang.tui.screens.main import top_bar_text
+from hudang.tui.topbar import top_bar_text
 
 KINDS = ("待添加", "待发送", "待移交", "待移交卷宗", "合同预警", "业扩时限预警")
 STATES = ("red", "yellow", "green")
