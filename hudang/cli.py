@@ -201,6 +201,9 @@ def demo(settings: Settings, no_tui: bool, customers: int) -> None:
             counts = generator.build_archive(customers, seed=1, progress=progress)
         click.echo(", ".join(f"{k}: {v}" for k, v in counts.items()))
         _install_demo_rules(settings)
+        from hudang.cli_business import add_demo_events  # noqa: PLC0415  (issue 14)
+
+        add_demo_events(settings)  # a year of business events, tasks and the work done on them
     else:
         click.echo(t("演示档案已存在：{u}", "demo archive present: {u}", u=settings.database_url))
     if not no_tui:
@@ -457,6 +460,9 @@ _register_intake(cli)  # customer, handover, document, volume, box, label
 from hudang.cli_disposal import register as _register_disposal  # noqa: E402  (issue 15)
 
 _register_disposal(cli)  # hold, disposal, fixity, check four-properties, export bag
+from hudang.cli_business import register as _register_business  # (issue 14)
+
+_register_business(cli)  # events, tasks, task waive, remind, process status, kpi, quality
 
 
 def main() -> None:

@@ -48,7 +48,7 @@ def watch(ctx: click.Context, once: bool, workers: int | None) -> None:
         raise click.ClickException(str(exc)) from None
     if workers is not None:
         config = dataclasses.replace(config, workers=workers)
-    if not config.folders:
+    if not config.folders and not config.events_folders:
         raise click.ClickException(t(
             "配置文件中没有热文件夹：请在 {f} 添加 [[watch.folders]]",
             "no hot folders configured: add [[watch.folders]] to {f}",
@@ -60,13 +60,35 @@ def watch(ctx: click.Context, once: bool, workers: int | None) -> None:
     account = cli_actor("keeper")  # the daemon's service account (HUDANG_SERVICE_USER)
     try:
         setup_logging(config.log_file or settings.home / "logs" / "watch.log")
+    except (OSError, RuntimeError) as exc:  # an unusable log folder
+        raise click.ClickException(str(exc)) from None
+    from hudang.cli_business import start_events_folders  # issue 14: events folders
+
+    boxes = start_events_folders(settings, config.events_folders, once, account)
+    if not config.folders:
+        sys.exit(0 if once else _wait_for(boxes))
+    try:
         daemon = Daemon(config, settings.scan_store,
                         actor=Actor(account.username, f"watch@{socket.gethostname()}",
                                     account.role),
                         rules_dir=settings.rules_dir)
     except (OSError, RuntimeError) as exc:  # an unusable folder, a missing decoder
         raise click.ClickException(str(exc)) from None
-    sys.exit(daemon.run(once=once))
+    code = daemon.run(once=once)
+    for box in boxes:
+        box.stop()
+    sys.exit(code)
+
+
+def _wait_for(boxes) -> int:
+    """Only events folders configured: run until interrupted."""
+    try:
+        for box in boxes:
+            box.thread.join()
+    except KeyboardInterrupt:
+        for box in boxes:
+            box.stop()
+    return 0
 
 
 @click.command("fsck")

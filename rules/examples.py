@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from hudang.rules.checklists import CONTRACT_DEADLINE, step_of
 from hudang.rules.classification import ClassificationInput, ExampleCustomer, classify
 from hudang.rules.loader import RuleSet
 from hudang.rules.policies import deadline_due, loan_terms
@@ -37,7 +38,7 @@ def _cmp(problems: list[str], what: str, want: object, got: object) -> None:
 def run_examples(rs: RuleSet) -> list[ExampleResult]:
     """Every example of every file, each with what differed (empty when it passed)."""
     return (_classification(rs) + _retention(rs) + _policies(rs) + _calendar(rs)
-            + _barcodes(rs))
+            + _barcodes(rs) + _checklists(rs))
 
 
 def classification_input(ex_input) -> ClassificationInput:
@@ -148,5 +149,22 @@ def _barcodes(rs: RuleSet) -> list[ExampleResult]:
                 _cmp(res.problems, "serial", ex.serial, scan.serial)
         except Exception as exc:  # a bad check character is a failed example, not a crash
             res.problems.append(str(exc))
+        out.append(res)
+    return out
+
+
+def _checklists(rs: RuleSet) -> list[ExampleResult]:
+    out = []
+    for i, ex in enumerate(rs.checklists.examples):
+        res = ExampleResult("checklists.yaml", _line(rs, "checklists.yaml", ("examples", i)),
+                            ex.name)
+        step = step_of(rs, ex.process_type, ex.step)
+        lim = step.next_step_within if step else None
+        got = {"documents": list(step.documents) if step else None,
+               "contract_deadline": CONTRACT_DEADLINE[step.contract] if step and step.contract
+               else None,
+               "step_limit_working_days": lim.working_days if lim else None}
+        for key in ex.expect.model_fields_set:
+            _cmp(res.problems, key, getattr(ex.expect, key), got[key])
         out.append(res)
     return out

@@ -14,7 +14,7 @@ from typing import Any
 
 import pydantic
 
-from hudang.rules import barcodes, calendar, classification, policies, retention
+from hudang.rules import barcodes, calendar, checklists, classification, policies, retention
 from hudang.rules.errors import RuleIssue, RulesError
 from hudang.rules.yamlsource import Source, format_path, parse_yaml
 from hudang.common.barcodes import BarcodeScheme
@@ -26,8 +26,12 @@ FILES: dict[str, tuple[type[pydantic.BaseModel], Callable[[Any, Source], list[Ru
     "retention.yaml": (retention.RetentionFile, retention.check),
     "policies.yaml": (policies.PoliciesFile, policies.check),
     "calendar.yaml": (calendar.CalendarFile, calendar.check),
+    "checklists.yaml": (checklists.ChecklistsFile, checklists.check),
 }
 log = logging.getLogger("hudang.rules")
+# Files a directory may leave out (a missing one means its empty default: no checklists, no
+# business tasks), so rule directories written before a file existed keep loading.
+OPTIONAL = {"checklists.yaml": checklists.empty}
 MAX_FILE_BYTES = 2_000_000
 
 
@@ -44,6 +48,7 @@ class RuleSet:
     calendar_file: calendar.CalendarFile
     calendar: calendar.WorkCalendar
     sources: dict[str, Source] = field(default_factory=dict, repr=False)
+    checklists: checklists.ChecklistsFile = field(default_factory=checklists.empty, repr=False)
     loaded_at: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC))
 
     def barcode_scheme(self) -> BarcodeScheme:
@@ -162,6 +167,8 @@ def load_ruleset(directory: str | Path) -> RuleSet:
                                     t("设备或管道", "a device or pipe")))
             continue
         except FileNotFoundError:
+            if name in OPTIONAL:
+                continue
             issues.append(RuleIssue(str(path), 0, 0, "", t("规则文件", "a rule file"),
                                     t("文件不存在", "no such file")))
             continue
@@ -193,7 +200,9 @@ def load_ruleset(directory: str | Path) -> RuleSet:
                    models["classification.yaml"][0], models["retention.yaml"][0],
                    models["policies.yaml"][0], cal_model,
                    calendar.WorkCalendar.from_file(cal_model),
-                   {name: src for name, (_, src) in models.items()})
+                   {name: src for name, (_, src) in models.items()},
+                   models["checklists.yaml"][0] if "checklists.yaml" in models
+                   else OPTIONAL["checklists.yaml"]())
 
 
 class _NotRegular(Exception):

@@ -70,12 +70,13 @@ class WatchConfig:
     decoder: str = "pyzbar"  # or "zxing" (optional zxing-cpp package)
     log_file: Path | None = None
     network_quiet_seconds: float = 15.0
+    events_folders: tuple[Path, ...] = ()  # business-event files (issue 14), not scans
 
 
 _FOLDER_KEYS = {"path", "station", "category", "customer", "quiet_seconds", "polling",
                 "poll_interval", "done_dir", "dpi", "retry_dpi", "expect_barcode",
                 "symbologies", "max_attempts", "name"}
-_WATCH_KEYS = {"folders", "workers", "rescan_seconds", "decoder", "log_file",
+_WATCH_KEYS = {"events_folders", "folders", "workers", "rescan_seconds", "decoder", "log_file",
                "network_quiet_seconds", "defaults"}
 
 
@@ -185,6 +186,10 @@ def parse_watch(data: dict[str, Any], origin: str = "config") -> WatchConfig:
         kw["decoder"] = data["decoder"]
     if data.get("log_file") is not None:
         kw["log_file"] = _path(f"{origin}: [watch]", "log_file", data["log_file"])
+    events = data.get("events_folders", [])
+    if not isinstance(events, list) or not all(isinstance(e, str) and e for e in events):
+        raise WatchConfigError(f"{origin}: [watch]: events_folders must be a list of paths")
+    kw["events_folders"] = tuple(Path(e).expanduser() for e in events)
     watch = WatchConfig(**kw)
     defaults = data.get("defaults", {})
     if not isinstance(defaults, dict):

@@ -15,6 +15,7 @@ import peewee as pw
 
 from hudang.store import models_intake, search, security_schema
 from hudang.store.models import ALL_MODELS
+from hudang.store.models_business import create_business_tables
 from hudang.store.models_corrections import CORRECTION_MODELS
 from hudang.store.models_disposal import create_disposal_tables
 
@@ -53,6 +54,8 @@ MIGRATIONS: tuple[Migration, ...] = (
               security_schema.apply),
     Migration(6, "intake: handover batches and items, box move tasks (issue 13)",
               models_intake.create_tables),
+    Migration(7, "business events, tasks, reminders, quality checks (issue 14)",
+              create_business_tables),
     Migration(8, "end of life: holds, scan fixity (SHA-256 + SM3), disposal batches, tombstones",
               create_disposal_tables),
     Migration(10, "customer corrections: imported values that failed a check",

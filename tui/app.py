@@ -385,6 +385,13 @@ class DeskApp(App):
         if self._may_open():
             self.push_screen(BoxingScreen())
 
+    def open_workboard(self) -> None:
+        """The work board (工作台, issue 14): reminders, contract expiry, monthly scores."""
+        from hudang.tui.screens.workboard import WorkBoardScreen
+
+        if self._may_open():
+            self.push_screen(WorkBoardScreen())
+
     def open_mode(self, mode: str) -> None:
         """Open search, shelving, stocktake, loans or attention on top of the main screen."""
         main = self.main_screen
@@ -441,6 +448,9 @@ class DeskApp(App):
         yield SystemCommand(t("销毁", "Disposal"),  # issue 15: due list, approve, witness
                             t("到期档案、销毁批次、审批与监销", "Due files, batches, approve, witness"),
                             self.open_disposal)
+        yield SystemCommand(t("工作台", "Work board"), t("提醒、合同到期与考核",
+                            "Reminders, contract expiry and scores"),
+                            lambda: self.open_mode("workboard"))  # issue 14
         yield SystemCommand(L("help"), L("help"), self.action_help)
         yield SystemCommand(L("lock"), L("locked"), self.action_lock)
         yield SystemCommand(L("sign_out"), L("sign_out_hint"), self.action_sign_out)

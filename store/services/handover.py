@@ -23,6 +23,7 @@ from hudang.store.i18n import t
 from hudang.store.models import Customer, Document, Volume, utcnow
 from hudang.store.models_intake import HandoverBatch, HandoverItem
 from hudang.store.services import serials
+from hudang.store.services.business_tasks import handover_received, handover_sent
 
 ITEM_STATUSES = {"expected": ("待接收", "expected"), "received": ("已接收", "received"),
                  "to_supply": ("待补交", "to supply"), "unexpected": ("清单外", "not on list")}
@@ -181,6 +182,7 @@ def add_item(batch_code: str, customer_number: str, category: str, doc_type: str
         item = HandoverItem.create(batch=b, seq=seq, customer=customer, category=cat,
                                    doc_type=doc_type.strip(), title=title.strip() or doc_type,
                                    page_count=page_count, barcode=code)
+        handover_sent(customer.id, [item.doc_type], utcnow())  # its paper task: 待移交 (issue 14)
         audit.record(actor, "handover.add", "handover", b.number, None,
                      {"customer": customer.number, "category": cat, "doc_type": doc_type}
                      | _snapshot(item))
@@ -237,6 +239,8 @@ def receive(batch_code: str, code: str, actor: Actor, pages: int | None = None,
         if item.barcode and item.document_id is None:
             item.document = Document.get_or_none(Document.barcode == item.barcode)
         item.save()
+        if item.customer_id and item.doc_type:  # its open paper task is done (issue 14)
+            handover_received(item.customer_id, [item.doc_type], item.received_at)
         audit.record(actor, f"handover.{action}", "handover", b.number, before, _snapshot(item))
         return ReceiveOutcome(action, _item_info(item), b.number)
 

@@ -26,6 +26,7 @@ from hudang.store.services.dto import CustomerFile
 from hudang.tui import render
 from hudang.tui.footer import SteadyFooter
 from hudang.tui.reuse import ReusableScreen, show_reused
+from hudang.tui.business_view import contract_style
 from hudang.tui.i18n import L, bind_labelled
 from hudang.tui.messages import CustomerFileLoaded, CustomerFileShown
 from hudang.tui.page_services import desk_pages
@@ -220,7 +221,9 @@ class CustomerFileScreen(ReusableScreen):
             days = k.days_to_expiry(today)
             table.add_row(render.plain(k.number or "—"), render.plain(k.kind),
                           Text(str(k.signed_on or "—")), Text(str(k.expires_on or "—")),
-                          Text("—" if days is None else str(days), style=render.days_style(days)),
+                          Text("—" if days is None else str(days),
+                               style=contract_style(self.app.desk_status.ruleset, k.expires_on,
+                                                    today)),
                           Text(L("yes") if k.auto_renew else L("no")))
         return table
 

@@ -39,6 +39,7 @@ class MainScreen(LabelPrintingScreen):
         self._bindings.bind("f9", "attention", t("待处理", "Attention"))
         self._bindings.bind("f10", "receiving", t("接收", "Receiving"))  # issue 13
         self._bindings.bind("f11", "boxing", t("装盒", "Boxing"))
+        self._bindings.bind("f5", "workboard", t("工作台", "Work board"), show=False)  # issue 14
         self.shown_seq = 0  # the scan whose result is on screen
         self.offered_return: str | None = None  # the lent item on screen, F6 takes it back
 
@@ -211,6 +212,10 @@ class MainScreen(LabelPrintingScreen):
     def action_boxing(self) -> None:
         """Boxing mode (装盒): scan a box, then volumes or documents into it."""
         self.app.open_boxing()
+
+    def action_workboard(self) -> None:
+        """The work board (工作台): reminders by kind and colour, contracts, scores."""
+        self.app.open_workboard()
 
     def action_print_label(self) -> None:
         """A label PDF for the box (or the position) on screen."""

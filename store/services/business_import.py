@@ -1,0 +1,494 @@
+"""Importing business events (营销系统导出的业务环节) from CSV, .xlsx or JSON Lines.
+
+All or nothing: every row is validated first and a bad file imports nothing, listing each
+problem with its row number. Idempotent: an event is keyed by process, step and completion
+time, so importing a file again (or an overlapping export) adds nothing twice. Each new event
+becomes its tasks (rules via `BusinessRulesLike`) in the same transaction, with one audit event.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import io
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from hudang.store import audit
+from hudang.store import db as dbmod
+from hudang.store.bulk import bulk_insert, db_timestamp, reserve_ids
+from hudang.store.errors import ImportFailed
+from hudang.store.i18n import t
+from hudang.store.services.business_rules import BusinessRulesLike, local_offset
+from hudang.store.services.customer_import import decode_csv_bytes
+
+# field -> accepted column names (Chinese first, then English); matching ignores case/spaces.
+COLUMNS: dict[str, tuple[str, ...]] = {
+    "customer_number": ("户号", "客户编号", "customer_number", "customer"),
+    "process_id": ("流程编号", "工单编号", "申请编号", "process_id"),
+    "process_type": ("业务类型", "流程类型", "process_type"),
+    "step": ("环节", "业务环节", "step"),
+    "completed_at": ("完成时间", "环节完成时间", "completed_at"),
+    "staff": ("责任人", "经办人", "staff"),
+    "team": ("班组", "team"),
+    "unit": ("供电单位", "单位", "unit"),
+}
+REQUIRED = ("customer_number", "process_id", "process_type", "step", "completed_at")
+_MAX_LEN = {"customer_number": 32, "process_id": 64, "process_type": 32, "step": 64,
+            "staff": 64, "team": 64, "unit": 64}
+_MAX_PROBLEMS = 200
+_ALIASES = {re.sub(r"\s+", "", a).lower(): f for f, names in COLUMNS.items() for a in names}
+EVENT_COLUMNS = ("id", "customer_id", "process_id", "process_type", "step",
+                 "completed_at", "staff", "team", "unit", "source", "imported_at")
+TASK_COLUMNS = ("id", "event_id", "customer_id", "process_id", "kind", "doc_type", "start_at",
+                "due_at", "warning_from", "match_from", "staff", "team", "unit")
+TASK_CONSTANTS = (("done_how", ""), ("waived_by", ""), ("waive_reason", ""))
+
+
+@dataclass(frozen=True)
+class EventImportResult:
+    """What an import did: events new and already known, tasks generated."""
+
+    file_name: str
+    sha256: str
+    file_format: str
+    rows: int
+    imported: int
+    already_known: int
+    tasks: int
+
+
+# ---------------------------------------------------------------- reading the three formats
+
+def _field_of(name: object) -> str | None:
+    return _ALIASES.get(re.sub(r"\s+", "", str(name or "").lstrip("\ufeff")).lower())
+
+
+def _header(names: list[object]) -> tuple[dict[str, int], list[tuple[int, str]]]:
+    found: dict[str, int] = {}
+    problems: list[tuple[int, str]] = []
+    for i, raw in enumerate(names):
+        if not str(raw or "").strip():
+            continue
+        f = _field_of(raw)
+        if f is None:
+            problems.append((1, t("未知列“{c}”", "unknown column '{c}'", c=raw)))
+        elif f in found:
+            problems.append((1, t("列“{c}”重复", "column '{c}' appears twice", c=raw)))
+        else:
+            found[f] = i
+    problems += [(1, t("缺少必需列“{c}”", "missing required column '{c}'", c=COLUMNS[f][0]))
+                 for f in REQUIRED if f not in found]
+    return found, problems
+
+
+def _rows_from_table(rows: Iterator[list], start: int = 2) -> Iterator[tuple[int, dict]]:
+    header = next(rows, None)
+    if header is None:
+        raise ImportFailed(t("文件是空的", "The file is empty"), [(1, "empty")])
+    cols, problems = _header(list(header))
+    if problems:
+        raise ImportFailed(_summary(problems), problems)
+    items = list(cols.items())
+    for row_no, raw in enumerate(rows, start=start):
+        n = len(raw)
+        yield row_no, {f: (raw[i] if i < n else None) for f, i in items}
+
+
+def read_rows(data: bytes, name: str) -> tuple[str, Iterator[tuple[int, dict]]]:
+    """(format, rows) of an events file: CSV (UTF-8/GBK), .xlsx or JSON Lines by extension."""
+    suffix = Path(name).suffix.lower()
+    if suffix == ".xlsx":
+        return "xlsx", _xlsx_rows(data)
+    if suffix in (".jsonl", ".ndjson", ".json"):
+        return "jsonl", _jsonl_rows(data)
+    text, encoding = decode_csv_bytes(data)
+    return "csv-" + encoding, _rows_from_table(csv.reader(io.StringIO(text, newline="")))
+
+
+def _xlsx_rows(data: bytes) -> Iterator[tuple[int, dict]]:
+    import zipfile
+
+    import openpyxl
+
+    try:
+        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
+        raise ImportFailed(t("不是有效的 .xlsx 文件：{e}", "not a valid .xlsx file: {e}", e=exc),
+                           [(0, "xlsx")]) from None
+    try:
+        sheet = book.worksheets[0]
+        yield from _rows_from_table(iter(list(r) for r in sheet.iter_rows(values_only=True)))
+    finally:
+        book.close()
+
+
+def _jsonl_rows(data: bytes) -> Iterator[tuple[int, dict]]:
+    text, _ = decode_csv_bytes(data)
+    for line_no, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            obj = json.loads(line)
+        except json.JSONDecodeError as exc:
+            yield line_no, {"_error": t("不是有效的 JSON：{e}", "not valid JSON: {e}", e=exc.msg)}
+            continue
+        if not isinstance(obj, dict):
+            yield line_no, {"_error": t("每行应为一个 JSON 对象", "each line must be a JSON object")}
+            continue
+        row: dict = {}
+        for key, value in obj.items():
+            f = _field_of(key)
+            if f is None:
+                row.setdefault("_error", t("未知字段“{c}”", "unknown field '{c}'", c=key))
+            else:
+                row[f] = value
+        yield line_no, row
+
+
+# ---------------------------------------------------------------- validating one row
+
+def _text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))  # a number column in Excel: 3300123456.0
+    if isinstance(value, (dt.datetime, dt.date)):
+        return value.isoformat(" ")
+    return str(value).strip()
+
+
+def parse_time(value: object) -> dt.datetime | None:
+    """A completion time as naive local time; aware values are converted; None if unreadable."""
+    if isinstance(value, dt.datetime):
+        when = value
+    elif isinstance(value, dt.date):
+        when = dt.datetime.combine(value, dt.time())
+    else:
+        text = _text(value).replace("/", "-")
+        if not text:
+            return None
+        try:
+            when = dt.datetime.fromisoformat(text)
+        except ValueError:
+            m = re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?)?",
+                             text)
+            if not m:
+                return None
+            try:
+                when = dt.datetime(*(int(g or 0) for g in m.groups()))
+            except ValueError:
+                return None
+    if when.tzinfo is not None:
+        when = when.astimezone().replace(tzinfo=None)
+    return when.replace(microsecond=0)
+
+
+_TEXT_FIELDS = tuple(f for f in COLUMNS if f != "completed_at")
+
+
+class _FastCheck:
+    """The all-good check of one row (most rows of a real export): plain strings within their
+    limits, a time `fromisoformat` reads, a known process type. Anything else takes the full
+    `_validate`, which words every problem."""
+
+    def __init__(self, rules: BusinessRulesLike) -> None:
+        self.rules = rules
+        self.known: dict[str, bool] = {}
+        self.latest = dt.datetime.now() + dt.timedelta(days=1)
+        self.limits = tuple(_MAX_LEN.get(f, 1 << 30) for f in _TEXT_FIELDS)
+
+    def __call__(self, row: dict) -> dict | None:
+        values = [row.get(f) for f in _TEXT_FIELDS]
+        if not all(type(v) is str for v in values[:4]):
+            return None
+        values = [v.strip() if type(v) is str else ("" if v is None else None) for v in values]
+        if None in values or not all(values[:4]):
+            return None
+        if any(len(v) > lim for v, lim in zip(values, self.limits)):
+            return None
+        raw_time = row.get("completed_at")
+        try:
+            when = (raw_time if type(raw_time) is dt.datetime
+                    else dt.datetime.fromisoformat(raw_time))
+        except (TypeError, ValueError):
+            return None
+        if when.tzinfo is not None or when > self.latest:
+            return None
+        ptype = values[2]
+        known = self.known.get(ptype)
+        if known is None:
+            known = self.known[ptype] = self.rules.knows_process(ptype)
+        if not known:
+            return None
+        clean = dict(zip(_TEXT_FIELDS, values))
+        clean["completed_at"] = when.replace(microsecond=0) if when.microsecond else when
+        return clean
+
+
+def _validate(row: dict, rules: BusinessRulesLike) -> tuple[dict, list[str]]:
+    if "_error" in row:
+        return {}, [row["_error"]]
+    clean = {}
+    for f in _TEXT_FIELDS:
+        value = row.get(f)
+        clean[f] = value.strip() if type(value) is str else _text(value)
+    errors = [t("“{c}”不能为空", "'{c}' is empty", c=COLUMNS[f][0])
+              for f in REQUIRED if f != "completed_at" and not clean[f]]
+    for f, limit in _MAX_LEN.items():
+        if len(clean[f]) > limit:
+            errors.append(t("“{c}”超过 {n} 个字符", "'{c}' is longer than {n} characters",
+                            c=COLUMNS[f][0], n=limit))
+    when = parse_time(row.get("completed_at"))
+    if when is None:
+        errors.append(t("完成时间“{v}”应为 YYYY-MM-DD HH:MM[:SS]",
+                        "completion time '{v}' must be YYYY-MM-DD HH:MM[:SS]",
+                        v=_text(row.get("completed_at"))))
+    elif when > dt.datetime.now() + dt.timedelta(days=1):
+        errors.append(t("完成时间 {v} 在未来", "completion time {v} is in the future", v=when))
+    if clean["process_type"] and not rules.knows_process(clean["process_type"]):
+        errors.append(t("业务类型“{v}”不在 checklists.yaml 中", "process type '{v}' is not in "
+                        "checklists.yaml", v=clean["process_type"]))
+    clean["completed_at"] = when
+    return clean, errors
+
+
+def event_key(process_id: str, step: str, completed_at: dt.datetime) -> tuple:
+    """The identity of an event: the same step of a process completed at the same moment."""
+    return (process_id, step, completed_at.replace(microsecond=0))
+
+
+def lookup_in(sql_sqlite: str, sql_pg: str, values: list[str]) -> list[tuple]:
+    """Rows of a `... IN (values)` query, 50,000 values per statement."""
+    db = dbmod.require_database()
+    out: list[tuple] = []
+    for start in range(0, len(values), 50_000):
+        chunk = values[start:start + 50_000]
+        if dbmod.is_postgres():
+            out += db.execute_sql(sql_pg, (chunk,)).fetchall()
+        else:
+            out += db.execute_sql(sql_sqlite, (json.dumps(chunk),)).fetchall()
+    return out
+
+
+def customer_ids(numbers: list[str]) -> dict[str, int]:
+    """Customer number -> id for those the archive has."""
+    return dict(lookup_in("SELECT number, id FROM customer WHERE number IN "
+                        "(SELECT value FROM json_each(?))",
+                        "SELECT number, id FROM customer WHERE number = ANY(%s)", numbers))
+
+
+def known_event_keys(keys: set[tuple]) -> set[tuple]:
+    """Which (process, step, local completion time) keys the archive already holds."""
+    offset = local_offset()
+    found = lookup_in("SELECT process_id, step, completed_at FROM business_event WHERE process_id "
+                    "IN (SELECT value FROM json_each(?))",
+                    "SELECT process_id, step, completed_at FROM business_event WHERE "
+                    "process_id = ANY(%s)", sorted({k[0] for k in keys}))
+    out = set()
+    for pid, step, at in found:
+        at = at if isinstance(at, dt.datetime) else dt.datetime.fromisoformat(str(at))
+        out.add((pid, step, (at + offset).replace(microsecond=0)))
+    return out & keys
+
+
+def parse_events(data: bytes, name: str, rules: BusinessRulesLike) -> tuple[str, list[dict], int]:
+    """(format, new valid events, rows already known); raise ImportFailed listing every problem."""
+    fmt, rows = read_rows(data, name)
+    problems: list[tuple[int, str]] = []
+    events: list[dict] = []
+    seen: dict[str, int] = {}
+    repeats = 0
+    fast = _FastCheck(rules)
+    for row_no, raw in rows:
+        clean = fast(raw)
+        if clean is None:
+            if "_error" not in raw and not any(v not in (None, "") and _text(v)
+                                               for v in raw.values()):
+                continue  # a blank line or only empty cells
+            clean, errors = _validate(raw, rules)
+            if errors:
+                problems += [(row_no, e) for e in errors]
+                continue
+        key = event_key(clean["process_id"], clean["step"], clean["completed_at"])
+        if key in seen:
+            repeats += 1  # the same event twice in one export: once is enough
+            continue
+        seen[key] = row_no
+        clean["_row"], clean["_key"] = row_no, key
+        events.append(clean)
+    if not events and not problems and not repeats:
+        problems.append((2, t("没有数据行", "no data rows")))
+    ids = customer_ids(sorted({e["customer_number"] for e in events}))
+    for e in events:
+        cid = ids.get(e["customer_number"])
+        if cid is None:
+            problems.append((e["_row"], t("户号 {v} 不在档案中", "customer number {v} is not in "
+                                          "the archive", v=e["customer_number"])))
+        e["customer_id"] = cid
+    if problems:
+        problems.sort()
+        raise ImportFailed(_summary(problems), problems[:_MAX_PROBLEMS])
+    known = known_event_keys(set(seen)) if seen else set()
+    fresh = [e for e in events if e["_key"] not in known]
+    fresh.sort(key=lambda e: e["completed_at"])  # time order keeps the indexes append-only
+    return fmt, fresh, len(known) + repeats
+
+
+def _summary(problems: list[tuple[int, str]]) -> str:
+    rows = sorted({r for r, _ in problems})
+    first = "; ".join(f"{t('第 {r} 行', 'row {r}', r=r)}: {m}" for r, m in problems[:3])
+    return t("导入失败，未导入任何事件：{n} 个问题，涉及 {k} 行。{first}",
+             "Import rejected, nothing imported: {n} problem(s) on {k} row(s). {first}",
+             n=len(problems), k=len(rows), first=first)
+
+
+# ---------------------------------------------------------------- the service
+
+def import_events(path: str | Path, actor: audit.Actor, rules: BusinessRulesLike,
+                  data: bytes | None = None) -> EventImportResult:
+    """Import every new event of the file at `path` with its tasks, or nothing (ImportFailed)."""
+    path = Path(path)
+    if data is None:
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            raise ImportFailed(t("无法读取 {f}：{e}", "cannot read {f}: {e}", f=path,
+                                 e=exc.strerror or exc), [(0, "read")]) from None
+    digest = hashlib.sha256(data).hexdigest()
+    with dbmod.write_tx():
+        fmt, events, known = parse_events(data, path.name, rules)
+        n_tasks = _insert(events, path.name, rules) if events else 0
+        result = EventImportResult(path.name, digest, fmt, len(events) + known, len(events),
+                                   known, n_tasks)
+        if events:
+            audit.record(actor, "business.events_import", "business_event", path.name, None,
+                         {"file": path.name, "sha256": digest, "format": fmt,
+                          "events": len(events), "already_known": known, "tasks": n_tasks})
+    return result
+
+
+def _timestamp_cache():
+    """db_timestamp with a memo: the same due moments recur across thousands of tasks."""
+    if dbmod.is_postgres():
+        return lambda value: value
+    memo: dict[dt.datetime, str] = {}
+
+    def ts(value: dt.datetime) -> str:
+        text = memo.get(value)
+        if text is None:
+            if len(memo) > 500_000:
+                memo.clear()
+            text = memo[value] = value.isoformat(" ")
+        return text
+
+    return ts
+
+
+class _Planner:
+    """Plans the tasks of (process, step, day) once; an event's time of day shifts the
+    deadlines that run on the hour clock (48 h) and leaves working-day ones as they are.
+
+    Which is which is measured, not assumed: the rules are asked at 00:00, 12:00 and 23:00;
+    a deadline that moves exactly with the clock shifts, one that stays put is fixed, and any
+    other answer makes that step planned by the rules for every event.
+    """
+
+    PROBES = (dt.timedelta(hours=12), dt.timedelta(hours=23))
+
+    def __init__(self, rules: BusinessRulesLike) -> None:
+        self.rules = rules
+        self.cache: dict[tuple, list | None] = {}
+
+    def __call__(self, process_type: str, step: str, local: dt.datetime) -> list[tuple]:
+        day = local.date()
+        key = (process_type, step, day)
+        if key not in self.cache:
+            if len(self.cache) > 100_000:
+                self.cache.clear()
+            self.cache[key] = self._template(process_type, step, day)
+        template = self.cache[key]
+        if template is None:
+            return [(p.kind, p.doc_type, p.due_at, p.warning_from)
+                    for p in self.rules.tasks_for(process_type, step, local)]
+        tod = local - dt.datetime.combine(day, dt.time())
+        return [(kind, doc, due + tod if shift_due else due, warn + tod if shift_warn else warn)
+                for kind, doc, due, shift_due, warn, shift_warn in template]
+
+    def _template(self, process_type: str, step: str, day: dt.date) -> list | None:
+        midnight = dt.datetime.combine(day, dt.time())
+        base = self.rules.tasks_for(process_type, step, midnight)
+        shifts: list[tuple[bool, bool]] = [(True, True)] * len(base)
+        for probe in self.PROBES:
+            other = self.rules.tasks_for(process_type, step, midnight + probe)
+            if len(other) != len(base):
+                return None
+            for i, (a, b) in enumerate(zip(base, other)):
+                if (a.kind, a.doc_type) != (b.kind, b.doc_type):
+                    return None
+                moved = (b.due_at - a.due_at, b.warning_from - a.warning_from)
+                if any(m not in (dt.timedelta(0), probe) for m in moved):
+                    return None
+                shifts[i] = (shifts[i][0] and moved[0] == probe,
+                             shifts[i][1] and moved[1] == probe)
+                if probe == self.PROBES[0]:
+                    shifts[i] = (moved[0] == probe, moved[1] == probe)
+        return [(a.kind, a.doc_type, a.due_at, sd, a.warning_from, sw)
+                for a, (sd, sw) in zip(base, shifts)]
+
+
+CHUNK = 100_000  # events per pair of insert statements (bounds memory on big files)
+
+
+def _insert(events: list[dict], source: str, rules: BusinessRulesLike) -> int:
+    """Insert the events and their tasks, one statement per table per chunk; return tasks."""
+    chunk = CHUNK
+    plan = _Planner(rules)
+    ts = _timestamp_cache()
+    return sum(_insert_chunk(events[i:i + chunk], source, rules, plan, ts)
+               for i in range(0, len(events), chunk))
+
+
+def _insert_chunk(events: list[dict], source: str, rules: BusinessRulesLike, plan: _Planner,
+                  ts) -> int:
+    offset = local_offset()
+    match_before = rules.match_before()
+    now = db_timestamp(dt.datetime.now(dt.UTC).replace(tzinfo=None))
+    first_event = reserve_ids("business_event", len(events))
+    ev_rows, task_rows = [], []
+    for i, e in enumerate(events):
+        eid = first_event + i
+        local = e["completed_at"]
+        start = ts(local - offset)
+        match_from = ts(local - offset - match_before)
+        cid, pid, staff, team, unit = (e["customer_id"], e["process_id"], e["staff"], e["team"],
+                                       e["unit"])
+        ev_rows.append((eid, cid, pid, e["process_type"], e["step"], start, staff, team, unit,
+                        source[:128], now))
+        for kind, doc, due, warn in plan(e["process_type"], e["step"], local):
+            task_rows.append((eid, cid, pid, kind, doc, start, ts(due - offset),
+                              ts(warn - offset), match_from, staff, team, unit))
+    bulk_insert("business_event", EVENT_COLUMNS, ev_rows)
+    del ev_rows
+    if task_rows:
+        first_task = reserve_ids("business_task", len(task_rows))
+        _insert_tasks(first_task, task_rows)
+    return len(task_rows)
+
+
+def _insert_tasks(first_id: int, rows: list[tuple]) -> None:
+    """Insert task rows; the columns every new task has alike are bound once, not per row."""
+    names = TASK_COLUMNS + tuple(c for c, _ in TASK_CONSTANTS)
+    consts = tuple(v for _, v in TASK_CONSTANTS)
+    if dbmod.is_postgres():
+        bulk_insert("business_task", names,
+                    [(first_id + j,) + row + consts for j, row in enumerate(rows)])
+        return
+    marks = ", ".join(["?"] * len(TASK_COLUMNS) + ["'" + v + "'" for v in consts])
+    dbmod.require_database().cursor().executemany(
+        f"INSERT INTO business_task ({', '.join(names)}) VALUES ({marks})",
+        [(first_id + j,) + row for j, row in enumerate(rows)])
