@@ -11,8 +11,8 @@ from tabulate import tabulate
 from hudang.cliutil import cli_actor, echo_json, open_db, settings_of
 from hudang.store.i18n import t
 
-as_option = click.option("--as", "as_user", envvar="HUDANG_USER", default=None,
-                         help="Act as this user (until sign-in sessions land).")
+as_option = click.option("--as", "as_user", default=None,
+                         help="Name yourself: must be the signed-in user or their role.")
 json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 _DATE = click.DateTime(["%Y-%m-%d"])
 

@@ -125,7 +125,7 @@ ACCEPTED_BUT_WRONG = {  # each was silently accepted; now it is an error on its 
                                "    warning_working_days: 5", 0, "5"),
     "unknown_example_approver": ("policies.yaml", "approvers: [archive_leader, archive_leader]",
                                  "approvers: [archive_leader, nobody]", 0, "nobody"),
-    "unknown_example_schedule": ("classification.yaml", "retention_schedule: cancelled-hv ",
+    "unknown_example_schedule": ("classification.yaml", "retention_schedule: active-customer ",
                                  "retention_schedule: no-such-one ", 0, "no-such-one"),
     "example_year_uncovered": ("calendar.yaml", "    start: 2025-01-24",
                                "    start: 2031-01-24", 0, "2031"),

@@ -16,7 +16,7 @@ from hudang.store.services import disposal, ingest
 from hudang.store.services.disposal import FAULT_ENV
 
 from hudang.settings import load_settings
-from tests.clihelp import cli_home, run_cli  # noqa: F401
+from tests.clihelp import ADMIN_PASSWORD, cli_home, run_cli, sign_in  # noqa: F401
 from tests.rules.conftest import SAMPLE_RULES
 from tests.store.disposal_world import build
 
@@ -31,8 +31,19 @@ def world(cli_home):
     return w
 
 
+def _run(*args: str):
+    """`hudang ARGS…`; `--as USER` here means: sign in as USER first (each signs for themself)."""
+    args = list(args)
+    if "--as" in args:
+        at = args.index("--as")
+        user = args[at + 1]
+        del args[at:at + 2]
+        sign_in(user, "password123" if user != "admin" else ADMIN_PASSWORD)
+    return run_cli(*args)
+
+
 def _ok(*args: str) -> str:
-    result = run_cli(*args)
+    result = _run(*args)
     assert result.exit_code == 0, result.output
     return result.output
 
@@ -44,12 +55,13 @@ def _approved(world) -> str:
         "--as", "keeper1")
     _ok("disposal", "decide", number, "transfer", world.barcodes["d7"], "--reason", "移交市档案馆",
         "--as", "keeper1")
-    bad = run_cli("disposal", "approve", number, "--as", "boss")
+    bad = _run("disposal", "approve", number, "--as", "boss")
     assert bad.exit_code == 1 and "提出" in bad.output
     _ok("disposal", "approve", number, "--as", "app1")
     _ok("disposal", "approve", number, "--as", "app2")
     _ok("disposal", "witness", number, "--as", "wit1")
     _ok("disposal", "witness", number, "--as", "wit2")
+    sign_in("keeper1", "password123")  # the keeper carries the batch out
     return number
 
 
@@ -60,7 +72,7 @@ def test_hold_commands(world):
     assert "审计" in listing and "3300000004" in listing
     hold_id = out.split("#")[1].split("：")[0]
     assert "已解除" in _ok("hold", "release", hold_id, "--reason", "审计结束")
-    bad = run_cli("hold", "place", "NOPE-1", "--reason", "x")
+    bad = _run("hold", "place", "NOPE-1", "--reason", "x")
     assert bad.exit_code == 1 and "Traceback" not in bad.output
 
 
@@ -70,9 +82,9 @@ def test_register_and_fixity_commands(world, cli_home):
     assert number in out and (cli_home / "r.pdf").is_file()
     assert "问题 0" in _ok("fixity", "check", "--all")
     (cli_home / "scans" / world.scans["s2"][:2] / world.scans["s2"]).write_bytes(b"x")
-    bad = run_cli("fixity", "check")
+    bad = _run("fixity", "check")
     assert bad.exit_code == 1 and world.scans["s2"] in bad.output
-    refused = run_cli("disposal", "execute", number)
+    refused = _run("disposal", "execute", number)
     assert refused.exit_code == 1 and "未销毁任何文件" in refused.output
 
 

@@ -15,6 +15,7 @@ from hudang.store.services.export_bag import export_bag
 from hudang.store.services.ingest import ScanStore
 
 from hudang.cli_disposal import render_page
+from tests.store.test_audit import drop_guards
 
 from .helpers import KEEPER, customer
 
@@ -54,6 +55,7 @@ def test_four_properties_pass_then_catch_tampering_and_broken_pages(filed):
     r = four_properties.check_customer("3300000021", store.root, render_page)
     assert r.ok and r.usability.checked == 2 and r.authenticity.checked >= 3
     ev = AuditEvent.select().where(AuditEvent.entity_id == doc.barcode).get()
+    drop_guards()  # a database administrator removes the append-only triggers, then edits
     AuditEvent.update(after=ev.after.replace("用电申请书", "伪造")).where(
         AuditEvent.id == ev.id).execute()
     store.path_for(sha).write_bytes(b"%PDF-1.4 broken")
