@@ -251,6 +251,16 @@ def import_customers(settings: Settings, path: Path, as_json: bool) -> None:
         return
     click.echo(t("已导入 {n} 户（{e}）", "imported {n} customers ({e})", n=result.imported,
                  e=result.encoding))
+    if result.corrections:
+        click.echo(t("证件号码校验不通过 {n} 行（已导入，列入待更正清单：hudang customer "
+                     "corrections）：", "{n} row(s) with an ID number that fails its check "
+                     "(imported, listed by `hudang customer corrections`):",
+                     n=len(result.corrections)))
+        for row, number, problem in result.corrections[:50]:
+            click.echo(t("  第 {r} 行 户号 {c}：{p}", "  row {r}, customer {c}: {p}",
+                         r=row, c=number, p=problem))
+        if len(result.corrections) > 50:
+            click.echo(t("  …… 另有 {n} 行", "  … and {n} more", n=len(result.corrections) - 50))
 
 
 @cli.command()

@@ -13,15 +13,13 @@ from pathlib import Path
 import click
 from tabulate import tabulate
 
+from hudang.cliparams import as_option, json_option
 from hudang.cliutil import as_plain, cli_actor, cli_viewer, echo_json, open_db, settings_of
 from hudang.store.audit import Actor
 from hudang.store.errors import ArchiveError
 from hudang.store.i18n import t
 
 STATE_ZH = {"red": "红", "yellow": "黄", "green": "绿"}
-json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON.")
-as_option = click.option("--as", "as_user", envvar="HUDANG_USER", default=None,
-                         help="Acting staff username (default: $HUDANG_USER or the OS user).")
 
 
 class RulesUnusable(ArchiveError):

@@ -8,12 +8,10 @@ from pathlib import Path
 import click
 from tabulate import tabulate
 
+from hudang.cliparams import as_option, json_option
 from hudang.cliutil import cli_actor, echo_json, open_db, settings_of
 from hudang.store.i18n import t
 
-as_option = click.option("--as", "as_user", default=None,
-                         help="Name yourself: must be the signed-in user or their role.")
-json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 _DATE = click.DateTime(["%Y-%m-%d"])
 
 

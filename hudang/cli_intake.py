@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from pathlib import Path
 
 import click
 
-from hudang.cliutil import cli_actor, echo_json, open_db, settings_of
+from tabulate import tabulate
+
+from hudang.cliparams import as_option, json_option
+from hudang.cliutil import clean_text, cli_actor, echo_json, open_db, settings_of
 from hudang.store.domain import CATEGORIES, CUSTOMER_STATUSES, HV, LV
 from hudang.store.errors import ValidationError
 from hudang.store.i18n import t
+from hudang.store.services import users
+from hudang.store.services.customers import mask_id_number
 
-as_option = click.option("--as", "as_user", envvar="HUDANG_USER", default=None,
-                         help="Acting staff username (default: $HUDANG_USER or the OS user).")
-json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 
 
 def _ctx_open(ctx: click.Context):
@@ -88,31 +91,39 @@ def _given(fields: dict) -> dict:
     return {k: v for k, v in fields.items() if v is not None}
 
 
+accept_invalid_id_option = click.option(
+    "--accept-invalid-id", is_flag=True,
+    help="Keep an ID number that fails its check (it goes on the correction list).")
+
+
 @customer_group.command("add")
 @click.argument("number")
 @_customer_fields
+@accept_invalid_id_option
 @as_option
 @json_option
 @click.pass_context
 def customer_add(ctx: click.Context, number: str, as_user: str | None, as_json: bool,
-                 **fields) -> None:
+                 accept_invalid_id: bool, **fields) -> None:
     """Register a new customer file."""
     from hudang.store.services.customers import create_customer
 
     settings = _ctx_open(ctx)
     info = create_customer({"number": number, **_given(fields)}, cli_actor(as_user=as_user),
-                           settings.customer_number_pattern)
+                           settings.customer_number_pattern,
+                           accept_invalid_id=accept_invalid_id)
     echo_json(_masked(info)) if as_json else click.echo(_customer_line(info))
 
 
 @customer_group.command("update")
 @click.argument("number")
 @_customer_fields
+@accept_invalid_id_option
 @as_option
 @json_option
 @click.pass_context
 def customer_update(ctx: click.Context, number: str, as_user: str | None, as_json: bool,
-                    **fields) -> None:
+                    accept_invalid_id: bool, **fields) -> None:
     """Change a customer's details (only the options given)."""
     from hudang.store.services.customers import update_customer
 
@@ -120,8 +131,36 @@ def customer_update(ctx: click.Context, number: str, as_user: str | None, as_jso
     changes = _given(fields)
     if not changes:
         raise ValidationError(t("没有要修改的字段", "nothing to change: give at least one option"))
-    info = update_customer(number, changes, cli_actor(as_user=as_user))
+    info = update_customer(number, changes, cli_actor(as_user=as_user),
+                           accept_invalid_id=accept_invalid_id)
     echo_json(_masked(info)) if as_json else click.echo(_customer_line(info))
+
+
+@customer_group.command("corrections")
+@click.option("--all", "include_resolved", is_flag=True, help="Include corrected ones.")
+@json_option
+@click.pass_context
+def customer_corrections(ctx: click.Context, include_resolved: bool, as_json: bool) -> None:
+    """List customers whose values failed a check on import or entry, to correct them."""
+    from hudang.store.services.corrections import list_corrections
+
+    _ctx_open(ctx)
+    viewer = cli_actor("keeper")  # signed-in staff only; the numbers are masked by role
+    rows = list_corrections(include_resolved=include_resolved)
+    if not users.can_see_personal_data(viewer.role):
+        rows = [dataclasses.replace(r, value=mask_id_number(r.value)) for r in rows]
+    if as_json:
+        echo_json(rows)
+        return
+    if not rows:
+        click.echo(t("没有待更正的客户", "no customers to correct"))
+        return
+    click.echo(tabulate([[r.customer_number, clean_text(r.customer_name), r.field,
+                          clean_text(r.value), r.problem, r.source,
+                          r.resolved_at or t("待更正", "open")] for r in rows],
+                        headers=[t("户号", "Customer"), t("户名", "Name"), t("字段", "Field"),
+                                 t("值", "Value"), t("问题", "Problem"), t("来源", "Source"),
+                                 t("状态", "State")]))
 
 
 def _ruleset_or_none(settings):

@@ -13,7 +13,14 @@ from pathlib import Path
 
 import click
 
-from hudang.cliparams import GRANT_STATUSES, LOAN_STATUSES, POSITIVE, OutputFile
+from hudang.cliparams import (
+    GRANT_STATUSES,
+    LOAN_STATUSES,
+    POSITIVE,
+    OutputFile,
+    as_option,
+    json_option,
+)
 from hudang.cliutil import cli_actor, echo_clean, echo_json, open_db
 from hudang.settings import Settings
 from hudang.store.errors import ArchiveError
@@ -26,9 +33,6 @@ from hudang.wiring import (  # noqa: F401  (old names, kept for callers)
     load_loan_policy,
 )
 
-as_option = click.option("--as", "as_user", default=None,
-                         help="Only your own username or role (sign in with `hudang login`).")
-json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 
 
 def _audit_views(viewer, numbers, what: str, path: Path) -> None:

@@ -34,3 +34,9 @@ class OutputFile(click.Path):
                 (path.exists() and not os.access(path, os.W_OK)):
             self.fail(t("没有写入权限：{p}", "no permission to write {p}", p=path), param, ctx)
         return path
+
+
+# `--as` only ever names the signed-in user (or one of their roles): who acts is the session.
+as_option = click.option("--as", "as_user", default=None,
+                         help="Only your own username or role (sign in with `hudang login`).")
+json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON.")

@@ -85,6 +85,7 @@ COMMANDS: dict[str, str] = {
     "customer": "客户（一户一档）：新建、修改、销户。",
     "customer add": "登记一份新的客户档案。",
     "customer update": "修改客户信息（只改所给的选项）。",
+    "customer corrections": "列出导入或录入时校验不通过、待更正的客户（如证件号码）。",
     "customer cancel": "销户：保管期限自即日起算，腾出档案盒的存放位置，生成移往销户区的移位任务。",
     "handover": "移交 / 接收：批次、扫描接收、待补交、清单。",
     "handover new": "新建移交批次；打印其批次号（条码）。",
@@ -128,6 +129,9 @@ COMMANDS: dict[str, str] = {
 
 # English option help -> Chinese.
 OPTIONS: dict[str, str] = {
+    "Keep an ID number that fails its check (it goes on the correction list).":
+        "保留校验不通过的证件号码（该客户列入待更正清单）。",
+    "Include corrected ones.": "包括已更正的。",
     "Show the version and exit.": "显示版本并退出。",
     "Show this message and exit.": "显示本帮助并退出。",
     "Target database URL, e.g. postgresql://user@host/hudang (must be empty).":

@@ -24,6 +24,7 @@ class CorrectionInfo:
     source: str
     created_at: str
     resolved_at: str | None
+    resolved_by: str = ""
 
 
 def record_corrections(rows: Iterable[tuple[int, str, str, str, str]]) -> int:
@@ -44,7 +45,8 @@ def list_corrections(include_resolved: bool = False, limit: int = 1000) -> list[
             q = q.where(CustomerCorrection.resolved_at.is_null())
         return [CorrectionInfo(r.id, r.customer.number, r.customer.name, r.field, r.value,
                                r.problem, r.source, str(r.created_at)[:19],
-                               str(r.resolved_at)[:19] if r.resolved_at else None)
+                               str(r.resolved_at)[:19] if r.resolved_at else None,
+                               r.resolved_by)
                 for r in q]
 
 

@@ -15,6 +15,7 @@ import json
 import operator
 import re
 from dataclasses import dataclass
+from dataclasses import field as dc_field
 from pathlib import Path
 
 from hudang.store import audit, search
@@ -25,6 +26,8 @@ from hudang.store.errors import ImportFailed
 from hudang.store.i18n import t
 from hudang.store.models import Customer
 from hudang.store.progress import Progress, no_progress
+from hudang.store.services.corrections import record_corrections
+from hudang.store.services.idnumbers import check_id_number
 from hudang.store.textclean import normalise_identifiers, unsafe_character
 
 # field -> accepted header names (Chinese first, then English); matching ignores case/spaces.
@@ -63,6 +66,9 @@ class ImportResult:
     file_name: str
     sha256: str
     encoding: str
+    # Rows kept although their ID number failed its check: (row, customer number, problem).
+    # Each customer is on the correction list (`hudang customer corrections`).
+    corrections: list[tuple[int, str, str]] = dc_field(default_factory=list)
 
     @property
     def imported(self) -> int:
@@ -275,6 +281,30 @@ def _summary(problems: list[tuple[int, str]]) -> str:
 
 # ---------------------------------------------------------------- the service
 
+def _check_id_numbers(rows: list[dict], first_id: int, file_name: str
+                      ) -> list[tuple[int, str, str]]:
+    """Check every ID number (python-stdnum); keep failing rows, mark them for correction.
+
+    Legacy lists are dirty: a row is never refused for its ID number, but each failure is
+    reported with its row number and the customer goes on the correction list.
+    """
+    today = dt.date.today()
+    flagged: list[tuple[int, str, str]] = []
+    marks = []
+    for i, row in enumerate(rows):
+        value = row["id_number"]
+        if not value:
+            continue
+        checked = check_id_number(value, today)
+        if checked.valid:
+            continue
+        flagged.append((row["_row"], row["number"], checked.problem))
+        marks.append((first_id + i, "id_number", value, checked.problem,
+                      t("{f} 第 {r} 行", "{f} row {r}", f=file_name, r=row["_row"])))
+    record_corrections(marks)
+    return flagged
+
+
 def import_customers_csv(path: str | Path, actor: audit.Actor,
                          number_pattern: str | None = None,
                          progress: Progress = no_progress) -> ImportResult:
@@ -299,10 +329,12 @@ def import_customers_csv(path: str | Path, actor: audit.Actor,
             progress("customers", min(start + _PROGRESS_STEP, len(records)), len(records))
         search.index_customers_bulk(((rec[0], rec[1], rec[2], rec[3], rec[4], rec[5])
                                      for rec in records), progress, len(records))
+        flagged = _check_id_numbers(rows, first_id, path.name)
         hv = sum(1 for r in rows if r["voltage_class"] == "HV")
-        result = ImportResult(len(rows), hv, len(rows) - hv, path.name, digest, encoding)
+        result = ImportResult(len(rows), hv, len(rows) - hv, path.name, digest, encoding,
+                              flagged)
         audit.record(actor, "customer.import", "customer", path.name, None,
                      {"count": result.count, "hv": hv, "lv": result.lv, "file": path.name,
-                      "sha256": digest, "encoding": encoding,
+                      "sha256": digest, "encoding": encoding, "corrections": len(flagged),
                       "first_id": first_id, "last_id": first_id + len(rows) - 1})
     return result

@@ -19,6 +19,8 @@ from hudang.store.models import Contract, Customer, utcnow
 from hudang.store.services import views
 from hudang.store.services.convert import contract_info, customer_info
 from hudang.store.services.dto import CustomerFile, CustomerInfo, DocumentInfo
+from hudang.store.services.corrections import record_corrections, resolve_for
+from hudang.store.services.idnumbers import check_id_number
 from hudang.store.textclean import ascii_identifier, normalise_identifiers, unsafe_character
 
 EDITABLE = ("name", "id_number", "phone", "address", "voltage_class", "supply_voltage", "line",
@@ -63,15 +65,49 @@ def _get(number: str) -> Customer:
     return c
 
 
+class InvalidIdNumber(ValidationError):
+    """An ID card number or credit code failed its check; entry may go on only if confirmed."""
+
+    code = "invalid_id_number"
+
+
+def _id_number_problem(value: Any, accept_invalid: bool) -> str:
+    """The check's problem with a new ID number ('' when fine); refuse unless confirmed."""
+    if not isinstance(value, str) or not value:
+        return ""
+    checked = check_id_number(value)
+    if checked.valid:
+        return ""
+    if not accept_invalid:
+        raise InvalidIdNumber(t("证件号码 {v} 校验不通过：{p}。如确认无误，请确认后再保存"
+                                "（命令行加 --accept-invalid-id）",
+                                "ID number {v} fails its check: {p}. If it is right as written, "
+                                "confirm it (--accept-invalid-id on the command line)",
+                                v=value, p=checked.problem))
+    return checked.problem
+
+
+def _note_id_number(c: Customer, value: str, problem: str, actor: Actor) -> None:
+    """Keep the correction list true: a confirmed invalid number goes on it, a valid one
+    closes what was open for this customer."""
+    resolve_for(c.id, "id_number", actor)
+    if problem:
+        record_corrections([(c.id, "id_number", value, problem,
+                             t("{u} 确认录入", "entered and confirmed by {u}", u=actor.username))])
+
+
 def create_customer(data: dict[str, Any], actor: Actor,
-                    number_pattern: str = DEFAULT_NUMBER_PATTERN) -> CustomerInfo:
-    """Register a new customer file (一户一档)."""
+                    number_pattern: str = DEFAULT_NUMBER_PATTERN,
+                    accept_invalid_id: bool = False) -> CustomerInfo:
+    """Register a new customer file (一户一档); an ID number that fails its check is refused
+    unless `accept_invalid_id` (the user confirmed it), and then goes on the correction list."""
     data = normalise_identifiers({k: (v.strip() if isinstance(v, str) else v)
                                   for k, v in data.items()})
     problems = validate_fields({"name": "", "voltage_class": None, "number": "", **data},
                                number_pattern)
     if problems:
         raise ValidationError("；".join(problems))
+    id_problem = _id_number_problem(data.get("id_number"), accept_invalid_id)
     unknown = set(data) - set(EDITABLE) - {"number"}
     if unknown:
         raise ValidationError(t("未知字段：{f}", "unknown field(s): {f}", f=", ".join(sorted(unknown))))
@@ -80,13 +116,19 @@ def create_customer(data: dict[str, Any], actor: Actor,
             raise AlreadyExists(t("户号 {n} 已存在", "customer {n} already exists", n=data["number"]))
         c = Customer.create(**data)
         search.index_customer(c)
+        if id_problem:
+            _note_id_number(c, data["id_number"], id_problem, actor)
         audit.record(actor, "customer.create", "customer", c.number, None, _snapshot(c))
     return customer_info(c)
 
 
 def update_customer(number: str, changes: dict[str, Any], actor: Actor,
-                    expected_version: int | None = None) -> CustomerInfo:
-    """Change a customer's details; `expected_version` catches an edit made on a stale screen."""
+                    expected_version: int | None = None,
+                    accept_invalid_id: bool = False) -> CustomerInfo:
+    """Change a customer's details; `expected_version` catches an edit made on a stale screen.
+
+    A new ID number is checked as on entry; a valid one closes the customer's corrections.
+    """
     unknown = set(changes) - set(EDITABLE)
     if unknown:
         raise ValidationError(t("不能修改字段：{f}", "cannot change field(s): {f}",
@@ -95,6 +137,7 @@ def update_customer(number: str, changes: dict[str, Any], actor: Actor,
     problems = validate_fields(changes)
     if problems:
         raise ValidationError("；".join(problems))
+    id_problem = _id_number_problem(changes.get("id_number"), accept_invalid_id)
     with write_tx():
         c = _get(number)
         version = c.version if expected_version is None else expected_version
@@ -102,6 +145,8 @@ def update_customer(number: str, changes: dict[str, Any], actor: Actor,
         values = {k: (v.strip() if isinstance(v, str) else v) for k, v in changes.items()}
         c = _versioned_update(c, version, values)
         search.index_customer(c)
+        if "id_number" in changes:
+            _note_id_number(c, values["id_number"], id_problem, actor)
         audit.record(actor, "customer.update", "customer", c.number, before, _snapshot(c))
     return customer_info(c)
 

@@ -23,7 +23,7 @@ def small_storeroom() -> None:
 def customer(number: str, name: str = "张三", voltage: str = "LV", **extra) -> None:
     data = dict(number=number, name=name, voltage_class=voltage, address="佛山市禅城区季华五路1号",
                 line="10kV季华线", area="" if voltage == "HV" else "季华1号台区", tariff="居民",
-                phone="13812345678", id_number="440604198001011234")
+                phone="13812345678", id_number="440604198001181234")
     data.update(extra)
     customers.create_customer(data, KEEPER)
 

@@ -66,7 +66,7 @@ def test_customer_file_groups_five_categories_in_filing_order(db):
 
 
 def test_masks():
-    assert customers.mask_id_number("440604198001011234") == "440604********1234"
+    assert customers.mask_id_number("440604198001181234") == "440604********1234"
     assert customers.mask_phone("13812345678") == "138****5678"
 
 

@@ -34,7 +34,7 @@ class Archive:
 
 
 def _customer(number: str, name: str, vc: str, **extra) -> None:
-    data = {"number": number, "name": name, "voltage_class": vc, "id_number": "440602198001011234",
+    data = {"number": number, "name": name, "voltage_class": vc, "id_number": "440602198001051234",
                 "phone": "13812345678", "address": extra.pop("address", "佛山市禅城区祖庙路1号"),
                 "supply_voltage": "10kV" if vc == "HV" else "380V", "line": "祖庙线",
                 "area": "" if vc == "HV" else "祖庙一村台区",
