@@ -496,10 +496,13 @@ def make_app(settings: Settings, *, services: DeskServices | None = None,
 
 
 def _sign_in_setup(app: DeskApp) -> None:
-    """The desk's sign-in policy and terminal, and who views customers' files (issue 12)."""
+    """The desk's sign-in policy and terminal, who views customers' files (issue 12), and the
+    label layout its printer takes (issue 13)."""
     from hudang.store.services.users import policy_from
 
     services = app.services
     services.signin_policy = policy_from(app.settings)
     services.terminal = app.settings.terminal
+    services.label_layout = getattr(app.settings, "label_layout", "a4")
+    services.label_roll_size = getattr(app.settings, "label_roll_size", "60x40")
     services.viewer = lambda: app.actor

@@ -18,6 +18,7 @@ The loan policy is not read here from the rules: the shell passes a loader
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import functools
 import json
@@ -31,6 +32,7 @@ from hudang.store import db as dbmod
 from hudang.store.audit import Actor
 from hudang.store.barcodes import Scan, default_scheme
 from hudang.store.errors import ArchiveError
+from hudang.store.textsafe import has_control, strip_control
 from hudang.store.services import customers as customers_svc
 from hudang.store.services import (
     access,
@@ -62,16 +64,46 @@ PolicyLoader = Callable[[], LoanPolicyLike]
 
 
 def _in_worker(fn: F) -> F:
-    """Run on a worker thread's own, kept-open connection (opened on first use)."""
+    """Run on a worker thread's own, kept-open connection (opened on first use).
+
+    What comes back is fit for a terminal: control and escape characters in archive text
+    (a name imported before they were refused) are dropped, never drawn (issue 12).
+    """
 
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         db = dbmod.database.obj
         if threading.current_thread() is not threading.main_thread() and db is not None:
             db.connect(reuse_if_open=True)
-        return fn(*args, **kwargs)
+        return terminal_safe(fn(*args, **kwargs))
 
     return wrapper  # type: ignore[return-value]
+
+
+def terminal_safe(value: Any) -> Any:
+    """`value` with control characters removed from every string in it (same object if none)."""
+    if isinstance(value, str):
+        return strip_control(value) if has_control(value) else value
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        changed = {}
+        for f in dataclasses.fields(value):
+            if f.init:
+                old = getattr(value, f.name)
+                new = terminal_safe(old)
+                if new is not old:
+                    changed[f.name] = new
+        return dataclasses.replace(value, **changed) if changed else value
+    if isinstance(value, (list, tuple)):
+        items = [terminal_safe(v) for v in value]
+        if all(a is b for a, b in zip(items, value, strict=True)):
+            return value
+        if isinstance(value, list):
+            return items
+        return type(value)(*items) if hasattr(value, "_fields") else type(value)(items)
+    if isinstance(value, dict):
+        pairs = {k: terminal_safe(v) for k, v in value.items()}
+        return pairs if any(pairs[k] is not value[k] for k in value) else value
+    return value
 
 
 # What the list shows first: slips waiting for a decision, then for checkout, then on loan.
@@ -109,6 +141,7 @@ class DeskServices:
 
     def __init__(self, output_dir: Path, loan_policy: PolicyLoader | None = None) -> None:
         self.output_dir = output_dir
+        self.label_layout, self.label_roll_size = "a4", "60x40"  # set from the settings too
         self.signin_policy = users.DEFAULT_POLICY  # set from the settings by make_app
         self.terminal = ""
         self.viewer: Callable[[], Actor] | None = None  # who is at the desk (set by the app)
@@ -212,9 +245,12 @@ class DeskServices:
         return code, self._box_label(code)
 
     def _box_label(self, code: str) -> Path:
+        """A box's label in the site's layout (A4 sheet or roll label: settings label_*)."""
         from hudang.store.services import labels  # reportlab: ~0.2 s of imports, kept off cold start
 
-        return labels.write_box_labels([code], self.output_dir / "labels" / f"box-{code}.pdf")
+        layout = labels.LabelLayout(self.label_layout, 1, self.label_roll_size)
+        return labels.write_box_labels([code], self.output_dir / "labels" / f"box-{code}.pdf",
+                                       layout)
 
     @_in_worker
     def box_label(self, code: str) -> Path:
@@ -225,8 +261,9 @@ class DeskServices:
         from hudang.store.services import labels
 
         safe = scope_code.replace("/", "_")
+        layout = labels.LabelLayout(self.label_layout, 1, self.label_roll_size)
         return labels.write_position_labels(
-            scope_code, self.output_dir / "labels" / f"positions-{safe}.pdf")
+            scope_code, self.output_dir / "labels" / f"positions-{safe}.pdf", layout)
 
     # --- scans the daemon could not link (待处理) -----------------------------------------------
     @staticmethod

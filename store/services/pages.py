@@ -26,7 +26,7 @@ from hudang.store.audit import Actor
 from hudang.store.db import read_tx, write_tx
 from hudang.store.errors import ArchiveError, NotFound, PermissionDenied
 from hudang.store.i18n import t
-from hudang.store.services import rawsql
+from hudang.store.services import fixity, rawsql
 from hudang.store.services.ingest import ScanStore
 
 PAGE_READERS = ("approver",)  # roles that read any customer's pages without a grant
@@ -256,12 +256,18 @@ def write_pages_pdf(images: PageImages, doc: DocumentPages, path: Path,
 
 def export_copy(images: PageImages, document_id: int, actor: Actor, path: Path,
                 seqs: list[int] | None = None) -> Path:
-    """A printable PDF copy of a document's pages, by a user allowed to read them; audited."""
+    """A printable PDF copy of a document's pages, by a user allowed to read them; audited.
+
+    The stored scans are checked first (SHA-256 and SM3, issue 15): a missing or altered
+    file stops the copy rather than print what is no longer what was filed.
+    """
     doc = document_pages(document_id)
     if doc.important and not may_view_pages(actor.username, actor.role, doc.customer_number):
         raise PermissionDenied(t("{n} 是重要客户：复制扫描页须持有已批准的电子阅览授权",
                                  "{n} is an important customer: copying its pages needs an "
                                  "approved reading grant", n=doc.customer_number))
+    wanted = [p for p in doc.pages if seqs is None or p.seq in seqs]
+    fixity.require_intact(images.store.root, {p.sha256 for p in wanted}, actor, "pages.copy")
     written = write_pages_pdf(images, doc, path, seqs)
     with write_tx():
         audit.record(actor, "pages.copy", "document", doc.document_id, None,

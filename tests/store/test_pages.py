@@ -114,3 +114,19 @@ def test_unknown_document_and_missing_scan_file_are_messages(setup):
     ScanStore(tmp_path / "scans").path_for(doc.pages[0].sha256).unlink()
     with pytest.raises(pages.PageUnavailable):
         pages.PageImages(tmp_path / "scans").image(doc.pages[0])
+
+
+def test_an_altered_scan_is_never_copied(setup):
+    """Fixity runs before a copy leaves the archive: a changed stored file stops it."""
+    from hudang.store.models import ScanFile
+    from hudang.store.services.fixity import FixityFailed
+
+    tmp_path = setup
+    doc_id = _file(tmp_path, "0800000001", [30, 220])
+    images = pages.PageImages(tmp_path / "scans")
+    sha = ScanFile.select(ScanFile.sha256).order_by(ScanFile.id.desc()).scalar()
+    images.store.path_for(sha).write_bytes(b"not the scan that was filed")
+    with pytest.raises(FixityFailed, match="被改动"):
+        pages.export_copy(images, doc_id, KEEPER, tmp_path / "copies" / "c.pdf")
+    assert not (tmp_path / "copies" / "c.pdf").exists()
+    assert _actions("pages.copy") == []

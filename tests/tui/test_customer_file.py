@@ -86,3 +86,20 @@ async def test_markup_in_address_is_literal(make_desk):
         await settle(pilot)
         await scan(pilot, "0600000003")
         assert "佛山市南海区桂城[red]街" in screen_text(app)
+
+
+async def test_escape_codes_already_in_the_archive_never_reach_the_terminal(make_desk):
+    """A name stored before control characters were refused is drawn without them."""
+    from hudang.store.db import write_tx
+    from hudang.store.models import Customer
+
+    with write_tx():  # as an old import left it: an ANSI 'clear screen' inside the name
+        Customer.update(name="王\x1b[2J五\x07").where(Customer.number == "0600000003").execute()
+    app = make_desk()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await scan(pilot, "0600000003")
+        file = app.screen.file
+        assert file.customer.name == "王[2J五"
+        text = screen_text(app)
+        assert "\x1b" not in text and "\x07" not in text and "王[2J五" in text

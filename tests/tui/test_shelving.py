@@ -154,3 +154,20 @@ async def test_a_scan_into_the_move_question_does_not_answer_it(make_desk, desk_
         await pilot.click("#yes")
         await settle(pilot)
         assert lookup.lookup(c["hv_box"]).box.home.barcode == c["hv_cell2"]
+
+
+async def test_new_box_label_follows_the_sites_roll_printer(make_desk, desk_archive):
+    """With label_layout = roll, F5's label is one 60×40 mm page, not an A4 sheet."""
+    import pypdfium2 as pdfium
+
+    app = make_desk(label_layout="roll", label_roll_size="60x40")
+    async with app.run_test(size=SIZE) as pilot:
+        await _open(pilot)
+        await pilot.press("f5")
+        await settle(pilot)
+        await pilot.press("h")
+        await settle(pilot)
+        code = app.screen.last_box
+        pdf = pdfium.PdfDocument(desk_archive.home / "labels" / f"box-{code}.pdf")
+        width, height = pdf[0].get_size()
+        assert len(pdf) == 1 and round(width / 72 * 25.4) == 60 and round(height / 72 * 25.4) == 40
