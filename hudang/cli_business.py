@@ -15,6 +15,7 @@ from tabulate import tabulate
 
 from hudang.cliparams import as_option, json_option
 from hudang.cliutil import as_plain, cli_actor, cli_viewer, echo_json, open_db, settings_of
+from hudang.progress import progress_for
 from hudang.store.audit import Actor
 from hudang.store.errors import ArchiveError
 from hudang.store.i18n import t
@@ -200,7 +201,9 @@ def remind_cmd(ctx: click.Context, as_json: bool) -> None:
 
     rules = business_rules(ctx)
     _open(ctx)
-    s = remind_pass(rules, cli_actor("keeper"))
+    actor = cli_actor("keeper")
+    with progress_for(t("提醒", "remind"), quiet=as_json) as progress:
+        s = remind_pass(rules, actor, progress=progress)
     if as_json:
         echo_json(s)
         return

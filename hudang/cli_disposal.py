@@ -10,6 +10,7 @@ from tabulate import tabulate
 
 from hudang.cliparams import as_option, json_option
 from hudang.cliutil import cli_actor, echo_json, open_db, settings_of
+from hudang.progress import progress_for
 from hudang.store.i18n import t
 
 _DATE = click.DateTime(["%Y-%m-%d"])
@@ -298,9 +299,12 @@ def fixity_check(ctx: click.Context, sample: float | None, check_all: bool, as_u
     from hudang.store.services import fixity
 
     settings = _open(ctx)
-    r = fixity.check(settings.scan_store, cli_actor("keeper", as_user),
-                     sample_percent=None if check_all else sample,
-                     purpose="all" if check_all or sample is None else f"sample {sample}%")
+    actor = cli_actor("keeper", as_user)
+    with progress_for(t("固定性校验", "fixity check"), quiet=as_json) as progress:
+        r = fixity.check(settings.scan_store, actor,
+                         sample_percent=None if check_all else sample,
+                         purpose="all" if check_all or sample is None else f"sample {sample}%",
+                         progress=progress)
     if as_json:
         echo_json(r.summary() | {"ok": r.ok})
     else:

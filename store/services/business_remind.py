@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from hudang.store import audit
 from hudang.store import db as dbmod
 from hudang.store.models import utcnow
+from hudang.store.progress import Progress, no_progress
 from hudang.store.services.business_import import lookup_in
 from hudang.store.services.business_rules import BusinessRulesLike, local_offset
 from hudang.store.services.business_tasks import (
@@ -75,14 +76,22 @@ def contracts_in_alert(rules: BusinessRulesLike, today: dt.date, limit: int = 10
 
 
 def remind_pass(rules: BusinessRulesLike, actor: audit.Actor,
-                now: dt.datetime | None = None) -> RemindSummary:
-    """One pass in one transaction, with one audit event summarising it."""
+                now: dt.datetime | None = None,
+                progress: Progress = no_progress) -> RemindSummary:
+    """One pass in one transaction, with one audit event summarising it.
+
+    `progress` hears each of its five set-based steps (satisfied tasks, shelving tasks, task
+    reminders, contract reminders, escalation).
+    """
     now = now or utcnow()
     db = dbmod.require_database()
     p = param_mark()
     with dbmod.write_tx():
+        progress("remind", 0, 5)
         satisfied = sweep(now)
+        progress("remind", 1, 5)
         added = add_shelve_tasks(rules)
+        progress("remind", 2, 5)
         state = state_sql(p)
         db.execute_sql(
             "INSERT INTO reminder (subject, state, kind, task_id, recipient, team, escalated_to, "
@@ -91,10 +100,13 @@ def remind_pass(rules: BusinessRulesLike, actor: audit.Actor,
             f"t.warning_from <= {p} AND NOT EXISTS (SELECT 1 FROM reminder r WHERE r.subject = "
             f"'task:' || CAST(t.id AS TEXT) AND r.state = {state})",
             (db_ts(now), db_ts(now), db_ts(now), db_ts(now), db_ts(now), db_ts(now)))
+        progress("remind", 3, 5)
         contracts = _remind_contracts(rules, now)
+        progress("remind", 4, 5)
         new = dict(db.execute_sql(f"SELECT state, COUNT(*) FROM reminder WHERE created_at = {p} "
                                   "GROUP BY state", (db_ts(now),)).fetchall())
         escalated = _escalate(rules, now)
+        progress("remind", 5, 5)
         summary = RemindSummary(now, satisfied, added, new, escalated, counts_by_kind(now),
                                 contracts)
         audit.record(actor, "business.remind", "reminder", now.isoformat(" "), None,

@@ -19,6 +19,7 @@ from hudang.store.errors import ArchiveError
 from hudang.store.i18n import t
 from hudang.store.models import ScanFile, utcnow
 from hudang.store.models_disposal import ScanFixity
+from hudang.store.progress import Progress, no_progress
 
 _CHUNK = 1 << 20
 
@@ -131,7 +132,8 @@ def _verify(root: Path, sf_id: int, sha: str, sm3: str) -> tuple[str, str, Fixit
 
 
 def verify_scans(scan_root: Path, scan_file_ids: Iterable[int] | None = None, *,
-                 sample_percent: float | None = None, seed: int | None = None) -> FixityReport:
+                 sample_percent: float | None = None, seed: int | None = None,
+                 progress: Progress = no_progress) -> FixityReport:
     """Recompute the digests of stored scans (all, the given ones, or a random sample)."""
     rows = _rows(scan_file_ids)
     report = FixityReport(total=len(rows))
@@ -140,9 +142,12 @@ def verify_scans(scan_root: Path, scan_file_ids: Iterable[int] | None = None, *,
         rows = sorted(random.Random(seed).sample(rows, k))
     updates: list[tuple] = []
     now = utcnow()
+    progress("scans", 0, len(rows))
     for sf_id, sha, sm3 in rows:
         status, new_sm3, problem = _verify(Path(scan_root), sf_id, sha, sm3)
         report.checked += 1
+        if report.checked % 500 == 0:
+            progress("scans", report.checked, len(rows))
         if problem:
             report.problems.append(problem)
         else:
@@ -153,6 +158,7 @@ def verify_scans(scan_root: Path, scan_file_ids: Iterable[int] | None = None, *,
             _store(updates)
             updates = []
     _store(updates)
+    progress("scans", report.checked, len(rows))
     return report
 
 
@@ -168,9 +174,10 @@ def _store(updates: list[tuple]) -> None:
 
 def check(scan_root: Path, actor: Actor, *, sample_percent: float | None = None,
           scan_file_ids: Iterable[int] | None = None, purpose: str = "scheduled",
-          seed: int | None = None) -> FixityReport:
+          seed: int | None = None, progress: Progress = no_progress) -> FixityReport:
     """A fixity check that is itself audited (who ran it, why, what it found)."""
-    report = verify_scans(scan_root, scan_file_ids, sample_percent=sample_percent, seed=seed)
+    report = verify_scans(scan_root, scan_file_ids, sample_percent=sample_percent, seed=seed,
+                          progress=progress)
     with dbmod.write_tx():
         audit.record(actor, "fixity.check", "scan_store", purpose,
                      after=report.summary() | {"sample_percent": sample_percent,
