@@ -39,8 +39,6 @@ from hudang.store.services import (
     desk_view,
     ingest,
     loan_desk,
-    loan_export,
-    loan_slip,
     loans,
     lookup,
     registry,
@@ -444,12 +442,16 @@ class DeskServices:
     @_in_worker
     def write_slip(self, slip_no: str) -> Path:
         """The borrowing slip PDF under HUDANG_HOME/slips/."""
+        from hudang.store.services import loan_slip  # reportlab: kept off the cold start
+
         loan = loans.get_loan(slip_no)
         return loan_slip.write_loan_slip(loan, self._path("slips", f"slip-{loan.slip_no}.pdf"))
 
     @_in_worker
     def write_reminders(self, today: dt.date) -> tuple[Path, int]:
         """Reminder slips (催还通知单) for every overdue slip, under HUDANG_HOME/slips/."""
+        from hudang.store.services import loan_slip  # reportlab: kept off the cold start
+
         rows = loans.overdue_list(today)
         path = self._path("slips", f"reminders-{today:%Y%m%d}.pdf")
         path.write_bytes(loan_slip.reminder_slips_pdf(rows, today))
@@ -459,5 +461,7 @@ class DeskServices:
     def export_register(self, fmt: str, when: dt.datetime) -> tuple[Path, int]:
         """The loan register (台帐) as CSV or xlsx under HUDANG_HOME/exports/."""
         path = self._path("exports", f"loan-register-{when:%Y%m%d-%H%M%S}.{fmt}")
+        from hudang.store.services import loan_export  # openpyxl: kept off the cold start
+
         write = loan_export.export_xlsx if fmt == "xlsx" else loan_export.export_csv
         return path, write(path, loan_export.register_rows())

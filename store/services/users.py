@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import functools
 import hashlib
 import hmac
 import secrets
@@ -12,7 +13,6 @@ from dataclasses import dataclass
 
 from argon2 import PasswordHasher, Type
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
-
 from hudang.store import audit
 from hudang.store.audit import Actor
 from hudang.store.barcodes import default_scheme
@@ -36,7 +36,14 @@ from hudang.store.services.dto import UserInfo
 # every stored hash, so raising them here upgrades each account at its next sign-in.
 _HASHER = PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1, hash_len=32,
                          salt_len=16, type=Type.ID)
-_DUMMY_HASH = _HASHER.hash("hudang-dummy-password")  # equal work for unknown users
+@functools.lru_cache(maxsize=1)
+def _dummy_hash() -> str:
+    """A hash to check an unknown user's password against: equal work, so no user probing.
+
+    Made on first use, not at import: hashing costs ~40 ms, which the desk's cold start and
+    every CLI command would otherwise pay.
+    """
+    return _HASHER.hash("hudang-dummy-password")
 
 
 class AccountLocked(AuthenticationFailed):
@@ -380,7 +387,7 @@ def authenticate(username: str, password: str, *, terminal: str = "",
         user = User.get_or_none(User.username == username.strip())
         cred = UserCredential.get_or_none(UserCredential.user == user) if user else None
     if user is None:
-        _check(password, _DUMMY_HASH)
+        _check(password, _dummy_hash())
         _failed(None, username, "password", "unknown user", terminal, policy)
         raise _wrong_password()
     _refuse_if_locked(user, username, "password", terminal, policy)
