@@ -99,6 +99,7 @@ class DocumentInfo:
     scanned_pages: int = 0
     retention_eligible_on: dt.date | None = None
     scan_station: str | None = None  # the scanning station that filed its pages (issue 16)
+    destroyed: bool = False  # a tombstone: destroyed by a disposal batch (issue 15)
 
 
 @dataclass(frozen=True)

@@ -47,7 +47,7 @@ def lookup_scan(scan: Scan, *, detail: bool = True) -> LookupResult:
                 return LookupResult("box", scan.code, box=box)
         elif scan.kind == "document":
             doc = views.document_info("barcode = ?", scan.code)
-            if doc and (gone := destroyed_message(doc.id)):  # a tombstone (issue 15)
+            if doc and doc.destroyed and (gone := destroyed_message(doc.id)):  # issue 15
                 raise DocumentDestroyed(t("{c}：{m}", "{c}: {m}", c=scan.code, m=gone))
             if doc:
                 box = (views.box_info("barcode = ?", doc.box_barcode)

@@ -92,7 +92,8 @@ _DOCUMENT = ("SELECT d.id, d.barcode, c.number, c.name, d.category, d.doc_type, 
              "(SELECT COUNT(*) FROM document_page p WHERE p.document_id = d.id), "
              "d.retention_eligible_on, "
              "(SELECT MIN(s.station) FROM document_page p JOIN scan_file s "
-             "ON s.id = p.scan_file_id WHERE p.document_id = d.id) "
+             "ON s.id = p.scan_file_id WHERE p.document_id = d.id), "
+             "EXISTS (SELECT 1 FROM tombstone t WHERE t.document_id = d.id) "
              "FROM document d JOIN customer c ON c.id = d.customer_id "
              "LEFT JOIN volume v ON v.id = d.volume_id LEFT JOIN box b ON b.id = v.box_id "
              "LEFT JOIN location hl ON hl.id = b.home_id WHERE d.{where}")
@@ -100,7 +101,8 @@ _DOCUMENT = ("SELECT d.id, d.barcode, c.number, c.name, d.category, d.doc_type, 
 
 def _document_row(r: tuple) -> DocumentInfo:
     return DocumentInfo(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], _as_date(r[8]), r[9],
-                        r[10], r[11], r[12], r[13], _as_date(r[14]), r[15] or None)
+                        r[10], r[11], r[12], r[13], _as_date(r[14]), r[15] or None,
+                        bool(r[16]))
 
 
 def document_info(where: str, param) -> DocumentInfo | None:
