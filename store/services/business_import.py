@@ -13,6 +13,7 @@ import datetime as dt
 import hashlib
 import io
 import json
+import operator
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -189,6 +190,7 @@ def parse_time(value: object) -> dt.datetime | None:
 
 
 _TEXT_FIELDS = tuple(f for f in COLUMNS if f != "completed_at")
+_BLANKS = ("",) * len(_TEXT_FIELDS)  # a column the file lacks reads as empty
 
 
 class _FastCheck:
@@ -203,13 +205,13 @@ class _FastCheck:
         self.limits = tuple(_MAX_LEN.get(f, 1 << 30) for f in _TEXT_FIELDS)
 
     def __call__(self, row: dict) -> dict | None:
-        values = [row.get(f) for f in _TEXT_FIELDS]
-        if not all(type(v) is str for v in values[:4]):
+        try:  # a None (short row) or a non-text cell (Excel number) takes the full check
+            values = [v.strip() for v in map(row.get, _TEXT_FIELDS, _BLANKS)]
+        except AttributeError:
             return None
-        values = [v.strip() if type(v) is str else ("" if v is None else None) for v in values]
-        if None in values or not all(values[:4]):
+        if not (values[0] and values[1] and values[2] and values[3]):
             return None
-        if any(len(v) > lim for v, lim in zip(values, self.limits)):
+        if any(map(operator.gt, map(len, values), self.limits)):
             return None
         raw_time = row.get("completed_at")
         try:
@@ -372,21 +374,11 @@ def import_events(path: str | Path, actor: audit.Actor, rules: BusinessRulesLike
     return result
 
 
-def _timestamp_cache():
-    """db_timestamp with a memo: the same due moments recur across thousands of tasks."""
+def _timestamp_format():
+    """db_timestamp as a plain function: SQLite text, or the datetime itself for PostgreSQL."""
     if dbmod.is_postgres():
         return lambda value: value
-    memo: dict[dt.datetime, str] = {}
-
-    def ts(value: dt.datetime) -> str:
-        text = memo.get(value)
-        if text is None:
-            if len(memo) > 500_000:
-                memo.clear()
-            text = memo[value] = value.isoformat(" ")
-        return text
-
-    return ts
+    return lambda value: value.isoformat(" ")
 
 
 class _Planner:
@@ -396,28 +388,57 @@ class _Planner:
     Which is which is measured, not assumed: the rules are asked at 00:00, 12:00 and 23:00;
     a deadline that moves exactly with the clock shifts, one that stays put is fixed, and any
     other answer makes that step planned by the rules for every event.
+
+    A plan is stored ready for the database: fixed deadlines already in UTC and formatted,
+    shifting ones as a distance from the event's UTC start, formatted once per event.
     """
 
     PROBES = (dt.timedelta(hours=12), dt.timedelta(hours=23))
 
-    def __init__(self, rules: BusinessRulesLike) -> None:
+    def __init__(self, rules: BusinessRulesLike, offset: dt.timedelta, ts) -> None:
         self.rules = rules
-        self.cache: dict[tuple, list | None] = {}
+        self.offset = offset
+        self.ts = ts
+        self.cache: dict[tuple, tuple | None] = {}
 
-    def __call__(self, process_type: str, step: str, local: dt.datetime) -> list[tuple]:
-        day = local.date()
-        key = (process_type, step, day)
-        if key not in self.cache:
+    def __call__(self, process_type: str, step: str, local: dt.datetime,
+                 start: dt.datetime) -> list[tuple]:
+        """(kind, doc_type, due_at, warning_from) of each task, as stored; `start` is the
+        event's completion time in UTC (`local` less the offset)."""
+        key = (process_type, step, local.date())
+        plan = self.cache.get(key)
+        if plan is None and key not in self.cache:
             if len(self.cache) > 100_000:
                 self.cache.clear()
-            self.cache[key] = self._template(process_type, step, day)
-        template = self.cache[key]
-        if template is None:
-            return [(p.kind, p.doc_type, p.due_at, p.warning_from)
+            plan = self.cache[key] = self._plan(process_type, step, key[2])
+        if plan is None:
+            ts, offset = self.ts, self.offset
+            return [(p.kind, p.doc_type, ts(p.due_at - offset), ts(p.warning_from - offset))
                     for p in self.rules.tasks_for(process_type, step, local)]
-        tod = local - dt.datetime.combine(day, dt.time())
-        return [(kind, doc, due + tod if shift_due else due, warn + tod if shift_warn else warn)
-                for kind, doc, due, shift_due, warn, shift_warn in template]
+        rows, deltas = plan
+        if not deltas:
+            return rows
+        ts = self.ts
+        at = {d: ts(start + d) for d in deltas}
+        return [(kind, doc, at[due] if type(due) is dt.timedelta else due,
+                 at[warn] if type(warn) is dt.timedelta else warn)
+                for kind, doc, due, warn in rows]
+
+    def _plan(self, process_type: str, step: str, day: dt.date) -> tuple | None:
+        """(rows, shifting distances) of a day's plan, or None when the step does not fit."""
+        template = self._template(process_type, step, day)
+        if template is None:
+            return None
+        midnight = dt.datetime.combine(day, dt.time())
+        ts, offset = self.ts, self.offset
+
+        def stored(value: dt.datetime, shifts: bool):
+            return value - midnight if shifts else ts(value - offset)
+
+        rows = [(kind, doc, stored(due, sd), stored(warn, sw))
+                for kind, doc, due, sd, warn, sw in template]
+        deltas = tuple({v for row in rows for v in row[2:] if type(v) is dt.timedelta})
+        return rows, deltas
 
     def _template(self, process_type: str, step: str, day: dt.date) -> list | None:
         midnight = dt.datetime.combine(day, dt.time())
@@ -447,48 +468,49 @@ CHUNK = 100_000  # events per pair of insert statements (bounds memory on big fi
 def _insert(events: list[dict], source: str, rules: BusinessRulesLike) -> int:
     """Insert the events and their tasks, one statement per table per chunk; return tasks."""
     chunk = CHUNK
-    plan = _Planner(rules)
-    ts = _timestamp_cache()
+    ts = _timestamp_format()
+    plan = _Planner(rules, local_offset(), ts)
     return sum(_insert_chunk(events[i:i + chunk], source, rules, plan, ts)
                for i in range(0, len(events), chunk))
 
 
 def _insert_chunk(events: list[dict], source: str, rules: BusinessRulesLike, plan: _Planner,
                   ts) -> int:
-    offset = local_offset()
+    offset = plan.offset
     match_before = rules.match_before()
     now = db_timestamp(dt.datetime.now(dt.UTC).replace(tzinfo=None))
+    source = source[:128]
     first_event = reserve_ids("business_event", len(events))
     ev_rows, task_rows = [], []
-    for i, e in enumerate(events):
-        eid = first_event + i
+    add_tasks = task_rows.extend
+    for eid, e in enumerate(events, first_event):
         local = e["completed_at"]
-        start = ts(local - offset)
-        match_from = ts(local - offset - match_before)
-        cid, pid, staff, team, unit = (e["customer_id"], e["process_id"], e["staff"], e["team"],
-                                       e["unit"])
-        ev_rows.append((eid, cid, pid, e["process_type"], e["step"], start, staff, team, unit,
-                        source[:128], now))
-        for kind, doc, due, warn in plan(e["process_type"], e["step"], local):
-            task_rows.append((eid, cid, pid, kind, doc, start, ts(due - offset),
-                              ts(warn - offset), match_from, staff, team, unit))
+        utc = local - offset
+        start, match_from = ts(utc), ts(utc - match_before)
+        cid, pid, ptype, step, staff, team, unit = (
+            e["customer_id"], e["process_id"], e["process_type"], e["step"], e["staff"],
+            e["team"], e["unit"])
+        ev_rows.append((eid, cid, pid, ptype, step, start, staff, team, unit, source, now))
+        add_tasks([(eid, cid, pid, kind, doc, start, due, warn, match_from, staff, team, unit)
+                   for kind, doc, due, warn in plan(ptype, step, local, utc)])
     bulk_insert("business_event", EVENT_COLUMNS, ev_rows)
     del ev_rows
     if task_rows:
-        first_task = reserve_ids("business_task", len(task_rows))
-        _insert_tasks(first_task, task_rows)
+        _insert_tasks(task_rows)
     return len(task_rows)
 
 
-def _insert_tasks(first_id: int, rows: list[tuple]) -> None:
-    """Insert task rows; the columns every new task has alike are bound once, not per row."""
-    names = TASK_COLUMNS + tuple(c for c, _ in TASK_CONSTANTS)
+def _insert_tasks(rows: list[tuple]) -> None:
+    """Insert task rows (TASK_COLUMNS less the id); the columns every new task has alike are
+    bound once, not per row. SQLite numbers them itself, exactly as `reserve_ids` would:
+    the table's largest id plus one, consecutively (no AUTOINCREMENT)."""
+    names = TASK_COLUMNS[1:] + tuple(c for c, _ in TASK_CONSTANTS)
     consts = tuple(v for _, v in TASK_CONSTANTS)
     if dbmod.is_postgres():
-        bulk_insert("business_task", names,
+        first_id = reserve_ids("business_task", len(rows))
+        bulk_insert("business_task", ("id",) + names,
                     [(first_id + j,) + row + consts for j, row in enumerate(rows)])
         return
-    marks = ", ".join(["?"] * len(TASK_COLUMNS) + ["'" + v + "'" for v in consts])
+    marks = ", ".join(["?"] * (len(TASK_COLUMNS) - 1) + ["'" + v + "'" for v in consts])
     dbmod.require_database().cursor().executemany(
-        f"INSERT INTO business_task ({', '.join(names)}) VALUES ({marks})",
-        [(first_id + j,) + row for j, row in enumerate(rows)])
+        f"INSERT INTO business_task ({', '.join(names)}) VALUES ({marks})", rows)
