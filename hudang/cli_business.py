@@ -75,7 +75,9 @@ def events_import(ctx: click.Context, file: Path, as_user: str | None, as_json: 
 
     rules = business_rules(ctx)
     _open(ctx)
-    res = import_events(file, _actor(as_user, "keeper"), rules)
+    actor = _actor(as_user, "keeper")
+    with progress_for(t("导入事件", "events import"), quiet=as_json) as progress:
+        res = import_events(file, actor, rules, progress=progress)
     if as_json:
         echo_json(res)
         return

@@ -24,6 +24,7 @@ from hudang.store import db as dbmod
 from hudang.store.bulk import bulk_insert, db_timestamp, reserve_ids
 from hudang.store.errors import ImportFailed
 from hudang.store.i18n import t
+from hudang.store.progress import Progress, no_progress
 from hudang.store.services.business_rules import BusinessRulesLike, local_offset
 from hudang.store.services.customer_import import decode_csv_bytes
 
@@ -352,7 +353,8 @@ def _summary(problems: list[tuple[int, str]]) -> str:
 # ---------------------------------------------------------------- the service
 
 def import_events(path: str | Path, actor: audit.Actor, rules: BusinessRulesLike,
-                  data: bytes | None = None) -> EventImportResult:
+                  data: bytes | None = None,
+                  progress: Progress = no_progress) -> EventImportResult:
     """Import every new event of the file at `path` with its tasks, or nothing (ImportFailed)."""
     path = Path(path)
     if data is None:
@@ -364,7 +366,7 @@ def import_events(path: str | Path, actor: audit.Actor, rules: BusinessRulesLike
     digest = hashlib.sha256(data).hexdigest()
     with dbmod.write_tx():
         fmt, events, known = parse_events(data, path.name, rules)
-        n_tasks = _insert(events, path.name, rules) if events else 0
+        n_tasks = _insert(events, path.name, rules, progress) if events else 0
         result = EventImportResult(path.name, digest, fmt, len(events) + known, len(events),
                                    known, n_tasks)
         if events:
@@ -465,13 +467,18 @@ class _Planner:
 CHUNK = 100_000  # events per pair of insert statements (bounds memory on big files)
 
 
-def _insert(events: list[dict], source: str, rules: BusinessRulesLike) -> int:
+def _insert(events: list[dict], source: str, rules: BusinessRulesLike,
+            progress: Progress = no_progress) -> int:
     """Insert the events and their tasks, one statement per table per chunk; return tasks."""
     chunk = CHUNK
     ts = _timestamp_format()
     plan = _Planner(rules, local_offset(), ts)
-    return sum(_insert_chunk(events[i:i + chunk], source, rules, plan, ts)
-               for i in range(0, len(events), chunk))
+    tasks = 0
+    progress("events", 0, len(events))
+    for i in range(0, len(events), chunk):
+        tasks += _insert_chunk(events[i:i + chunk], source, rules, plan, ts)
+        progress("events", min(i + chunk, len(events)), len(events))
+    return tasks
 
 
 def _insert_chunk(events: list[dict], source: str, rules: BusinessRulesLike, plan: _Planner,
