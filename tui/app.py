@@ -103,6 +103,10 @@ class DeskApp(App):
         self.set_interval(5, self.check_idle_lock)
         self.desk_status.start()
         self.live.start()  # changes made at other desks or by the daemon show here
+        # Once the desk is up, load the page viewer's libraries in the background, so the
+        # first document opened today does not wait for them (cold start does not either).
+        self.set_timer(2.0, lambda: self.run_worker(_warm_up_page_viewer, thread=True,
+                                                    group="warm-up", exit_on_error=False))
 
     def on_unmount(self) -> None:
         self.desk_status.stop()
@@ -469,6 +473,14 @@ def _show(screen: Screen, text: str, level: str) -> bool:
     """Say `text` on `screen`'s status line when it has one."""
     show = getattr(screen, "show_status", None)
     return bool(show and show(text, level))
+
+
+def _warm_up_page_viewer() -> None:
+    """Import the PDF renderer and the viewer (about 0.1-0.3 s) off the first key press."""
+    import pypdfium2  # noqa: F401
+
+    import hudang.store.services.pages  # noqa: F401
+    import hudang.tui.screens.pages  # noqa: F401
 
 
 def make_app(settings: Settings, *, services: DeskServices | None = None,
