@@ -18,11 +18,8 @@ from hudang.tui.services import _in_worker
 class IntakeDesk:
     """Receiving (接收) and boxing (装盒) calls the desk makes from its workers."""
 
-    def __init__(self, output_dir: Path, label_layout: str = "a4",
-                 label_roll_size: str = "60x40") -> None:
+    def __init__(self, output_dir: Path) -> None:
         self.output_dir = Path(output_dir)
-        self.label_layout = label_layout
-        self.label_roll_size = label_roll_size
 
     @_in_worker
     def batch(self, code: str) -> HandoverInfo:
@@ -67,25 +64,6 @@ class IntakeDesk:
         return boxing.box_contents(registry.register_box(voltage_class, actor))
 
     @_in_worker
-    def box_label(self, box: str) -> Path:
-        """The box's label in the configured layout (A4 sheet or roll label)."""
-        from hudang.store.services import labels
-
-        layout = labels.LabelLayout(self.label_layout, 1, self.label_roll_size)
-        return labels.write_box_labels([box], self.output_dir / "labels" / f"box-{box}.pdf",
-                                       layout)
-
-    @_in_worker
-    def position_labels(self, scope_code: str) -> Path:
-        """Labels of every shelf position under a scope, in the configured layout."""
-        from hudang.store.services import labels
-
-        layout = labels.LabelLayout(self.label_layout, 1, self.label_roll_size)
-        safe = scope_code.replace("/", "_")
-        return labels.write_position_labels(
-            scope_code, self.output_dir / "labels" / f"positions-{safe}.pdf", layout)
-
-    @_in_worker
     def contents_list(self, box: str) -> Path:
         return self._write(f"contents-{box}.pdf", boxing.box_contents_pdf(box))
 
@@ -97,12 +75,12 @@ class IntakeDesk:
 
 
 def intake_desk(app) -> IntakeDesk:
-    """The app's IntakeDesk, made on first use from its settings and output directory."""
+    """The app's IntakeDesk, made on first use with the desk's output directory.
+
+    Labels are the shared facade's (`app.services.box_label`), in the site's layout.
+    """
     desk = getattr(app, "_intake_desk", None)
     if desk is None:
-        settings = app.settings
-        desk = IntakeDesk(getattr(app.services, "output_dir", settings.home),
-                          getattr(settings, "label_layout", "a4"),
-                          getattr(settings, "label_roll_size", "60x40"))
+        desk = IntakeDesk(getattr(app.services, "output_dir", app.settings.home))
         app._intake_desk = desk
     return desk

@@ -83,8 +83,10 @@ def _start_daemon(env: dict[str, str], log: Path, once: bool = False) -> subproc
                             stderr=open(log, "ab"), start_new_session=True)
 
 
-def _daemon_env(tmp_path: Path, archive_url: str, hot: Path, store_dir: Path) -> dict[str, str]:
-    home = tmp_path / "home"
+def _daemon_env(tmp_path: Path, archive_url: str, hot: Path, store_dir: Path,
+                station: str = "S1", home: Path | None = None) -> dict[str, str]:
+    """The environment of a real `hudang watch` on `hot` as `station` (home: tmp_path/home)."""
+    home = home or tmp_path / "home"
     home.mkdir(exist_ok=True)
     (home / "config.toml").write_text(f"""
 [watch]
@@ -92,7 +94,7 @@ workers = 1
 rescan_seconds = 1
 [[watch.folders]]
 path = "{hot}"
-station = "S1"
+station = "{station}"
 quiet_seconds = 0.2
 """, encoding="utf-8")
     env = {k: v for k, v in os.environ.items() if not k.startswith("HUDANG_")}

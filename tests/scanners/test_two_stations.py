@@ -5,8 +5,6 @@ from __future__ import annotations
 import os
 import shutil
 import signal
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -16,9 +14,8 @@ from hudang.store.models import DocumentPage, IngestRecord, ScanFile
 from hudang.store.services import ingest, views
 from hudang.store.services.ingest import ScanStore
 
-from tests.clihelp import service_account_env
 from tests.scanners.conftest import wait_for
-from tests.scanners.test_crash_recovery import ROOT, _scan
+from tests.scanners.test_crash_recovery import _daemon_env, _scan, _start_daemon
 
 
 SHARED_AUDIT_KEY = "5a" * 32 + "\n"  # every station of one archive holds the same key
@@ -32,26 +29,7 @@ def _station(tmp_path: Path, name: str, archive_url: str, store_dir: Path) -> tu
     key = home / "audit.key"  # copied from the first station, as docs/security.md says
     key.write_text(SHARED_AUDIT_KEY, encoding="ascii")
     key.chmod(0o600)
-    (home / "config.toml").write_text(f"""
-[watch]
-workers = 1
-rescan_seconds = 1
-[[watch.folders]]
-path = "{hot}"
-station = "{name}"
-quiet_seconds = 0.2
-""", encoding="utf-8")
-    env = {k: v for k, v in os.environ.items() if not k.startswith("HUDANG_")}
-    env.update(HUDANG_HOME=str(home), HUDANG_DATABASE_URL=archive_url,
-               HUDANG_SCAN_STORE=str(store_dir), PYTHONPATH=str(ROOT))
-    env.update(service_account_env(tmp_path / "secrets"))  # each daemon's own account
-    return hot, env
-
-
-def _start(env: dict, log: Path) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "hudang.cli", "watch"], cwd=ROOT, env=env,
-                            stdout=subprocess.DEVNULL, stderr=open(log, "ab"),
-                            start_new_session=True)
+    return hot, _daemon_env(tmp_path, archive_url, hot, store_dir, station=name, home=home)
 
 
 @pytest.mark.slow
@@ -60,7 +38,7 @@ def test_the_same_scan_at_two_stations_is_filed_once(archive, archive_url, store
     hot_a, env_a = _station(tmp_path, "东区-1", archive_url, store_dir)
     hot_b, env_b = _station(tmp_path, "西区-2", archive_url, store_dir)
     logs = [tmp_path / "a.log", tmp_path / "b.log"]
-    procs = [_start(env_a, logs[0]), _start(env_b, logs[1])]
+    procs = [_start_daemon(env_a, logs[0]), _start_daemon(env_b, logs[1])]
     try:
         for log in logs:
             wait_for(lambda log=log: b"native observer" in log.read_bytes(), timeout=60,

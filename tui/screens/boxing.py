@@ -143,7 +143,7 @@ class BoxingScreen(DeskScreen):
     @work(thread=True, exit_on_error=False, group="boxing-print")
     def print_label(self, box: str) -> None:
         try:
-            path = intake_desk(self.app).box_label(box)
+            path = self.app.services.box_label(box)
         except ArchiveError as exc:
             self.post_message(BoxShown(None, str(exc), "error"))
             return

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from textual import on, work
+
 from hudang.tui.i18n import L
 from hudang.tui.messages import LabelsWritten
 from hudang.tui.screens.base import DeskScreen
@@ -14,10 +15,8 @@ class LabelPrintingScreen(DeskScreen):
     @work(thread=True, exclusive=True, exit_on_error=False, group="labels")
     def write_labels(self, box: str | None = None, scope: str | None = None) -> None:
         """A box label when `box` is given, else position labels for every cell of `scope`."""
-        from hudang.tui.intake_services import intake_desk  # labels in the configured layout
-
-        desk = intake_desk(self.app)  # errors reach the app's one worker-error handler
-        path = desk.box_label(box) if box else desk.position_labels(scope)
+        services = self.app.services  # labels in the site's layout; errors reach the app's
+        path = services.box_label(box) if box else services.position_labels(scope)  # handler
         self.post_message(LabelsWritten(str(path)))
 
     @on(LabelsWritten)
