@@ -6,6 +6,8 @@ import os
 import secrets
 from pathlib import Path
 
+import peewee as pw
+
 from hudang.store import audit
 from hudang.store.audit import AuditKey
 from hudang.store.db import read_tx, write_tx
@@ -68,16 +70,39 @@ def attach_key(path: Path, *, create: bool = True) -> AuditKey | None:
     else:
         audit.use_key(None)
         return None
+    if not registered:
+        try:
+            return _register(secret, path)
+        except pw.IntegrityError:  # another station registered the same key just now
+            pass
+        with read_tx():
+            registered = list(AuditKeying.select().order_by(AuditKeying.from_seq))
+    return _use_registered(registered[0], secret, path)
+
+
+def _use_registered(first: AuditKeying, secret: bytes, path: Path) -> AuditKey:
+    """Use `secret` if it is the key this archive's chain was keyed with."""
     key = AuditKey(secret)
-    if registered:
-        if registered[0].fingerprint != key.fingerprint:
-            audit.use_key(None)
-            raise AuditKeyProblem(t("{p} 不是本档案库的审计密钥",
-                                    "{p} is not this archive's audit key", p=path))
-        key = AuditKey(secret, int(registered[0].from_seq))
-        audit.use_key(key)
-        return key
+    if first.fingerprint != key.fingerprint:
+        audit.use_key(None)
+        raise AuditKeyProblem(t("{p} 不是本档案库的审计密钥",
+                                "{p} is not this archive's audit key", p=path))
+    key = AuditKey(secret, int(first.from_seq))
+    audit.use_key(key)
+    return key
+
+
+def _register(secret: bytes, path: Path) -> AuditKey:
+    """Key the chain from the next event on, unless a station did so since we looked.
+
+    Stations starting together on a new archive race here: SQLite serialises the write
+    transactions (the second sees the first's row); on PostgreSQL the unique fingerprint
+    makes the loser's insert fail, and `attach_key` then uses the winner's registration.
+    """
     with write_tx():
+        first = AuditKeying.select().order_by(AuditKeying.from_seq).first()
+        if first is not None:
+            return _use_registered(first, secret, path)
         last = AuditEvent.select(AuditEvent.seq).order_by(AuditEvent.seq.desc()).first()
         from_seq = (last.seq + 1) if last else 1
         key = AuditKey(secret, from_seq)

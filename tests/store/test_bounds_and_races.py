@@ -12,7 +12,7 @@ from hudang.store import archive, search
 from hudang.store import db as dbmod
 from hudang.store.audit import Actor
 from hudang.store.errors import ChangedByOthers
-from hudang.store.models import Customer
+from hudang.store.models import AuditEvent, Customer
 from hudang.store.services import customers
 
 from .helpers import customer
@@ -96,3 +96,38 @@ def test_statement_timeout_bounds_every_statement_on_postgres(db, backend, archi
     assert database.execute_sql("SHOW statement_timeout").fetchone()[0] == "300ms"
     with pytest.raises(peewee.OperationalError, match="statement timeout"):
         database.execute_sql("SELECT pg_sleep(30)")
+
+
+def _station_start(url: str, key_file: str, barrier, results) -> None:
+    """One station opening a new archive with the shared audit key, at the same moment."""
+    from pathlib import Path
+
+    barrier.wait()
+    try:
+        archive.open_archive(url, audit_key_file=Path(key_file))
+        results.put("ok")
+    except Exception as exc:  # reported to the test, which shows it
+        results.put(f"{type(exc).__name__}: {exc}")
+    finally:
+        archive.close_archive()
+
+
+def test_stations_starting_together_register_the_audit_key_once(db, archive_url, tmp_path):
+    """Several stations keying a new archive at once: all start, the key is registered once."""
+    from hudang.store.models_security import AuditKeying
+
+    key = tmp_path / "audit.key"
+    key.write_text("5a" * 32 + "\n", encoding="ascii")
+    key.chmod(0o600)
+    ctx = mp.get_context("spawn")
+    barrier, results = ctx.Barrier(RACERS), ctx.Queue()
+    procs = [ctx.Process(target=_station_start, args=(archive_url, str(key), barrier, results))
+             for _ in range(RACERS)]
+    for p in procs:
+        p.start()
+    outcomes = [results.get(timeout=120) for _ in range(RACERS)]
+    for p in procs:
+        p.join(timeout=60)
+    assert outcomes == ["ok"] * RACERS, outcomes
+    assert AuditKeying.select().count() == 1
+    assert AuditEvent.select().where(AuditEvent.action == "audit.keyed").count() == 1
