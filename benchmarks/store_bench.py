@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import datetime as dt
 import gc
 import random
 import statistics
@@ -86,7 +87,7 @@ def build_or_reuse(url: str, customers: int, docs: float) -> None:
 def write_import_csv(rows: int) -> Path:
     """A realistic customer CSV with `rows` new customers (numbers 09xxxxxxxx)."""
     BENCH_DIR.mkdir(exist_ok=True)
-    path = BENCH_DIR / f"import-{rows}.csv"
+    path = BENCH_DIR / f"import-{rows}-v2.csv"  # v2: valid ID numbers, 2% dirty
     if path.exists():
         return path
     rng = random.Random(7)
@@ -100,7 +101,11 @@ def write_import_csv(rows: int) -> Path:
             dname, streets, parts, _ = generator.DISTRICTS[d]
             street = rng.choice(streets)
             name = generator._person_name(rng)
-            w.writerow([f"09{i:08d}", name, f"44060{d}19{rng.randrange(10**12):012d}",
+            id_number = generator._id_number(rng, d, dt.date(1940, 1, 1) + dt.timedelta(
+                days=rng.randrange(25_000)))
+            if rng.random() < 0.02:  # a legacy list is dirty: these go on the correction list
+                id_number = id_number[:-1] + ("0" if id_number[-1] != "0" else "1")
+            w.writerow([f"09{i:08d}", name, id_number,
                         f"13{rng.randrange(10**9):09d}",
                         f"广东省佛山市{dname}{street}路{rng.randint(1, 200)}号",
                         "高压" if hv else "低压", "10kV" if hv else "220V",
