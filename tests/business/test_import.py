@@ -12,6 +12,7 @@ from hudang.store.errors import ImportFailed
 from hudang.store.models import AuditEvent
 from hudang.store.models_business import BusinessEvent, BusinessTask
 from hudang.store.services.business_import import import_events
+from hudang.store.services.business_rules import local_offset
 from tests.business.conftest import ADMIN, write_csv
 
 
@@ -146,3 +147,82 @@ def test_big_files_are_inserted_in_chunks_with_distinct_ids(db, people, brules, 
     assert BusinessEvent.select().count() == 5 and BusinessTask.select().count() == 25
     events = {e.id: e for e in BusinessEvent.select()}
     assert all(events[t.event_id].process_id == t.process_id for t in BusinessTask.select())
+
+
+def _stored_tasks() -> dict[tuple, list[tuple]]:
+    """(process, step, local completion) -> sorted (kind, doc, due, warning, match) in UTC."""
+    events = {e.id: e for e in BusinessEvent.select()}
+    off = local_offset()
+    out: dict[tuple, list[tuple]] = {}
+    for task in BusinessTask.select():
+        e = events[task.event_id]
+        assert (task.customer_id, task.process_id, task.start_at) == (
+            e.customer_id, e.process_id, e.completed_at)
+        assert (task.staff, task.team, task.unit) == (e.staff, e.team, e.unit)
+        out.setdefault((e.process_id, e.step, e.completed_at + off), []).append(
+            (task.kind, task.doc_type, task.due_at, task.warning_from, task.match_from))
+    return {k: sorted(v) for k, v in out.items()}
+
+
+def _expected_tasks(rules, rows: list[tuple]) -> dict[tuple, list[tuple]]:
+    off = local_offset()
+    out = {}
+    for pid, ptype, step, local in rows:
+        match_from = local - off - rules.match_before()
+        out[(pid, step, local)] = sorted(
+            (p.kind, p.doc_type, p.due_at - off, p.warning_from - off, match_from)
+            for p in rules.tasks_for(ptype, step, local))
+    return {k: v for k, v in out.items() if v}
+
+
+class _HourDependentRules:
+    """The shipped rules, except that digitising a step done after noon is due the next day at
+    17:00 (not 48 h on): a deadline the import cannot plan once per day."""
+
+    def __init__(self, rules):
+        self.rules = rules
+
+    def __getattr__(self, name):
+        return getattr(self.rules, name)
+
+    def tasks_for(self, process_type, step, completed_at):
+        out = []
+        for p in self.rules.tasks_for(process_type, step, completed_at):
+            if p.kind == "digitise" and completed_at.hour >= 12:
+                due = dt.datetime.combine(completed_at.date() + dt.timedelta(days=1),
+                                          dt.time(17))
+                p = p._replace(due_at=due, warning_from=due - dt.timedelta(hours=4))
+            out.append(p)
+        return out
+
+
+@pytest.mark.parametrize("hour_dependent", [False, True])
+def test_every_task_has_the_deadlines_the_rules_give(db, people, brules, tmp_path,
+                                                     hour_dependent):
+    """Whatever shortcut the import takes, each task is what `rules.tasks_for` says: every
+    step of every process type, at times of day around midnight and noon, on working days,
+    weekends and a holiday's eve, and in more than one chunk."""
+    from hudang.store.services import business_import
+
+    rules = _HourDependentRules(brules) if hour_dependent else brules
+    steps = [(ptype, step) for ptype, spec in brules.file.processes.items()
+             for step in spec.steps]
+    days = [dt.date(2026, 3, 6), dt.date(2026, 3, 7), dt.date(2026, 4, 3), dt.date(2026, 9, 30)]
+    times = [dt.time(0, 0), dt.time(0, 1, 30), dt.time(8, 0), dt.time(11, 59, 59),
+             dt.time(12, 0), dt.time(16, 45), dt.time(23, 59, 59)]
+    rows, lines = [], []
+    for i, ((ptype, step), day, at) in enumerate(
+            (s, d, a) for s in steps for d in days for a in times):
+        local = dt.datetime.combine(day, at)
+        pid = f"E{i}"
+        rows.append((pid, ptype, step, local))
+        lines.append(f"{people[i % 3]},{pid},{ptype},{step},{local:%Y-%m-%d %H:%M:%S},"
+                     f"s{i % 5},营业一班,城东供电所")
+    business_import.CHUNK, chunk = 97, business_import.CHUNK
+    try:
+        res = import_events(write_csv(tmp_path / "all.csv", lines), ADMIN, rules)
+    finally:
+        business_import.CHUNK = chunk
+    expected = _expected_tasks(rules, rows)
+    assert res.imported == len(rows) and res.tasks == sum(map(len, expected.values()))
+    assert _stored_tasks() == expected
