@@ -8,8 +8,10 @@ becomes its tasks (rules via `BusinessRulesLike`) in the same transaction, with 
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as dt
+import gc
 import hashlib
 import io
 import json
@@ -364,7 +366,7 @@ def import_events(path: str | Path, actor: audit.Actor, rules: BusinessRulesLike
             raise ImportFailed(t("无法读取 {f}：{e}", "cannot read {f}: {e}", f=path,
                                  e=exc.strerror or exc), [(0, "read")]) from None
     digest = hashlib.sha256(data).hexdigest()
-    with dbmod.write_tx():
+    with _gc_paused(), dbmod.write_tx():
         fmt, events, known = parse_events(data, path.name, rules)
         n_tasks = _insert(events, path.name, rules, progress) if events else 0
         result = EventImportResult(path.name, digest, fmt, len(events) + known, len(events),
@@ -374,6 +376,20 @@ def import_events(path: str | Path, actor: audit.Actor, rules: BusinessRulesLike
                          {"file": path.name, "sha256": digest, "format": fmt,
                           "events": len(events), "already_known": known, "tasks": n_tasks})
     return result
+
+
+@contextlib.contextmanager
+def _gc_paused():
+    """No cyclic garbage collection while the rows are built: a big file is millions of small
+    dicts and tuples (no cycles among them) that every collection would walk again as they pile
+    up, a sixth of the import's time at a million events."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _timestamp_format():
