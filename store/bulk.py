@@ -6,9 +6,10 @@ generator can all use it without importing each other.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import io
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 
 from hudang.store import db as dbmod
 
@@ -29,6 +30,31 @@ def bulk_insert(table: str, columns: Sequence[str], rows: Iterable[Sequence]) ->
         marks = ", ".join("?" * len(columns))
         db.cursor().executemany(f"INSERT INTO {table} ({cols}) VALUES ({marks})", rows)
     return len(rows)
+
+
+@contextlib.contextmanager
+def page_cache(kib: int) -> Iterator[None]:
+    """At least `kib` KiB of SQLite page cache for one bulk load, the setting as it was after.
+
+    A big load touches more index and parent-table pages (foreign keys) than the connection's
+    usual cache holds; SQLite would write them out and read them back within the transaction.
+    `PRAGMA cache_size` may change inside a transaction; PostgreSQL ignores this.
+    """
+    if dbmod.is_postgres():
+        yield
+        return
+    db = dbmod.require_database()
+    before = db.execute_sql("PRAGMA cache_size").fetchone()[0]
+    page = db.execute_sql("PRAGMA page_size").fetchone()[0]
+    have = -before if before < 0 else before * page // 1024
+    if kib <= have:
+        yield
+        return
+    db.execute_sql(f"PRAGMA cache_size = {-int(kib)}")
+    try:
+        yield
+    finally:
+        db.execute_sql(f"PRAGMA cache_size = {int(before)}")  # frees the pages beyond it
 
 
 def _copy_value(value: object) -> str:

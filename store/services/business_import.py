@@ -23,7 +23,7 @@ from pathlib import Path
 
 from hudang.store import audit
 from hudang.store import db as dbmod
-from hudang.store.bulk import bulk_insert, db_timestamp, reserve_ids
+from hudang.store.bulk import bulk_insert, db_timestamp, page_cache, reserve_ids
 from hudang.store.errors import ImportFailed
 from hudang.store.i18n import t
 from hudang.store.progress import Progress, no_progress
@@ -368,7 +368,8 @@ def import_events(path: str | Path, actor: audit.Actor, rules: BusinessRulesLike
     digest = hashlib.sha256(data).hexdigest()
     with _gc_paused(), dbmod.write_tx():
         fmt, events, known = parse_events(data, path.name, rules)
-        n_tasks = _insert(events, path.name, rules, progress) if events else 0
+        with page_cache(min(CACHE_PER_EVENT_KIB * len(events), CACHE_MAX_KIB)):
+            n_tasks = _insert(events, path.name, rules, progress) if events else 0
         result = EventImportResult(path.name, digest, fmt, len(events) + known, len(events),
                                    known, n_tasks)
         if events:
@@ -481,6 +482,10 @@ class _Planner:
 
 
 CHUNK = 100_000  # events per pair of insert statements (bounds memory on big files)
+# SQLite page cache while inserting: about what an event and its tasks take with their index
+# entries, so a big file's pages stay in memory until the commit (1 GiB at most).
+CACHE_PER_EVENT_KIB = 1
+CACHE_MAX_KIB = 1 << 20
 
 
 def _insert(events: list[dict], source: str, rules: BusinessRulesLike,
