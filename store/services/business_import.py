@@ -208,6 +208,8 @@ class _FastCheck:
         self.limits = tuple(_MAX_LEN.get(f, 1 << 30) for f in _TEXT_FIELDS)
 
     def __call__(self, row: dict) -> dict | None:
+        if "_error" in row:  # e.g. a JSON line with an unknown key: `_validate` reports it
+            return None
         try:  # a None (short row) or a non-text cell (Excel number) takes the full check
             values = [v.strip() for v in map(row.get, _TEXT_FIELDS, _BLANKS)]
         except AttributeError:

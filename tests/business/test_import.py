@@ -128,6 +128,20 @@ def test_jsonl_broken_line_is_numbered(db, people, brules, tmp_path):
     assert BusinessEvent.select().count() == 0
 
 
+def test_jsonl_unknown_key_is_a_numbered_problem_even_on_a_good_line(db, people, brules,
+                                                                     tmp_path):
+    good = {"customer_number": "3300000001", "process_id": "J1", "process_type": "移表",
+            "step": "受理", "completed_at": "2026-03-02 10:00"}
+    f = tmp_path / "ev.jsonl"
+    f.write_text(json.dumps(good) + "\n" + json.dumps(dict(good, step="装表接电", colour="red"))
+                 + "\n", encoding="utf-8")
+    with pytest.raises(ImportFailed) as info:
+        import_events(f, ADMIN, brules)
+    assert [r for r, _ in info.value.problems] == [2]
+    assert "colour" in info.value.problems[0][1]
+    assert BusinessEvent.select().count() == 0
+
+
 def test_not_an_xlsx(db, people, brules, tmp_path):
     f = tmp_path / "fake.xlsx"
     f.write_bytes(b"this is not a zip")
