@@ -42,6 +42,11 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "unit": ("供电单位", "单位", "unit"),
 }
 REQUIRED = ("customer_number", "process_id", "process_type", "step", "completed_at")
+# A row is a tuple of these fields' values in this order (a column the file lacks reads as
+# empty); an event after checking is the same tuple with the customer's id for its number.
+FIELDS = tuple(COLUMNS)
+assert FIELDS == ("customer_number", "process_id", "process_type", "step", "completed_at",
+                  "staff", "team", "unit")  # the order _FastCheck and _insert_chunk unpack
 _MAX_LEN = {"customer_number": 32, "process_id": 64, "process_type": 32, "step": 64,
             "staff": 64, "team": 64, "unit": 64}
 _MAX_PROBLEMS = 200
@@ -90,21 +95,31 @@ def _header(names: list[object]) -> tuple[dict[str, int], list[tuple[int, str]]]
     return found, problems
 
 
-def _rows_from_table(rows: Iterator[list], start: int = 2) -> Iterator[tuple[int, dict]]:
+def _rows_from_table(rows: Iterator[list], start: int = 2) -> Iterator[tuple[int, tuple]]:
     header = next(rows, None)
     if header is None:
         raise ImportFailed(t("文件是空的", "The file is empty"), [(1, "empty")])
     cols, problems = _header(list(header))
     if problems:
         raise ImportFailed(_summary(problems), problems)
-    items = list(cols.items())
+    where = [cols.get(f, -1) for f in FIELDS]  # -1: the empty cell appended to each row
+    pick = operator.itemgetter(*where)
+    pad = -1 in where
     for row_no, raw in enumerate(rows, start=start):
-        n = len(raw)
-        yield row_no, {f: (raw[i] if i < n else None) for f, i in items}
+        if pad:
+            raw.append("")
+        try:
+            yield row_no, pick(raw)
+        except IndexError:  # a short row: the cells it lacks are empty
+            n = len(raw)
+            yield row_no, tuple(raw[i] if -1 < i < n else "" for i in where)
 
 
-def read_rows(data: bytes, name: str) -> tuple[str, Iterator[tuple[int, dict]]]:
-    """(format, rows) of an events file: CSV (UTF-8/GBK), .xlsx or JSON Lines by extension."""
+def read_rows(data: bytes, name: str) -> tuple[str, Iterator[tuple[int, tuple | str]]]:
+    """(format, rows) of an events file: CSV (UTF-8/GBK), .xlsx or JSON Lines by extension.
+
+    Each row is (row number, the FIELDS' values) or, for a line that is no JSON object or
+    has an unknown key, (line number, the problem)."""
     suffix = Path(name).suffix.lower()
     if suffix == ".xlsx":
         return "xlsx", _xlsx_rows(data)
@@ -114,7 +129,7 @@ def read_rows(data: bytes, name: str) -> tuple[str, Iterator[tuple[int, dict]]]:
     return "csv-" + encoding, _rows_from_table(csv.reader(io.StringIO(text, newline="")))
 
 
-def _xlsx_rows(data: bytes) -> Iterator[tuple[int, dict]]:
+def _xlsx_rows(data: bytes) -> Iterator[tuple[int, tuple]]:
     import zipfile
 
     import openpyxl
@@ -131,7 +146,7 @@ def _xlsx_rows(data: bytes) -> Iterator[tuple[int, dict]]:
         book.close()
 
 
-def _jsonl_rows(data: bytes) -> Iterator[tuple[int, dict]]:
+def _jsonl_rows(data: bytes) -> Iterator[tuple[int, tuple | str]]:
     text, _ = decode_csv_bytes(data)
     for line_no, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
@@ -139,19 +154,20 @@ def _jsonl_rows(data: bytes) -> Iterator[tuple[int, dict]]:
         try:
             obj = json.loads(line)
         except json.JSONDecodeError as exc:
-            yield line_no, {"_error": t("不是有效的 JSON：{e}", "not valid JSON: {e}", e=exc.msg)}
+            yield line_no, t("不是有效的 JSON：{e}", "not valid JSON: {e}", e=exc.msg)
             continue
         if not isinstance(obj, dict):
-            yield line_no, {"_error": t("每行应为一个 JSON 对象", "each line must be a JSON object")}
+            yield line_no, t("每行应为一个 JSON 对象", "each line must be a JSON object")
             continue
-        row: dict = {}
+        row = dict.fromkeys(FIELDS, "")
+        error = None
         for key, value in obj.items():
             f = _field_of(key)
             if f is None:
-                row.setdefault("_error", t("未知字段“{c}”", "unknown field '{c}'", c=key))
+                error = error or t("未知字段“{c}”", "unknown field '{c}'", c=key)
             else:
                 row[f] = value
-        yield line_no, row
+        yield line_no, error or tuple(row.values())
 
 
 # ---------------------------------------------------------------- validating one row
@@ -192,8 +208,7 @@ def parse_time(value: object) -> dt.datetime | None:
     return when.replace(microsecond=0)
 
 
-_TEXT_FIELDS = tuple(f for f in COLUMNS if f != "completed_at")
-_BLANKS = ("",) * len(_TEXT_FIELDS)  # a column the file lacks reads as empty
+_TEXT_FIELDS = tuple(f for f in FIELDS if f != "completed_at")
 
 
 class _FastCheck:
@@ -207,18 +222,23 @@ class _FastCheck:
         self.latest = dt.datetime.now() + dt.timedelta(days=1)
         self.limits = tuple(_MAX_LEN.get(f, 1 << 30) for f in _TEXT_FIELDS)
 
-    def __call__(self, row: dict) -> dict | None:
-        if "_error" in row:  # e.g. a JSON line with an unknown key: `_validate` reports it
-            return None
-        try:  # a None (short row) or a non-text cell (Excel number) takes the full check
-            values = [v.strip() for v in map(row.get, _TEXT_FIELDS, _BLANKS)]
+    def __call__(self, row: tuple | str) -> tuple | None:
+        """The cleaned row (times without microseconds), or None for the full check."""
+        if type(row) is not tuple:
+            return None  # a problem already worded (JSON Lines)
+        number, pid, ptype, step, raw_time, staff, team, unit = row
+        try:  # a non-text cell (Excel number, JSON null) takes the full check
+            number, pid, ptype, step = number.strip(), pid.strip(), ptype.strip(), step.strip()
+            staff, team, unit = staff.strip(), team.strip(), unit.strip()
         except AttributeError:
             return None
-        if not (values[0] and values[1] and values[2] and values[3]):
+        if not (number and pid and ptype and step):
             return None
-        if any(map(operator.gt, map(len, values), self.limits)):
+        l_number, l_pid, l_ptype, l_step, l_staff, l_team, l_unit = self.limits
+        if (len(number) > l_number or len(pid) > l_pid or len(ptype) > l_ptype
+                or len(step) > l_step or len(staff) > l_staff or len(team) > l_team
+                or len(unit) > l_unit):
             return None
-        raw_time = row.get("completed_at")
         try:
             when = (raw_time if type(raw_time) is dt.datetime
                     else dt.datetime.fromisoformat(raw_time))
@@ -226,23 +246,23 @@ class _FastCheck:
             return None
         if when.tzinfo is not None or when > self.latest:
             return None
-        ptype = values[2]
         known = self.known.get(ptype)
         if known is None:
             known = self.known[ptype] = self.rules.knows_process(ptype)
         if not known:
             return None
-        clean = dict(zip(_TEXT_FIELDS, values))
-        clean["completed_at"] = when.replace(microsecond=0) if when.microsecond else when
-        return clean
+        if when.microsecond:
+            when = when.replace(microsecond=0)
+        return number, pid, ptype, step, when, staff, team, unit
 
 
-def _validate(row: dict, rules: BusinessRulesLike) -> tuple[dict, list[str]]:
-    if "_error" in row:
-        return {}, [row["_error"]]
+def _validate(row: tuple | str, rules: BusinessRulesLike) -> tuple[tuple | None, list[str]]:
+    if type(row) is str:
+        return None, [row]
+    raw = dict(zip(FIELDS, row))
     clean = {}
     for f in _TEXT_FIELDS:
-        value = row.get(f)
+        value = raw[f]
         clean[f] = value.strip() if type(value) is str else _text(value)
     errors = [t("“{c}”不能为空", "'{c}' is empty", c=COLUMNS[f][0])
               for f in REQUIRED if f != "completed_at" and not clean[f]]
@@ -250,22 +270,23 @@ def _validate(row: dict, rules: BusinessRulesLike) -> tuple[dict, list[str]]:
         if len(clean[f]) > limit:
             errors.append(t("“{c}”超过 {n} 个字符", "'{c}' is longer than {n} characters",
                             c=COLUMNS[f][0], n=limit))
-    when = parse_time(row.get("completed_at"))
+    when = parse_time(raw["completed_at"])
     if when is None:
         errors.append(t("完成时间“{v}”应为 YYYY-MM-DD HH:MM[:SS]",
                         "completion time '{v}' must be YYYY-MM-DD HH:MM[:SS]",
-                        v=_text(row.get("completed_at"))))
+                        v=_text(raw["completed_at"])))
     elif when > dt.datetime.now() + dt.timedelta(days=1):
         errors.append(t("完成时间 {v} 在未来", "completion time {v} is in the future", v=when))
     if clean["process_type"] and not rules.knows_process(clean["process_type"]):
         errors.append(t("业务类型“{v}”不在 checklists.yaml 中", "process type '{v}' is not in "
                         "checklists.yaml", v=clean["process_type"]))
     clean["completed_at"] = when
-    return clean, errors
+    return tuple(clean[f] for f in FIELDS), errors
 
 
 def event_key(process_id: str, step: str, completed_at: dt.datetime) -> tuple:
-    """The identity of an event: the same step of a process completed at the same moment."""
+    """The identity of an event: the same step of a process completed at the same moment
+    (`parse_events` builds it inline from a cleaned row, whose time has no microseconds)."""
     return (process_id, step, completed_at.replace(microsecond=0))
 
 
@@ -303,46 +324,48 @@ def known_event_keys(keys: set[tuple]) -> set[tuple]:
     return out & keys
 
 
-def parse_events(data: bytes, name: str, rules: BusinessRulesLike) -> tuple[str, list[dict], int]:
-    """(format, new valid events, rows already known); raise ImportFailed listing every problem."""
+def parse_events(data: bytes, name: str, rules: BusinessRulesLike
+                 ) -> tuple[str, list[tuple], int]:
+    """(format, new valid events in time order, rows already known); raise ImportFailed
+    listing every problem. An event is (customer id, process, type, step, local completion
+    time, staff, team, unit)."""
     fmt, rows = read_rows(data, name)
     problems: list[tuple[int, str]] = []
-    events: list[dict] = []
-    seen: dict[str, int] = {}
+    events: list[tuple] = []
+    row_nos: list[int] = []
+    seen: set[tuple] = set()
     repeats = 0
     fast = _FastCheck(rules)
     for row_no, raw in rows:
         clean = fast(raw)
         if clean is None:
-            if "_error" not in raw and not any(v not in (None, "") and _text(v)
-                                               for v in raw.values()):
+            if type(raw) is not str and not any(v not in (None, "") and _text(v) for v in raw):
                 continue  # a blank line or only empty cells
             clean, errors = _validate(raw, rules)
             if errors:
                 problems += [(row_no, e) for e in errors]
                 continue
-        key = event_key(clean["process_id"], clean["step"], clean["completed_at"])
+        key = (clean[1], clean[3], clean[4])  # event_key
         if key in seen:
             repeats += 1  # the same event twice in one export: once is enough
             continue
-        seen[key] = row_no
-        clean["_row"], clean["_key"] = row_no, key
+        seen.add(key)
+        row_nos.append(row_no)
         events.append(clean)
     if not events and not problems and not repeats:
         problems.append((2, t("没有数据行", "no data rows")))
-    ids = customer_ids(sorted({e["customer_number"] for e in events}))
-    for e in events:
-        cid = ids.get(e["customer_number"])
-        if cid is None:
-            problems.append((e["_row"], t("户号 {v} 不在档案中", "customer number {v} is not in "
-                                          "the archive", v=e["customer_number"])))
-        e["customer_id"] = cid
+    ids = customer_ids(sorted({e[0] for e in events}))
+    for row_no, e in zip(row_nos, events):
+        if e[0] not in ids:
+            problems.append((row_no, t("户号 {v} 不在档案中", "customer number {v} is not in "
+                                       "the archive", v=e[0])))
     if problems:
         problems.sort()
         raise ImportFailed(_summary(problems), problems[:_MAX_PROBLEMS])
-    known = known_event_keys(set(seen)) if seen else set()
-    fresh = [e for e in events if e["_key"] not in known]
-    fresh.sort(key=lambda e: e["completed_at"])  # time order keeps the indexes append-only
+    known = known_event_keys(seen) if seen else set()
+    fresh = [(ids[e[0]],) + e[1:] for e in events if (e[1], e[3], e[4]) not in known] \
+        if known else [(ids[e[0]],) + e[1:] for e in events]
+    fresh.sort(key=operator.itemgetter(4))  # time order keeps the indexes append-only
     return fmt, fresh, len(known) + repeats
 
 
@@ -542,7 +565,7 @@ def _drop_work_tables() -> None:
         db.execute_sql(f"DROP TABLE IF EXISTS {table}")
 
 
-def _insert(events: list[dict], source: str, rules: BusinessRulesLike,
+def _insert(events: list[tuple], source: str, rules: BusinessRulesLike,
             progress: Progress = no_progress) -> int:
     """Insert the events and their tasks, a few statements per chunk; return tasks."""
     chunk = CHUNK
@@ -558,7 +581,7 @@ def _insert(events: list[dict], source: str, rules: BusinessRulesLike,
     return tasks
 
 
-def _insert_chunk(events: list[dict], source: str, rules: BusinessRulesLike, plan: _Planner,
+def _insert_chunk(events: list[tuple], source: str, rules: BusinessRulesLike, plan: _Planner,
                   ts) -> int:
     offset = plan.offset
     match_before = rules.match_before()
@@ -567,13 +590,9 @@ def _insert_chunk(events: list[dict], source: str, rules: BusinessRulesLike, pla
     first_event = reserve_ids("business_event", len(events))
     ev_rows, planned, by_rules = [], [], []
     plan_of, no_slots = plan.plan, _NO_SLOTS
-    for eid, e in enumerate(events, first_event):
-        local = e["completed_at"]
+    for eid, (cid, pid, ptype, step, local, staff, team, unit) in enumerate(events, first_event):
         utc = local - offset
         start = ts(utc)
-        cid, pid, ptype, step, staff, team, unit = (
-            e["customer_id"], e["process_id"], e["process_type"], e["step"], e["staff"],
-            e["team"], e["unit"])
         ev_rows.append((eid, cid, pid, ptype, step, start, staff, team, unit, source, now))
         p = plan_of(ptype, step, local)
         if p is not None:
