@@ -517,16 +517,22 @@ CHUNK = 100_000  # events per round of insert statements (bounds memory on big f
 CACHE_PER_EVENT_KIB = 1
 CACHE_MAX_KIB = 1 << 20
 
-# Tasks are not sent row by row: each new event's plan and its own shifted times go into a
-# temporary table, and one INSERT ... SELECT joins them with the event and the plan's rows
-# (a third of the rows and a quarter of the values cross from Python to the database).
+# Each new event crosses from Python once, into a temporary table with its plan number and
+# its own times (match_from and the plan's hour-clock deadlines); one INSERT ... SELECT copies
+# the events from there and one joins them with their plans' rows to make the tasks. A plan
+# is a handful of rows, so a third of the rows and a fifth of the values cross that way.
 PLAN_TABLE = "business_import_plan"
-EVENT_PLAN_TABLE = "business_import_event"
+STAGE_TABLE = "business_import_event"
 _SLOT_COLUMNS = tuple(f"t{i}" for i in range(1, _Planner.SLOTS + 1))
 _PLAN_COLUMNS = ("plan", "seq", "kind", "doc_type", "due_slot", "due_at", "warning_slot",
                  "warning_from")
-_EVENT_PLAN_COLUMNS = ("event_id", "plan", "match_from") + _SLOT_COLUMNS
+_STAGE_COLUMNS = ("id", "customer_id", "process_id", "process_type", "step", "completed_at",
+                  "staff", "team", "unit", "plan", "match_from") + _SLOT_COLUMNS
 _NO_SLOTS = tuple((None,) * (_Planner.SLOTS - n) for n in range(_Planner.SLOTS + 1))
+_EVENTS_FROM_STAGE = (
+    "INSERT INTO business_event (id, customer_id, process_id, process_type, step, completed_at, "
+    "staff, team, unit, source, imported_at) SELECT id, customer_id, process_id, process_type, "
+    f"step, completed_at, staff, team, unit, {{p}}, {{p}} FROM {STAGE_TABLE} ORDER BY id")
 
 
 def _slot_sql(slot: str, fixed: str) -> str:
@@ -537,12 +543,12 @@ def _slot_sql(slot: str, fixed: str) -> str:
 _TASKS_FROM_PLANS = (
     "INSERT INTO business_task (event_id, customer_id, process_id, kind, doc_type, start_at, "
     "due_at, warning_from, match_from, staff, team, unit, done_how, waived_by, waive_reason) "
-    "SELECT e.id, e.customer_id, e.process_id, p.kind, p.doc_type, e.completed_at, "
+    "SELECT x.id, x.customer_id, x.process_id, p.kind, p.doc_type, x.completed_at, "
     f"{_slot_sql('due_slot', 'due_at')}, {_slot_sql('warning_slot', 'warning_from')}, "
-    "x.match_from, e.staff, e.team, e.unit, '', '', '' "
+    "x.match_from, x.staff, x.team, x.unit, '', '', '' "
     # CROSS JOIN: SQLite keeps this order (events in id order, each one's plan rows by seq)
-    f"FROM {EVENT_PLAN_TABLE} x CROSS JOIN business_event e CROSS JOIN {PLAN_TABLE} p "
-    "WHERE e.id = x.event_id AND p.plan = x.plan ORDER BY x.event_id, p.seq")
+    f"FROM {STAGE_TABLE} x CROSS JOIN {PLAN_TABLE} p WHERE p.plan = x.plan "
+    "ORDER BY x.id, p.seq")
 
 
 def _create_work_tables() -> None:
@@ -553,15 +559,19 @@ def _create_work_tables() -> None:
                    f"due_slot INTEGER NOT NULL, due_at {ts}, warning_slot INTEGER NOT NULL, "
                    f"warning_from {ts}, PRIMARY KEY (plan, seq))")
     slots = ", ".join(f"{c} {ts}" for c in _SLOT_COLUMNS)
-    db.execute_sql(f"CREATE TEMPORARY TABLE IF NOT EXISTS {EVENT_PLAN_TABLE} (event_id INTEGER "
-                   f"PRIMARY KEY, plan INTEGER NOT NULL, match_from {ts} NOT NULL, {slots})")
-    for table in (PLAN_TABLE, EVENT_PLAN_TABLE):
+    db.execute_sql(f"CREATE TEMPORARY TABLE IF NOT EXISTS {STAGE_TABLE} (id INTEGER PRIMARY KEY, "
+                   "customer_id INTEGER NOT NULL, process_id VARCHAR(64) NOT NULL, "
+                   "process_type VARCHAR(32) NOT NULL, step VARCHAR(64) NOT NULL, "
+                   f"completed_at {ts} NOT NULL, staff VARCHAR(64) NOT NULL, "
+                   "team VARCHAR(64) NOT NULL, unit VARCHAR(64) NOT NULL, plan INTEGER, "
+                   f"match_from {ts} NOT NULL, {slots})")
+    for table in (PLAN_TABLE, STAGE_TABLE):
         db.execute_sql(f"DELETE FROM {table}")
 
 
 def _drop_work_tables() -> None:
     db = dbmod.require_database()
-    for table in (PLAN_TABLE, EVENT_PLAN_TABLE):
+    for table in (PLAN_TABLE, STAGE_TABLE):
         db.execute_sql(f"DROP TABLE IF EXISTS {table}")
 
 
@@ -586,37 +596,36 @@ def _insert_chunk(events: list[tuple], source: str, rules: BusinessRulesLike, pl
     offset = plan.offset
     match_before = rules.match_before()
     now = db_timestamp(dt.datetime.now(dt.UTC).replace(tzinfo=None))
-    source = source[:128]
     first_event = reserve_ids("business_event", len(events))
-    ev_rows, planned, by_rules = [], [], []
-    plan_of, no_slots = plan.plan, _NO_SLOTS
-    for eid, (cid, pid, ptype, step, local, staff, team, unit) in enumerate(events, first_event):
+    staged, by_rules = [], []
+    plan_of, no_slots, blank = plan.plan, _NO_SLOTS, (None,) * (_Planner.SLOTS + 1)
+    for eid, row in enumerate(events, first_event):
+        _, _, ptype, step, local, _, _, _ = row
         utc = local - offset
         start = ts(utc)
-        ev_rows.append((eid, cid, pid, ptype, step, start, staff, team, unit, source, now))
+        match_from = ts(utc - match_before)
         p = plan_of(ptype, step, local)
         if p is not None:
             deltas = p[1]
-            planned.append((eid, p[0], ts(utc - match_before))
-                           + tuple([ts(utc + d) for d in deltas]) + no_slots[len(deltas)])
+            staged.append((eid,) + row[:4] + (start,) + row[5:] + (p[0], match_from)
+                          + tuple([ts(utc + d) for d in deltas]) + no_slots[len(deltas)])
         else:
-            match_from = ts(utc - match_before)
+            staged.append((eid,) + row[:4] + (start,) + row[5:] + (None, match_from) + blank[1:])
+            cid, pid, _, _, _, staff, team, unit = row
             by_rules += [(eid, cid, pid, kind, doc, start, due, warn, match_from, staff, team,
                           unit) for kind, doc, due, warn in plan.tasks(ptype, step, local)]
-    bulk_insert("business_event", EVENT_COLUMNS, ev_rows)
-    del ev_rows
-    tasks = 0
-    if planned:
-        if plan.rows:
-            bulk_insert(PLAN_TABLE, _PLAN_COLUMNS, plan.rows)
-            plan.rows = []
-        bulk_insert(EVENT_PLAN_TABLE, _EVENT_PLAN_COLUMNS, planned)
-        del planned
-        db = dbmod.require_database()
-        if dbmod.is_postgres():
-            db.execute_sql(f"ANALYZE {EVENT_PLAN_TABLE}")
-        tasks += db.execute_sql(_TASKS_FROM_PLANS).rowcount
-        db.execute_sql(f"DELETE FROM {EVENT_PLAN_TABLE}")
+    if plan.rows:
+        bulk_insert(PLAN_TABLE, _PLAN_COLUMNS, plan.rows)
+        plan.rows = []
+    bulk_insert(STAGE_TABLE, _STAGE_COLUMNS, staged)
+    del staged
+    db = dbmod.require_database()
+    if dbmod.is_postgres():
+        db.execute_sql(f"ANALYZE {STAGE_TABLE}")
+    mark = "%s" if dbmod.is_postgres() else "?"
+    db.execute_sql(_EVENTS_FROM_STAGE.format(p=mark), (source[:128], now))
+    tasks = db.execute_sql(_TASKS_FROM_PLANS).rowcount
+    db.execute_sql(f"DELETE FROM {STAGE_TABLE}")
     if by_rules:
         _insert_tasks(by_rules)
         tasks += len(by_rules)
