@@ -1,12 +1,23 @@
 """Business benchmark: import events, one `remind` pass, the monthly KPI, at scale.
 
     .venv/bin/python benchmarks/business_bench.py [--customers 2000000] [--events 1000000]
-        [--open-tasks 1000000] [--postgres URL]
+        [--open-tasks 1000000] [--postgres URL] [--no-raw]
 
 Builds a fresh archive in ./.bench/ (SQLite) or a schema `hudang_bizbench` (PostgreSQL):
 customers inserted in bulk, a year of generated events written to a CSV and imported through
 the real service (`import_events`: validation, idempotency check, tasks); then all but the
 newest `--open-tasks` tasks are marked done, and `remind_pass` and `kpi` are timed.
+
+Before the import, a child process measures the engine's own speed on the same rows (issue
+16): it imports the file inside a transaction, reads back the very event and task rows the
+import wrote, rolls back, and times `store.bulk.bulk_insert` of those rows into the same,
+still empty, tables (executemany on SQLite, COPY on PostgreSQL; the import's page cache),
+rolled back again, so it has no commit, which the import's time includes. The import's rate
+is printed as a ratio of that one. A child, so the raw rows' memory (gigabytes at a million
+events) stays out of this process's figures; it costs a second import's time (`--no-raw`).
+
+Every phase prints wall and CPU time (`time.process_time`: this process only, so the server's
+work on PostgreSQL is not in it) and the load average, as the machine may be shared.
 Targets (issue 14): import >= 20,000 events/s on SQLite, remind <= 30 s, kpi <= 5 s.
 Figures are printed, never asserted.
 """
@@ -15,10 +26,13 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import gc
 import itertools
+import json
 import os
 import random
 import resource
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -32,6 +46,7 @@ from hudang.rules.checklists import BusinessRules  # noqa: E402
 from hudang.store import archive, audit  # noqa: E402
 from hudang.store import db as dbmod  # noqa: E402
 from hudang.store.generator_events import event_rows, write_events_csv  # noqa: E402
+from hudang.store.services import business_import  # noqa: E402
 from hudang.store.services.business_import import import_events  # noqa: E402
 from hudang.store.services.business_kpi import kpi  # noqa: E402
 from hudang.store.services.business_remind import remind_pass  # noqa: E402
@@ -85,13 +100,72 @@ def _timed(label: str, fn):
     return out, took
 
 
+class _Rollback(Exception):
+    pass
+
+
+_TASK_NAMES = business_import.TASK_COLUMNS + tuple(c for c, _ in business_import.TASK_CONSTANTS)
+
+
+def raw_insert(url: str, csv_path: Path) -> dict:
+    """(In the child.) The import's own rows through the bare driver, both rolled back."""
+    from hudang.store.bulk import page_cache
+
+    archive.open_archive(url)
+    db = dbmod.require_database()
+    rules = BusinessRules(load_ruleset(ROOT / "sample_data" / "rules"))
+    gc.disable()  # as the import does: millions of row tuples
+    try:
+        with dbmod.write_tx():
+            import_events(csv_path, ACTOR, rules)
+            events = db.execute_sql(f"SELECT {', '.join(business_import.EVENT_COLUMNS)} "
+                                    "FROM business_event ORDER BY id").fetchall()
+            tasks = db.execute_sql(f"SELECT {', '.join(_TASK_NAMES)} FROM business_task "
+                                   "ORDER BY id").fetchall()
+            raise _Rollback
+    except _Rollback:
+        pass
+    kib = min(business_import.CACHE_PER_EVENT_KIB * len(events), business_import.CACHE_MAX_KIB)
+    try:
+        with dbmod.write_tx(), page_cache(kib):
+            t0, c0 = time.perf_counter(), time.process_time()
+            bulk_insert("business_event", business_import.EVENT_COLUMNS, events)
+            bulk_insert("business_task", _TASK_NAMES, tasks)
+            if not dbmod.is_postgres():  # every statement done before the clock stops
+                db.execute_sql("SAVEPOINT bench_flush")
+                db.execute_sql("RELEASE bench_flush")
+            wall, cpu = time.perf_counter() - t0, time.process_time() - c0
+            raise _Rollback
+    except _Rollback:
+        pass
+    archive.close_archive()
+    return {"events": len(events), "tasks": len(tasks), "wall": wall, "cpu": cpu}
+
+
+def _raw_in_child(url: str, csv_path: Path) -> dict:
+    """Run `raw_insert` in a child process (its memory is its own); its figures back."""
+    out = subprocess.run([sys.executable, __file__, "--raw-child", url, str(csv_path)],
+                         stdout=subprocess.PIPE, text=True, check=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def _load() -> str:
+    return f"load average {os.getloadavg()[0]:.1f}"
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--customers", type=int, default=2_000_000)
     ap.add_argument("--events", type=int, default=1_000_000)
     ap.add_argument("--open-tasks", type=int, default=1_000_000)
     ap.add_argument("--postgres", default=None)
+    ap.add_argument("--no-raw", action="store_true",
+                    help="skip the raw executemany/COPY comparison (a second import's time)")
+    ap.add_argument("--raw-child", nargs=2, metavar=("URL", "CSV"), help=argparse.SUPPRESS)
     args = ap.parse_args()
+    if args.raw_child:
+        print(json.dumps(raw_insert(args.raw_child[0], Path(args.raw_child[1]))))
+        return
     BENCH.mkdir(exist_ok=True)
     url = _url(args.postgres)
     archive.open_archive(url, create=True)
@@ -105,11 +179,28 @@ def main() -> None:
                                        processes, random.Random(1)), args.events)
     n_rows, _ = _timed("write events CSV (setup)", lambda: write_events_csv(csv_path, rows))
     rules = BusinessRules(load_ruleset(ROOT / "sample_data" / "rules"))
+    raw = None
+    if not args.no_raw:
+        engine = "COPY" if dbmod.is_postgres() else "executemany"
+        print(f"raw {engine} of the import's rows (child process; {_load()})", flush=True)
+        raw = _raw_in_child(url, csv_path)
+        rows = raw["events"] + raw["tasks"]
+        print(f"  {raw['events']:,} event + {raw['tasks']:,} task rows, rolled back: "
+              f"{raw['wall']:.2f} s wall {raw['cpu']:.2f} s cpu; {rows / raw['wall']:,.0f} rows/s "
+              f"wall, {rows / raw['cpu']:,.0f} per CPU-second = {raw['events'] / raw['wall']:,.0f} "
+              f"events/s wall, {raw['events'] / raw['cpu']:,.0f} per CPU-second", flush=True)
+    print(f"import events ({_load()})", flush=True)
     c0 = time.process_time()
     res, took = _timed("import events", lambda: import_events(csv_path, ACTOR, rules))
     cpu = time.process_time() - c0
+    rows = res.imported + res.tasks
     print(f"  {res.imported:,} events, {res.tasks:,} tasks: {res.imported / took:,.0f} events/s "
-          f"wall, {res.imported / cpu:,.0f} events per CPU-second", flush=True)
+          f"wall, {res.imported / cpu:,.0f} events per CPU-second ({rows / took:,.0f} rows/s "
+          f"wall, {rows / cpu:,.0f} per CPU-second; {_load()})", flush=True)
+    if raw and raw["events"] == res.imported:
+        print(f"  the import runs at {raw['wall'] / took:.2f} of the raw {engine} rate wall, "
+              f"{raw['cpu'] / cpu:.2f} of it per CPU-second (it also reads and checks the file "
+              "and commits)", flush=True)
     again, _ = _timed("import the same file again (no-op)",
                           lambda: import_events(csv_path, ACTOR, rules))
     print(f"  {again.already_known:,} already known, {again.imported} new")
