@@ -72,9 +72,13 @@ def _key(row: dict, contract: tuple | None) -> tuple:
             bool(row["legal_hold"] or row["customer_hold"]))
 
 
-def _decide(ruleset: RetentionRules, key: tuple,
-            cache: dict) -> tuple[str, str, dt.date | None, str]:
-    """(status, schedule id, eligible_on, note) for a document's facts, memoised per run."""
+def decide_memoised(ruleset: RetentionRules, key: tuple,
+                    cache: dict) -> tuple[str, str, dt.date | None, str]:
+    """(status, schedule id, eligible_on, note) for a document's facts, memoised per run.
+
+    `key` holds the facts in `RetentionFacts` field order (`_key` builds it from a row);
+    documents with the same facts share one decision, so a run decides each once.
+    """
     hit = cache.get(key)
     if hit is None:
         d = ruleset.decide(RetentionFacts(*key))
@@ -123,7 +127,7 @@ def recompute(ruleset: RetentionRules, actor: audit.Actor, confirm_shortening: b
         before, after = {}, {}
         for row in rows:
             report.examined += 1
-            status, schedule_id, eligible_on, note = _decide(
+            status, schedule_id, eligible_on, note = decide_memoised(
                 ruleset, _key(row, contracts.get(row["id"])), cache)
             setattr(report, status, getattr(report, status) + 1)
             new = (schedule_id, eligible_on, note, ruleset.version)
@@ -184,7 +188,7 @@ def stamp_document(ruleset: RetentionRules, document_id: int,
     with dbmod.write_tx():
         row = _select().where(Document.id == document_id).dicts().get()
         contracts = _contracts([document_id])
-        _status, schedule_id, eligible_on, note = _decide(
+        _status, schedule_id, eligible_on, note = decide_memoised(
             ruleset, _key(row, contracts.get(document_id)), {})
         stamp = RetentionStamp(document_id, schedule_id, eligible_on, note, ruleset.version)
         (Document.update(retention_class=schedule_id, retention_eligible_on=eligible_on,
