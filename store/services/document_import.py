@@ -1,0 +1,703 @@
+"""Importing the catalogue of existing paper documents (存量文件目录) from CSV.
+
+A site moving to hudang brings its old system's catalogue: one row per document of a customer
+already in the archive (import the customers first). Every row is validated; a bad file
+imports nothing and lists each problem with its row number. A good file is inserted in one
+transaction with one audit event (`document.import`); importing the same file again is
+refused (its SHA-256 is in that event). Volumes (卷) and boxes (盒) the catalogue names that
+the archive does not have yet are registered with it, under the box rule `boxing` enforces.
+Retention is decided as filing decides it (`retention.decide_memoised`), once per distinct set
+of facts rather than once per row. The SQL is built once and run with executemany (COPY on
+PostgreSQL): see docs/csv-import.md.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import io
+import json
+import operator
+import re
+from collections import Counter
+from dataclasses import dataclass
+from dataclasses import field as dc_field
+from pathlib import Path
+from typing import NamedTuple
+
+from hudang.store import audit
+from hudang.store import db as dbmod
+from hudang.store.barcodes import BarcodeScheme, default_scheme
+from hudang.store.bulk import bulk_insert, db_timestamp, reserve_ids
+from hudang.common.domain import BoxStatus
+from hudang.store.domain import HV, LV, VOLTAGE_CLASSES, category_code, local_time
+from hudang.store.errors import AlreadyImported, BadCheckCharacter, ImportFailed
+from hudang.store.i18n import t
+from hudang.store.progress import Progress, no_progress
+from hudang.store.services import serials
+from hudang.store.services.business_import import lookup_in
+from hudang.store.services.customer_import import decode_csv_bytes
+from hudang.store.services.retention import NOTE_LEN, decide_memoised
+from hudang.store.services.retention_policy import RetentionRules
+from hudang.store.textclean import ascii_identifier, unsafe_character
+
+# field -> accepted header names (Chinese first, then English); matching ignores case/spaces.
+COLUMNS: dict[str, tuple[str, ...]] = {
+    "customer_number": ("户号", "客户编号", "用户编号", "customer_number", "customer",
+                        "customer_no"),
+    "category": ("类别", "档案类别", "category"),
+    "doc_type": ("文件类型", "doc_type", "type"),
+    "title": ("题名", "文件题名", "title"),
+    "filed_on": ("日期", "形成日期", "归档日期", "date", "filed_on"),
+    "page_count": ("页数", "pages", "page_count"),
+    "barcode": ("条码", "文件条码", "barcode"),
+    "business_process": ("业务流程", "业务类型", "business_process", "process"),
+    "volume": ("案卷条码", "卷条码", "volume"),
+    "box": ("档案盒条码", "盒条码", "box"),
+}
+FIELDS = tuple(COLUMNS)
+REQUIRED = ("customer_number", "category", "doc_type", "filed_on")
+# Limits of the columns the values land in (store/models.py); pages: a box holds no more.
+_MAX_LEN = {"customer_number": 32, "doc_type": 64, "title": 256, "business_process": 64,
+            "barcode": 32, "volume": 32, "box": 32}
+MAX_PAGES = 99_999
+EARLIEST = dt.date(1900, 1, 1)
+_MAX_PROBLEMS = 200
+_STEP = 50_000  # rows per insert statement, and per progress report
+_ALIASES = {re.sub(r"\s+", "", a).lower(): f for f, names in COLUMNS.items() for a in names}
+_DATE = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?"
+                   r"(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?")
+DOCUMENT_COLUMNS = ("id", "barcode", "customer_id", "volume_id", "category", "doc_type", "title",
+                    "page_count", "filed_on", "business_process", "retention_class",
+                    "retention_eligible_on", "retention_note", "retention_ruleset",
+                    "legal_hold", "created_at")
+VOLUME_COLUMNS = ("id", "barcode", "customer_id", "box_id", "category", "title", "seq",
+                  "created_at")
+BOX_COLUMNS = ("id", "barcode", "voltage_class", "status", "label", "created_at", "version")
+
+
+@dataclass(frozen=True)
+class DocumentImportResult:
+    """What a documents import did."""
+
+    count: int
+    file_name: str
+    sha256: str
+    encoding: str
+    customers: int
+    categories: dict[str, int]
+    barcodes_generated: int
+    volumes_created: int
+    boxes_created: int
+    first_id: int
+    last_id: int
+    retention_ruleset: str = ""  # "" when no retention rules were given (decided later)
+    retention: dict[str, int] = dc_field(default_factory=dict)  # status -> documents
+
+    @property
+    def imported(self) -> int:
+        """How many documents were imported (same as `count`)."""
+        return self.count
+
+
+# ---------------------------------------------------------------- reading the file
+
+def _header_map(header: list[str]) -> tuple[dict[str, int], list[tuple[int, str]]]:
+    """Column index per field, or the problems with the header row."""
+    found: dict[str, int] = {}
+    problems: list[tuple[int, str]] = []
+    for i, raw in enumerate(header):
+        key = re.sub(r"\s+", "", raw.lstrip("\ufeff")).lower()
+        if not key:
+            continue
+        field = _ALIASES.get(key)
+        if field is None:
+            problems.append((1, t("未知列“{col}”", "unknown column '{col}'", col=raw)))
+        elif field in found:
+            problems.append((1, t("列“{col}”重复", "column '{col}' appears twice", col=raw)))
+        else:
+            found[field] = i
+    for field in REQUIRED:
+        if field not in found:
+            problems.append((1, t("缺少必需列“{col}”", "missing required column '{col}'",
+                                  col=COLUMNS[field][0])))
+    return found, problems
+
+
+def parse_date(text: str) -> dt.date | None:
+    """A catalogue date: 2019-03-01, 2019/3/1, 2019.03.01, 20190301 or 2019年3月1日 (a time
+    after it is ignored); None when it is not a real date."""
+    text = text.strip()
+    if len(text) == 8 and text.isdigit():  # DA/T 22 writes dates as 20190301
+        parts = (text[:4], text[4:6], text[6:])
+    else:
+        m = _DATE.fullmatch(ascii_identifier(text))
+        if m is None:
+            return None
+        parts = m.groups()
+    try:
+        return dt.date(*map(int, parts))
+    except ValueError:
+        return None
+
+
+class _Cleaner:
+    """Validates the rows of one file; values that repeat (categories, dates, page counts,
+    volumes, boxes) are checked once and remembered."""
+
+    def __init__(self, cols: dict[str, int], scheme: BarcodeScheme, today: dt.date) -> None:
+        self.scheme, self.today = scheme, today
+        # An absent column reads the "" every row gets appended (index -1).
+        self.get = operator.itemgetter(*(cols.get(f, -1) for f in FIELDS))
+        self.width = max(cols.values()) + 1
+        self.limits = tuple(_MAX_LEN.get(f, 1 << 30) for f in FIELDS)
+        self.categories: dict[str, str | None] = {}
+        self.dates: dict[str, tuple] = {}
+        self.pages: dict[str, int | None] = {}
+        self.codes: dict[tuple[str, str], tuple[str, str | None]] = {}
+        self.doc_prefix = scheme.prefixes["document"]
+        self.doc_len = len(self.doc_prefix) + scheme.digits + 1
+
+    def __call__(self, raw: list[str]) -> tuple[tuple, list[str]]:
+        """(number, category, doc type, title, date, pages, barcode, process, volume, box) and
+        the row's problems (messages without the row number)."""
+        if len(raw) < self.width:
+            raw += [""] * (self.width - len(raw))
+        raw.append("")
+        vals = [v.strip() for v in self.get(raw)]
+        number, cat_raw, doc_type, title, date_raw, pages_raw, code, process, vol, box = vals
+        errors: list[str] = []
+        joined = "".join(vals)
+        if not joined.isascii():
+            number = ascii_identifier(number)
+        if unsafe_character(joined):
+            for f, v in zip(FIELDS, vals):
+                bad = unsafe_character(v)
+                if bad:
+                    errors.append(t("“{col}”含控制字符 {c}", "'{col}' contains the control "
+                                    "character {c}", col=COLUMNS[f][0], c=bad))
+        if not all(map(operator.le, map(len, vals), self.limits)):
+            for f, v, limit in zip(FIELDS, vals, self.limits):
+                if len(v) > limit:
+                    errors.append(t("“{col}”超过 {n} 个字符", "'{col}' is longer than {n} "
+                                    "characters", col=COLUMNS[f][0], n=limit))
+        if not (number and cat_raw and doc_type and date_raw):
+            errors += [t("“{col}”不能为空", "'{col}' is empty", col=COLUMNS[f][0])
+                       for f, v in zip(FIELDS, (number, cat_raw, doc_type, "", date_raw))
+                       if f in REQUIRED and not v]
+        category = self._category(cat_raw, errors) if cat_raw else ""
+        filed_on = self._date(date_raw, errors) if date_raw else None
+        pages = self._pages(pages_raw, errors) if pages_raw else 0
+        if code:
+            code = self._barcode(code, errors)
+        if vol:
+            vol = self._code("volume", vol, errors)
+        if box:
+            box = self._code("box", box, errors)
+        return (number, category, doc_type, title or doc_type, filed_on, pages, code, process,
+                vol, box), errors
+
+    def _category(self, raw: str, errors: list[str]) -> str:
+        code = self.categories.get(raw, "")
+        if code == "":
+            try:
+                code = category_code(raw)
+            except ValueError:
+                code = None
+            self.categories[raw] = code
+        if code is None:
+            errors.append(t("类别“{v}”应为 YK/YJ/JL/DF/QT 或 业扩/用检/计量/电费/其它",
+                            "category '{v}' must be YK/YJ/JL/DF/QT or 业扩/用检/计量/电费/其它",
+                            v=raw))
+            return ""
+        return code
+
+    def _date(self, raw: str, errors: list[str]) -> dt.date | None:
+        hit = self.dates.get(raw)
+        if hit is None:
+            day = parse_date(raw)
+            if day is None:
+                hit = (None, t("日期“{v}”应为 YYYY-MM-DD（或 20190301、2019年3月1日）",
+                               "date '{v}' must be YYYY-MM-DD (or 20190301, 2019年3月1日)",
+                               v=raw))
+            elif day > self.today:
+                hit = (None, t("日期 {v} 在未来", "date {v} is in the future", v=day))
+            elif day < EARLIEST:
+                hit = (None, t("日期 {v} 早于 1900 年", "date {v} is before 1900", v=day))
+            else:
+                hit = (day, None)
+            self.dates[raw] = hit
+        if hit[1]:
+            errors.append(hit[1])
+        return hit[0]
+
+    def _pages(self, raw: str, errors: list[str]) -> int:
+        pages = self.pages.get(raw, -1)
+        if pages == -1:
+            text = ascii_identifier(raw)
+            pages = int(text) if text.isdigit() and int(text) <= MAX_PAGES else None
+            self.pages[raw] = pages
+        if pages is None:
+            errors.append(t("页数“{v}”应为 0 到 {n} 的整数", "page count '{v}' must be a whole "
+                            "number from 0 to {n}", v=raw, n=MAX_PAGES))
+            return 0
+        return pages
+
+    def _barcode(self, raw: str, errors: list[str]) -> str:
+        """A document barcode of the archive's scheme, normalised (every row has its own)."""
+        if (len(raw) == self.doc_len and raw.isascii() and raw.isupper()
+                and raw.startswith(self.doc_prefix)):  # as printed: skip the normalising
+            body = raw[:-1]
+            if body[len(self.doc_prefix):].isdigit():
+                try:
+                    if self.scheme.parse(raw).kind == "document":
+                        return raw
+                except BadCheckCharacter:
+                    pass
+        code, problem = self._parse("document", raw)
+        if problem:
+            errors.append(problem)
+        return code
+
+    def _code(self, kind: str, raw: str, errors: list[str]) -> str:
+        hit = self.codes.get((kind, raw))
+        if hit is None:
+            hit = self.codes[(kind, raw)] = self._parse(kind, raw)
+        if hit[1]:
+            errors.append(hit[1])
+        return hit[0]
+
+    def _parse(self, kind: str, raw: str) -> tuple[str, str | None]:
+        """(normalised code, problem or None) of a barcode that must be of `kind`."""
+        col = COLUMNS[{"document": "barcode"}.get(kind, kind)][0]
+        try:
+            scan = self.scheme.parse(raw)
+        except BadCheckCharacter:
+            return "", t("“{col}”{v} 的校验位不对", "'{col}' {v} has a bad check character",
+                         col=col, v=raw)
+        if scan.kind != kind:
+            name = {"document": ("文件", "document"), "volume": ("案卷", "volume"),
+                    "box": ("档案盒", "box")}[kind]
+            return "", t("“{col}”{v} 不是本档案库的{k}条码", "'{col}' {v} is not a {k} barcode "
+                         "of this archive", col=col, v=raw, k=t(*name))
+        return scan.code, None
+
+
+def _rows(reader, problems: list[tuple[int, str]]):
+    """(row number, cells) from row 2 on; a row the csv module refuses becomes a problem."""
+    row_no = 1
+    while True:
+        row_no += 1
+        try:
+            raw = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:  # e.g. a field over the csv module's size limit
+            problems.append((row_no, t("无法读取：{e}（字段过长或引号不配对）",
+                                       "cannot be read: {e} (a field too long, or unbalanced "
+                                       "quotes)", e=exc)))
+            if len(problems) > _MAX_PROBLEMS:
+                return
+            continue
+        yield row_no, raw
+
+
+def parse_documents_csv(data: bytes, scheme: BarcodeScheme | None = None,
+                        today: dt.date | None = None, progress: Progress = no_progress
+                        ) -> tuple[list[tuple], list[tuple[int, str]], str]:
+    """(rows, problems, encoding): each row is (row number, number, category, doc type, title,
+    date, pages, barcode, process, volume, box); only what the file alone shows is checked."""
+    text, encoding = decode_csv_bytes(data)
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        header = next(reader, None)
+    except csv.Error as exc:
+        raise ImportFailed(t("第 1 行无法读取：{e}", "row 1 cannot be read: {e}", e=exc),
+                           [(1, str(exc))]) from None
+    if header is None:
+        raise ImportFailed(t("文件是空的", "The file is empty"), [(1, "empty")])
+    cols, problems = _header_map(header)
+    if problems:
+        raise ImportFailed(_summary(problems), problems)
+    clean = _Cleaner(cols, scheme or default_scheme(), today or dt.date.today())
+    rows: list[tuple] = []
+    first_row: dict[str, int] = {}  # barcode -> the row that has it first
+    for row_no, raw in _rows(reader, problems):
+        if not "".join(raw).strip():  # a blank line or only empty cells
+            continue
+        values, errors = clean(raw)
+        code = values[6]
+        if code:
+            if code in first_row:
+                errors.append(t("条码 {v} 与第 {r} 行重复", "barcode {v} repeats row {r}",
+                                v=code, r=first_row[code]))
+            else:
+                first_row[code] = row_no
+        if errors:
+            problems += [(row_no, e) for e in errors]
+        rows.append((row_no, *values))
+        if not row_no % _STEP:
+            progress("rows", len(rows), 0)
+    if not rows and not problems:
+        problems.append((2, t("没有数据行", "no data rows")))
+    progress("rows", len(rows), len(rows))
+    return rows, problems, encoding
+
+
+def _summary(problems: list[tuple[int, str]]) -> str:
+    rows = sorted({r for r, _ in problems})
+    first = "; ".join(f"{t('第 {r} 行', 'row {r}', r=r)}: {m}" for r, m in problems[:3])
+    return t("导入失败，未导入任何文件：{n} 个问题，涉及 {k} 行。{first}",
+             "Import rejected, nothing imported: {n} problem(s) on {k} row(s). {first}",
+             n=len(problems), k=len(rows), first=first)
+
+
+# ---------------------------------------------------------------- what the archive holds
+
+class _Customer(NamedTuple):
+    id: int
+    number: str
+    name: str
+    voltage_class: str
+    status: str = ""
+    cancelled_on: dt.date | None = None
+    hold: bool = False
+    area: str = ""
+    line: str = ""
+
+
+def _as_date(value) -> dt.date | None:
+    if value is None or isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(str(value)[:10])
+
+
+def _customers(numbers: list[str]) -> dict[str, _Customer]:
+    """The archive's customers with these numbers."""
+    cols = "id, number, name, voltage_class, status, cancelled_on, legal_hold, area, line"
+    rows = lookup_in(f"SELECT {cols} FROM customer WHERE number IN "
+                     "(SELECT value FROM json_each(?))",
+                     f"SELECT {cols} FROM customer WHERE number = ANY(%s)", numbers)
+    return {r[1]: _Customer(r[0], r[1], r[2], r[3], r[4], _as_date(r[5]), bool(r[6]),
+                            r[7] or "", r[8] or "") for r in rows}
+
+
+def _existing_barcodes(codes: list[str]) -> set[str]:
+    return {r[0] for r in lookup_in(
+        "SELECT barcode FROM document WHERE barcode IN (SELECT value FROM json_each(?))",
+        "SELECT barcode FROM document WHERE barcode = ANY(%s)", codes)}
+
+
+def _by_ids(sql: str, ids: list[int]) -> list[tuple]:
+    """Rows of `sql`, whose `IN {ids}` is these ids (50,000 per statement)."""
+    if not ids:
+        return []
+    return lookup_in(sql.format(ids="(SELECT value FROM json_each(?))"),
+                     sql.replace("IN {ids}", "= ANY(%s)"), ids)
+
+
+@dataclass
+class _Box:
+    id: int | None  # None: new, registered by this import
+    code: str
+    voltage_class: str
+    members: dict[int, _Customer] = dc_field(default_factory=dict)  # customers it holds
+
+
+@dataclass
+class _Volume:
+    id: int | None  # None: new, registered by this import
+    code: str  # "" for a volume made up for loose documents put in a box
+    customer: _Customer | None
+    customer_id: int
+    box: str  # its box's barcode, "" for none
+    category: str | None
+    first_row: int = 0
+
+
+class _Plan:
+    """Which volume each row goes into, and the volumes and boxes to register first."""
+
+    def __init__(self) -> None:
+        self.volumes: dict[str, _Volume] = {}  # by barcode: named by the file, existing or new
+        self.auto: dict[tuple[int, str, str], _Volume] = {}  # by (customer, box, category)
+        self.boxes: dict[str, _Box] = {}
+
+    def new_volumes(self) -> list[_Volume]:
+        new = [v for v in self.volumes.values() if v.id is None]
+        new += [v for v in self.auto.values() if v.id is None]
+        return sorted(new, key=operator.attrgetter("first_row"))
+
+    def new_boxes(self) -> list[_Box]:
+        return [b for b in self.boxes.values() if b.id is None]
+
+    def volume_id(self, key) -> int | None:
+        if key is None:
+            return None
+        return (self.volumes[key] if type(key) is str else self.auto[key]).id
+
+
+def _plan_volumes(rows: list[tuple], cust: dict[str, _Customer],
+                  problems: list[tuple[int, str]]) -> tuple[_Plan, list]:
+    """Resolve the volume and box columns: the plan, and each row's volume key (or None)."""
+    plan = _Plan()
+    for code, vid, cid, box_code, cat in lookup_in(
+            "SELECT v.barcode, v.id, v.customer_id, b.barcode, v.category FROM volume v "
+            "LEFT JOIN box b ON b.id = v.box_id WHERE v.barcode IN "
+            "(SELECT value FROM json_each(?))",
+            "SELECT v.barcode, v.id, v.customer_id, b.barcode, v.category FROM volume v "
+            "LEFT JOIN box b ON b.id = v.box_id WHERE v.barcode = ANY(%s)",
+            sorted({r[9] for r in rows if r[9]})):
+        plan.volumes[code] = _Volume(vid, code, None, cid, box_code or "", cat)
+    for code, bid, vc in lookup_in(
+            "SELECT barcode, id, voltage_class FROM box WHERE barcode IN "
+            "(SELECT value FROM json_each(?))",
+            "SELECT barcode, id, voltage_class FROM box WHERE barcode = ANY(%s)",
+            sorted({r[10] for r in rows if r[10]})):
+        plan.boxes[code] = _Box(bid, code, vc)
+    by_id = {b.id: b for b in plan.boxes.values()}
+    in_box: dict[tuple[int, int, str], int] = {}  # (box, customer, category) -> first volume
+    for vid, bid, cat, cid, number, name, vc, area, line in _by_ids(
+            "SELECT v.id, v.box_id, v.category, c.id, c.number, c.name, c.voltage_class, "
+            "c.area, c.line FROM volume v JOIN customer c ON c.id = v.customer_id "
+            "WHERE v.box_id IN {ids} ORDER BY v.id", sorted(by_id)):
+        by_id[bid].members.setdefault(cid, _Customer(cid, number, name, vc, area=area or "",
+                                                     line=line or ""))
+        in_box.setdefault((bid, cid, cat or ""), vid)
+    keys: list = []
+    for row_no, number, category, *_rest, vol, box in rows:
+        c = cust.get(number)
+        if c is None or not (vol or box):
+            keys.append(None)
+            continue
+        if not vol:  # loose documents put in a box: the customer's volume of that category
+            key = (c.id, box, category)
+            if key not in plan.auto:
+                b = plan.boxes.get(box)
+                vid = in_box.get((b.id, c.id, category)) if b is not None and b.id else None
+                plan.auto[key] = _Volume(vid, "", c, c.id, box, category, row_no)
+            keys.append(key)
+            continue
+        v = plan.volumes.get(vol)
+        if v is None:
+            v = plan.volumes[vol] = _Volume(None, vol, c, c.id, box, category, row_no)
+        if v.customer_id != c.id:
+            problems.append((row_no, _other_customer(v, cust)))
+        elif box and v.box != box:
+            if v.id is None and not v.box:
+                v.box = box  # rows before this one left the new volume's box empty
+            else:
+                problems.append((row_no, t(
+                    "案卷 {v} 在档案盒 {b} 中，不在 {c}", "volume {v} is in box {b}, not {c}",
+                    v=vol, b=v.box or t("（未装盒）", "(no box)"), c=box)))
+        if v.id is None and v.category != category:
+            v.category = None  # documents of several categories: a volume of the whole file
+        keys.append(vol)
+    _check_boxes(plan, problems)
+    return plan, keys
+
+
+def _other_customer(v: _Volume, cust: dict[str, _Customer]) -> str:
+    if v.id is None:
+        return t("案卷 {v} 在第 {r} 行属于户号 {n}", "volume {v} belongs to customer {n} on "
+                 "row {r}", v=v.code, r=v.first_row, n=v.customer.number)
+    owner = next((c.number for c in cust.values() if c.id == v.customer_id), "")
+    return t("案卷 {v} 属于另一个客户{n}", "volume {v} belongs to another customer{n}",
+             v=v.code, n=f"（{owner}）" if owner else "")
+
+
+def _check_boxes(plan: _Plan, problems: list[tuple[int, str]]) -> None:
+    """The box rule for every new volume put in a box (as `boxing.check_box_rule`): the box's
+    class is its customers', an HV box holds one customer, an LV box one 台区 (or line)."""
+    for v in plan.new_volumes():
+        if not v.box:
+            continue
+        c = v.customer
+        b = plan.boxes.get(v.box)
+        if b is None:  # a new box takes the class of its first customer
+            b = plan.boxes[v.box] = _Box(None, v.box, c.voltage_class)
+        others = [o for cid, o in b.members.items() if cid != c.id]
+        problem = None
+        if b.voltage_class != c.voltage_class:
+            problem = t("{v}客户的档案不能放入{b}档案盒 {c}",
+                        "a {v} customer's file cannot go into {b} box {c}",
+                        v=VOLTAGE_CLASSES.get(c.voltage_class, c.voltage_class),
+                        b=VOLTAGE_CLASSES.get(b.voltage_class, b.voltage_class), c=b.code)
+        elif others and b.voltage_class == HV:
+            problem = t("高压档案盒 {c} 只能装一个客户的档案（已装 {n} {m}）",
+                        "HV box {c} holds one customer only (it holds {n} {m})", c=b.code,
+                        n=others[0].number, m=others[0].name)
+        elif others and b.voltage_class == LV:
+            o = others[0]
+            same = (c.area == o.area) if (c.area and o.area) else (c.line == o.line)
+            if not same:
+                problem = t("低压档案盒 {c} 装的是 {a} 的客户，{n} 属于 {b}",
+                            "LV box {c} holds customers of {a}; {n} is in {b}", c=b.code,
+                            a=o.area or o.line or "—", n=c.number, b=c.area or c.line or "—")
+        if problem:
+            problems.append((v.first_row, problem))
+        else:
+            b.members.setdefault(c.id, c)
+
+
+def _serial(code: str, scheme: BarcodeScheme, kind: str) -> int:
+    return int(code[len(scheme.prefixes[kind]):-1])
+
+
+def earlier_import(digest: str) -> tuple[int, str, int] | None:
+    """(audit seq, when, documents) of an earlier import of the file with this SHA-256."""
+    db = dbmod.require_database()
+    p = db.param
+    for seq, at, after in db.execute_sql(
+            f"SELECT seq, at, after FROM audit_event WHERE action = {p} AND after LIKE {p} "
+            f"ORDER BY seq", ("document.import", f'%"sha256":"{digest}"%')).fetchall():
+        data = json.loads(after or "{}")
+        if data.get("sha256") == digest:
+            return int(seq), str(at), int(data.get("count", 0))
+    return None
+
+
+def _refuse_repeat(digest: str, name: str) -> None:
+    found = earlier_import(digest)
+    if found is not None:
+        seq, at, count = found
+        when = local_time(dt.datetime.fromisoformat(at.rstrip("Z")))
+        raise AlreadyImported(t(
+            "这个文件（{f}）已于 {at} 导入过（{n} 件，审计事件 #{seq}）；未做任何更改。",
+            "This file ({f}) was already imported at {at} ({n} documents, audit event #{seq}); "
+            "nothing was changed.", f=name, at=f"{when:%Y-%m-%d %H:%M}", n=count, seq=seq))
+
+
+# ---------------------------------------------------------------- the service
+
+def import_documents_csv(path: str | Path, actor: audit.Actor,
+                         ruleset: RetentionRules | None = None, *,
+                         scheme: BarcodeScheme | None = None,
+                         progress: Progress = no_progress) -> DocumentImportResult:
+    """Import every document in the catalogue CSV at `path`, or none (raises ImportFailed).
+
+    With `ruleset`, each document's retention is decided now as filing decides it; without,
+    it is left for `hudang retention recompute`. `scheme` is the archive's barcode scheme.
+    """
+    path = Path(path)
+    if not path.is_file():  # a pipe or a device would block or never end
+        raise ImportFailed(t("{p} 不是普通文件", "{p} is not a regular file", p=path),
+                           [(0, "not a regular file")])
+    data = path.read_bytes()
+    digest = hashlib.sha256(data).hexdigest()
+    scheme = scheme or default_scheme()
+    _refuse_repeat(digest, path.name)  # at once, before reading a large file
+    rows, problems, encoding = parse_documents_csv(data, scheme, progress=progress)
+    del data
+    with dbmod.write_tx() as db:
+        if dbmod.is_postgres():  # two imports of one file: the second waits, then is refused
+            db.execute_sql("LOCK TABLE document IN SHARE ROW EXCLUSIVE MODE")
+        _refuse_repeat(digest, path.name)
+        cust = _customers(sorted({r[1] for r in rows if r[1]}))
+        problems += [(r[0], t("户号 {v} 不在档案中", "customer number {v} is not in the archive",
+                              v=r[1])) for r in rows if r[1] and r[1] not in cust]
+        given = [r[7] for r in rows if r[7]]
+        taken = _existing_barcodes(given) if given else set()
+        if taken:
+            problems += [(r[0], t("条码 {v} 已在档案中", "barcode {v} is already in the archive",
+                                  v=r[7])) for r in rows if r[7] in taken]
+        plan, keys = _plan_volumes(rows, cust, problems)
+        if problems:
+            problems.sort()
+            raise ImportFailed(_summary(problems), problems[:_MAX_PROBLEMS])
+        result = _insert(rows, keys, plan, cust, ruleset, scheme, path.name, digest, encoding,
+                         progress)
+        audit.record(actor, "document.import", "document", path.name, None,
+                     {"file": path.name, "sha256": digest, "encoding": encoding,
+                      "count": result.count, "customers": result.customers,
+                      "categories": result.categories,
+                      "barcodes_generated": result.barcodes_generated,
+                      "volumes_created": result.volumes_created,
+                      "boxes_created": result.boxes_created, "first_id": result.first_id,
+                      "last_id": result.last_id, "retention_ruleset": result.retention_ruleset,
+                      "retention": result.retention})
+    return result
+
+
+def _register_boxes_and_volumes(plan: _Plan, scheme: BarcodeScheme,
+                                now: object) -> tuple[int, int]:
+    """Insert the new boxes and volumes (ids and barcodes reserved first); return how many."""
+    boxes = plan.new_boxes()
+    volumes = plan.new_volumes()
+    if boxes:
+        serials.reserve_through("box", max(_serial(b.code, scheme, "box") for b in boxes))
+        first = reserve_ids("box", len(boxes))
+        for i, b in enumerate(boxes):
+            b.id = first + i
+        bulk_insert("box", BOX_COLUMNS, [(b.id, b.code, b.voltage_class, BoxStatus.UNPLACED.value,
+                                          "", now, 1) for b in boxes])
+    if not volumes:
+        return 0, len(boxes)
+    named = [v for v in volumes if v.code]
+    if named:
+        serials.reserve_through("volume", max(_serial(v.code, scheme, "volume") for v in named))
+    unnamed = [v for v in volumes if not v.code]
+    for v, code in zip(unnamed, serials.new_barcodes("volume", len(unnamed), scheme)
+                       if unnamed else []):
+        v.code = code
+    seqs = dict(_by_ids("SELECT customer_id, COUNT(*) FROM volume WHERE customer_id IN {ids} "
+                        "GROUP BY customer_id", sorted({v.customer_id for v in volumes})))
+    first = reserve_ids("volume", len(volumes))
+    records = []
+    for i, v in enumerate(volumes):
+        v.id = first + i
+        seq = seqs[v.customer_id] = seqs.get(v.customer_id, 0) + 1
+        box_id = plan.boxes[v.box].id if v.box else None
+        records.append((v.id, v.code, v.customer_id, box_id, v.category,
+                        f"{v.customer.name} 第{seq}卷"[:256], seq, now))
+    bulk_insert("volume", VOLUME_COLUMNS, records)
+    return len(volumes), len(boxes)
+
+
+def _insert(rows: list[tuple], keys: list, plan: _Plan, cust: dict[str, _Customer],
+            ruleset: RetentionRules | None, scheme: BarcodeScheme, file_name: str,
+            digest: str, encoding: str, progress: Progress) -> DocumentImportResult:
+    """Write the boxes, volumes and documents of a validated file; return what was done."""
+    pg = dbmod.is_postgres()
+    now = db_timestamp(dt.datetime.now(dt.UTC).replace(tzinfo=None))
+    n_volumes, n_boxes = _register_boxes_and_volumes(plan, scheme, now)
+    given = [r[7] for r in rows if r[7]]
+    if given:
+        serials.reserve_through("document", max(_serial(c, scheme, "document") for c in given))
+    missing = len(rows) - len(given)
+    fresh = iter(serials.new_barcodes("document", missing, scheme) if missing else ())
+    first_id = reserve_ids("document", len(rows))
+    version = ruleset.version if ruleset is not None else ""
+    day = (lambda d: d) if pg else (lambda d: d.isoformat() if d else None)
+    decided: dict[tuple, tuple] = {}  # facts -> (class, eligible_on as stored, note, status)
+    cache: dict = {}
+    statuses: Counter = Counter()
+    categories: Counter = Counter()
+    records = []
+    for i, (row, key) in enumerate(zip(rows, keys)):
+        _row_no, number, category, doc_type, title, filed_on, pages, code, process = row[:9]
+        c = cust[number]
+        if ruleset is not None:
+            facts = (category, doc_type, c.voltage_class, c.status, filed_on, None,
+                     c.cancelled_on, None, None, c.hold)
+            hit = decided.get(facts)
+            if hit is None:
+                status, schedule, eligible_on, note = decide_memoised(ruleset, facts, cache)
+                hit = decided[facts] = (schedule, day(eligible_on), note[:NOTE_LEN], status)
+            statuses[hit[3]] += 1
+        else:
+            hit = ("", None, "", "")
+        categories[category] += 1
+        records.append((first_id + i, code or next(fresh), c.id, plan.volume_id(key), category,
+                        doc_type, title, pages, day(filed_on), process, hit[0], hit[1], hit[2],
+                        version, False, now))
+    progress("documents", 0, len(records))
+    for start in range(0, len(records), _STEP):
+        bulk_insert("document", DOCUMENT_COLUMNS, records[start:start + _STEP])
+        progress("documents", min(start + _STEP, len(records)), len(records))
+    return DocumentImportResult(
+        len(records), file_name, digest, encoding, len({r[1] for r in rows}),
+        dict(sorted(categories.items())), missing, n_volumes, n_boxes, first_id,
+        first_id + len(records) - 1, version,
+        dict(sorted(statuses.items())))
