@@ -263,6 +263,45 @@ def import_customers(settings: Settings, path: Path, as_json: bool) -> None:
             click.echo(t("  …… 另有 {n} 行", "  … and {n} more", n=len(result.corrections) - 50))
 
 
+_RETENTION_WORDS = {"dated": ("已定期限", "dated"), "waiting_for_trigger": ("等待触发", "waiting"),
+                    "permanent": ("永久", "permanent"), "no_schedule": ("无适用规则", "no schedule")}
+
+
+@import_.command("documents")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+def import_documents(settings: Settings, path: Path, as_json: bool) -> None:
+    """Import the catalogue of existing paper documents from CSV (UTF-8, UTF-8 with BOM, or
+    GBK); all rows or none, and the same file only once."""
+    from hudang.cli_intake import _ruleset_or_none
+    from hudang.progress import progress_for
+    from hudang.store.services.document_import import import_documents_csv
+
+    open_db(settings, bounded=False)  # a long job: no statement timeout
+    actor = actor_for(settings, "admin")
+    ruleset = _ruleset_or_none(settings)
+    scheme = ruleset.barcode_scheme() if ruleset is not None else None
+    with progress_for(t("导入", "import"), quiet=as_json) as progress:
+        result = import_documents_csv(path, actor, ruleset, scheme=scheme, progress=progress)
+    if as_json:
+        click.echo(json.dumps({**as_plain(result), "imported": result.imported},
+                              ensure_ascii=False, indent=2))
+        return
+    click.echo(t("已导入 {n} 件文件（{e}），{c} 户；新建案卷 {v} 个、档案盒 {b} 个；生成条码 {g} 个",
+                 "imported {n} documents ({e}) of {c} customers; {v} new volume(s), {b} new "
+                 "box(es); {g} barcode(s) generated", n=result.imported, e=result.encoding,
+                 c=result.customers, v=result.volumes_created, b=result.boxes_created,
+                 g=result.barcodes_generated))
+    if ruleset is None:
+        click.echo(t("注意：{d} 没有 retention.yaml，保管期限未计算（之后运行 hudang retention recompute）",
+                     "note: {d} has no retention.yaml; retention not computed (run hudang "
+                     "retention recompute later)", d=settings.rules_dir), err=True)
+        return
+    click.echo(t("保管期限：", "retention: ") + ", ".join(
+        f"{t(*_RETENTION_WORDS.get(s, (s, s)))} {n}" for s, n in result.retention.items()))
+
+
 @cli.command()
 @click.argument("code")
 @click.option("--json", "as_json", is_flag=True)

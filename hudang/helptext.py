@@ -26,6 +26,9 @@ COMMANDS: dict[str, str] = {
     "import": "从文件导入数据。",
     "import customers":
         "从 CSV（UTF-8、带 BOM 的 UTF-8 或 GBK）导入客户；要么全部导入，要么一行不导。",
+    "import documents":
+        "从 CSV（UTF-8、带 BOM 的 UTF-8 或 GBK）导入存量纸质文件目录；要么全部导入，要么一行不导；"
+        "同一文件只能导入一次。",
     "lookup": "查询条码或户号：它是什么、放在哪里、里面有什么。",
     "search": "按关键字查客户：户名、户号、地址、电话、证件号（模糊、支持中文）。",
     "shelve": "把档案盒放上架位（检查高低压分区与容量）。",
