@@ -72,19 +72,45 @@ def _key(row: dict, contract: tuple | None) -> tuple:
             bool(row["legal_hold"] or row["customer_hold"]))
 
 
+# Where each date a rule may read sits in a facts key (`RetentionFacts` field order).
+_DATE_SLOTS = {"document.filed_on": 4, "document.business_step_at": 5,
+               "customer.cancelled_on": 6, "contract.signed_on": 7, "contract.expires_on": 8}
+_ALL_DATES = ((4, False), (5, False), (6, False), (7, False), (8, False))
+
+
 def decide_memoised(ruleset: RetentionRules, key: tuple,
                     cache: dict) -> tuple[str, str, dt.date | None, str]:
     """(status, schedule id, eligible_on, note) for a document's facts, memoised per run.
 
-    `key` holds the facts in `RetentionFacts` field order (`_key` builds it from a row);
-    documents with the same facts share one decision, so a run decides each once.
+    `key` holds the facts in `RetentionFacts` field order (`_key` builds it from a row).
+    Documents with the same facts share one decision; when the rules say which dates a
+    decision reads (`ReadsDateFields`), documents that agree in those share it too (an
+    active customer's documents mostly wait for 销户, whatever their filing date).
     """
-    hit = cache.get(key)
+    kind = key[:4] + key[9:]  # category, type, class, status, hold: what selects schedules
+    slots = cache.get(kind)
+    if slots is None:
+        slots = cache[kind] = _date_slots(ruleset, kind)
+    short = (kind, *[key[i] if not year or key[i] is None else key[i].year
+                     for i, year in slots])
+    hit = cache.get(short)
     if hit is None:
         d = ruleset.decide(RetentionFacts(*key))
-        hit = cache[key] = (d.status, d.schedule_id, d.eligible_on,
-                            f"[{d.status}] {d.note}"[:NOTE_LEN])
+        hit = cache[short] = (d.status, d.schedule_id, d.eligible_on,
+                              f"[{d.status}] {d.note}"[:NOTE_LEN])
     return hit
+
+
+def _date_slots(ruleset: RetentionRules, kind: tuple) -> tuple[tuple[int, bool], ...]:
+    """(key position, year only?) of each date a decision for documents of this kind reads."""
+    reads = getattr(ruleset, "date_fields_read", None)
+    if reads is None:
+        return _ALL_DATES
+    fields = reads(RetentionFacts(*kind[:4], None, None, None, None, None, kind[4]))
+    if any(name not in _DATE_SLOTS or precision not in ("year", "day")
+           for name, precision in fields):
+        return _ALL_DATES
+    return tuple(sorted((_DATE_SLOTS[name], precision == "year") for name, precision in fields))
 
 
 def _select() -> pw.ModelSelect:
