@@ -14,21 +14,50 @@ from hudang.store import db as dbmod
 
 
 def bulk_insert(table: str, columns: Sequence[str], rows: Iterable[Sequence]) -> int:
-    """Insert rows with one prepared statement (executemany / execute_values); return count."""
+    """Insert rows with one prepared statement (executemany / COPY); return count.
+
+    On PostgreSQL the COPY data is written as the server reads it (`_CopyReader`), so the
+    server inserts rows while later ones are still being encoded (and `rows` may be lazy).
+    """
     db = dbmod.require_database()
-    rows = rows if isinstance(rows, list) else list(rows)
-    if not rows:
-        return 0
     cols = ", ".join(columns)
     if dbmod.is_postgres():
-        text = "".join([",".join([_copy_value(v) for v in row]) + "\n" for row in rows])
+        if isinstance(rows, list) and not rows:
+            return 0
+        reader = _CopyReader(rows)
         with db.cursor() as cur:
-            cur.copy_expert(f"COPY {table} ({cols}) FROM STDIN WITH (FORMAT csv)",
-                            io.StringIO(text))
-    else:
+            cur.copy_expert(f"COPY {table} ({cols}) FROM STDIN WITH (FORMAT csv)", reader,
+                            size=_COPY_CHUNK)
+        return reader.count
+    rows = rows if isinstance(rows, list) else list(rows)
+    if rows:
         marks = ", ".join("?" * len(columns))
         db.cursor().executemany(f"INSERT INTO {table} ({cols}) VALUES ({marks})", rows)
     return len(rows)
+
+
+_COPY_CHUNK = 1 << 16  # characters psycopg2 asks for at a time
+
+
+class _CopyReader:
+    """A file psycopg2's COPY reads: each read() encodes just enough rows (PostgreSQL COPY CSV)
+    to fill the request, so the server inserts what was sent while the next rows are made."""
+
+    def __init__(self, rows: Iterable[Sequence]) -> None:
+        self.rows = iter(rows)
+        self.count = 0
+
+    def read(self, size: int = -1) -> str:
+        lines: list[str] = []
+        length = 0
+        for row in self.rows:
+            line = ",".join([_copy_value(v) for v in row]) + "\n"
+            lines.append(line)
+            length += len(line)
+            if 0 < size <= length:
+                break
+        self.count += len(lines)
+        return "".join(lines)
 
 
 def _copy_value(value: object) -> str:
