@@ -791,6 +791,15 @@ def _insert(cat: Catalogue, keys: list | None, plan: _Plan, cust: dict[str, _Cus
     n = len(cat)
     now = db_timestamp(dt.datetime.now(dt.UTC).replace(tzinfo=None))
     n_volumes, n_boxes = _register_boxes_and_volumes(plan, scheme, now)
+    customers = list(map(cust.__getitem__, cat.numbers))
+    order = sorted(range(n), key=list(map(operator.attrgetter("id"), customers)).__getitem__)
+    if order != list(range(n)):
+        # Documents in customer order (a customer's in file order): the indexes that start
+        # with the customer then fill page by page; a file in another order (by box, by
+        # barcode) took twice the CPU time into a 1,000,000-document archive.
+        cat.keep(order)
+        customers = [customers[i] for i in order]
+        keys = None if keys is None else [keys[i] for i in order]
     codes = cat.codes
     given = [c for c in codes if c]
     if given:
@@ -800,7 +809,6 @@ def _insert(cat: Catalogue, keys: list | None, plan: _Plan, cust: dict[str, _Cus
         fresh = iter(serials.new_barcodes("document", missing, scheme))
         codes = [c or next(fresh) for c in codes]
     first_id = reserve_ids("document", n)
-    customers = list(map(cust.__getitem__, cat.numbers))
     if keys is None:
         volume_ids = itertools.repeat(None)
     else:

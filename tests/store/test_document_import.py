@@ -263,3 +263,13 @@ def test_date_forms():
     assert parse_date("2019年3月1日") == parse_date("２０１９-03-01") == dt.date(2019, 3, 1)
     assert parse_date("2019-03-01 10:30:00") == dt.date(2019, 3, 1)
     assert parse_date("2019-02-29") is None and parse_date("3/1/2019") is None
+
+
+def test_documents_go_in_customer_order_keeping_the_files_order_within(customers, tmp_path):
+    path = _write(tmp_path, HEADER + "0601000002,YK,甲,,2015-01-01,1,,,\n"
+                  "0601000001,YK,乙,,2015-01-01,1,,,\n0601000002,YK,丙,,2014-01-01,1,,,\n")
+    result = import_documents_csv(path, ACTOR)
+    docs = list(Document.select().order_by(Document.id))
+    assert [d.doc_type for d in docs] == ["乙", "甲", "丙"]
+    assert (result.first_id, result.last_id) == (docs[0].id, docs[-1].id)
+    assert [S.parse(d.barcode).serial for d in docs] == [1, 2, 3]  # generated in id order
