@@ -23,13 +23,13 @@ import datetime as dt
 import functools
 import gc
 import hashlib
-import io
 import itertools
 import json
 import operator
 import re
+import sys
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from dataclasses import field as dc_field
 from pathlib import Path
 from typing import NamedTuple
@@ -174,6 +174,11 @@ class Catalogue:
         for name, values in vars(self).items():
             setattr(self, name, [values[i] for i in kept])
 
+    def extend(self, more: Catalogue) -> None:
+        """Add the rows of `more` after these."""
+        for name, values in vars(self).items():
+            values.extend(getattr(more, name))
+
 
 class _Cleaner:
     """Validates a file's rows column by column: a value that repeats (category, date, page
@@ -199,6 +204,8 @@ class _Cleaner:
             rows = [r if len(r) >= width else r + [""] * (width - len(r)) for r in rows]
         vals = {f: (list(map(str.strip, map(operator.itemgetter(self.cols[f]), rows)))
                     if f in self.cols else [""] * n) for f in FIELDS}
+        for f in ("customer_number", "doc_type", "business_process"):  # one string a value
+            vals[f] = list(map(sys.intern, vals[f]))
         numbers = vals["customer_number"]
         if not "".join(numbers).isascii():  # full-width digits and the like: one number
             numbers = vals["customer_number"] = [v if v.isascii() else ascii_identifier(v)
@@ -394,12 +401,21 @@ def _rows(reader, problems: list[tuple[int, str]]):
         yield row_no, raw
 
 
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n|$)")
+
+
+def _lines(text: str):
+    """The lines of `text` with their ends, as `io.StringIO(text, newline="")` gives them,
+    without its copy of the whole text (four bytes a character)."""
+    return (line for line in map(re.Match.group, _LINE.finditer(text)) if line)
+
+
 def parse_documents_csv(data: bytes, scheme: BarcodeScheme | None = None,
                         today: dt.date | None = None, progress: Progress = no_progress
                         ) -> tuple[Catalogue, list[tuple[int, str]], str]:
     """(catalogue, problems, encoding); only what the file alone shows is checked here."""
     text, encoding = decode_csv_bytes(data)
-    reader = csv.reader(io.StringIO(text, newline=""))
+    reader = csv.reader(_lines(text))
     try:
         header = next(reader, None)
     except csv.Error as exc:
@@ -410,24 +426,18 @@ def parse_documents_csv(data: bytes, scheme: BarcodeScheme | None = None,
     cols, problems = _header_map(header)
     if problems:
         raise ImportFailed(_summary(problems), problems)
-    try:
-        rows = list(reader)
-        row_nos = list(range(2, len(rows) + 2))
-    except csv.Error:  # a row the csv module refuses: read again row by row to name it
-        reader = csv.reader(io.StringIO(text, newline=""))
-        next(reader)
-        rows, row_nos = [], []
-        for row_no, raw in _rows(reader, problems):
-            rows.append(raw)
-            row_nos.append(row_no)
+    clean = _Cleaner(cols, scheme or default_scheme(), today or dt.date.today())
+    cat = Catalogue(*([] for _ in fields(Catalogue)))
+    records = _rows(reader, problems)
+    while chunk := list(itertools.islice(records, _STEP)):
+        # A chunk at a time: the csv module's row lists are never all held at once (about
+        # 1 KB a row); the columns keep what the import needs.
+        chunk = [(n, r) for n, r in chunk if any(r)]  # blank lines, or only empty cells
+        if chunk:
+            row_nos, rows = map(list, zip(*chunk))
+            cat.extend(clean.catalogue(rows, row_nos, problems))
+        progress("rows", len(cat), 0)
     del text
-    if not all(map(any, rows)):  # blank lines, or only empty cells
-        kept = [i for i, r in enumerate(rows) if any(r)]
-        rows, row_nos = [rows[i] for i in kept], [row_nos[i] for i in kept]
-    progress("rows", 0, len(rows))
-    cat = _Cleaner(cols, scheme or default_scheme(), today or dt.date.today()).catalogue(
-        rows, row_nos, problems)
-    del rows
     given = [c for c in cat.codes if c]
     if len(set(given)) < len(given):
         first_row: dict[str, int] = {}
@@ -685,12 +695,8 @@ def import_documents_csv(path: str | Path, actor: audit.Actor,
     if not path.is_file():  # a pipe or a device would block or never end
         raise ImportFailed(t("{p} 不是普通文件", "{p} is not a regular file", p=path),
                            [(0, "not a regular file")])
-    data = path.read_bytes()
-    digest = hashlib.sha256(data).hexdigest()
-    scheme = scheme or default_scheme()
-    _refuse_repeat(digest, path.name)  # at once, before reading a large file
     with _collector_paused():
-        return _import(path.name, data, digest, actor, ruleset, scheme, progress)
+        return _import(path, actor, ruleset, scheme or default_scheme(), progress)
 
 
 @contextlib.contextmanager
@@ -707,12 +713,14 @@ def _collector_paused():
             gc.enable()
 
 
-def _import(name: str, data: bytes, digest: str, actor: audit.Actor,
-            ruleset: RetentionRules | None, scheme: BarcodeScheme,
-            progress: Progress) -> DocumentImportResult:
+def _import(path: Path, actor: audit.Actor, ruleset: RetentionRules | None,
+            scheme: BarcodeScheme, progress: Progress) -> DocumentImportResult:
     """Check the file against itself, then against the archive; insert it, or raise."""
+    name, data = path.name, path.read_bytes()
+    digest = hashlib.sha256(data).hexdigest()
+    _refuse_repeat(digest, name)  # at once, before the work of reading a large file
     cat, problems, encoding = parse_documents_csv(data, scheme, progress=progress)
-    del data
+    del data  # the columns hold what is needed
     with dbmod.write_tx() as db:
         if dbmod.is_postgres():  # two imports of one file: the second waits, then is refused
             db.execute_sql("LOCK TABLE document IN SHARE ROW EXCLUSIVE MODE")
@@ -836,16 +844,17 @@ def _insert(cat: Catalogue, keys: list | None, plan: _Plan, cust: dict[str, _Cus
         kept = map(stored.__getitem__, decisions)
     else:
         kept = itertools.repeat(("", None, ""))
-    records = [(i, code, c.id, vid, category, doc_type, title, pages, filed_on, process,
+    records = ((i, code, c.id, vid, category, doc_type, title, pages, filed_on, process,
                 *ret, version, False, now)
                for i, code, c, vid, category, doc_type, title, pages, filed_on, process, ret
                in zip(range(first_id, first_id + n), codes, customers, volume_ids,
                       cat.categories, cat.doc_types, cat.titles, cat.pages, dates,
-                      cat.processes, kept)]
+                      cat.processes, kept))
     progress("documents", 0, n)
-    for start in range(0, n, _STEP):
-        bulk_insert("document", DOCUMENT_COLUMNS, records[start:start + _STEP])
-        progress("documents", min(start + _STEP, n), n)
+    done = 0
+    while done < n:  # made as they go in: never all at once (PostgreSQL streams them)
+        done += bulk_insert("document", DOCUMENT_COLUMNS, itertools.islice(records, _STEP))
+        progress("documents", done, n)
     return DocumentImportResult(
         n, file_name, digest, encoding, len(set(cat.numbers)),
         dict(sorted(Counter(cat.categories).items())), missing, n_volumes, n_boxes, first_id,
