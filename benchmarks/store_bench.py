@@ -3,8 +3,8 @@
     .venv/bin/python benchmarks/store_bench.py [--customers 2000000] [--postgres URL]
         [--sections customers,documents,lookup,search] [--document-rows 200000] [--profile]
 
-The archive is kept in ./.bench/ (SQLite) or in a schema `hudang_bench_<N>` (PostgreSQL) and
-reused by later runs. Figures are printed, never asserted.
+The archive is kept in ./.bench/ (SQLite) or in a schema `hudang_bench_<N>` (PostgreSQL,
+`--pg-schema` to choose another) and reused by later runs. Figures are printed, never asserted.
 """
 
 from __future__ import annotations
@@ -48,10 +48,10 @@ def _us(seconds: float) -> str:
     return f"{seconds * 1e6:8.1f} µs" if seconds < 0.01 else f"{seconds * 1e3:8.2f} ms"
 
 
-def _pg_url(base: str, customers: int) -> str:
+def _pg_url(base: str, customers: int, schema: str | None = None) -> str:
     import psycopg2
 
-    schema = f"hudang_bench_{customers}"
+    schema = schema or f"hudang_bench_{customers}"
     conn = psycopg2.connect(base)
     conn.autocommit = True
     with conn.cursor() as cur:
@@ -473,13 +473,15 @@ def main() -> None:
     ap.add_argument("--samples", type=int, default=2000)
     ap.add_argument("--postgres", metavar="URL", help="also run on this PostgreSQL database")
     ap.add_argument("--no-sqlite", action="store_true")
+    ap.add_argument("--pg-schema", default=None, help="PostgreSQL schema of the archive "
+                    "(default hudang_bench_<customers>; give your own on a shared server)")
     args = ap.parse_args()
     if not args.no_sqlite:
         BENCH_DIR.mkdir(exist_ok=True)
         path = BENCH_DIR / f"archive-{args.customers}.sqlite3"
         run("SQLite", f"sqlite:///{path}", args)
     if args.postgres:
-        run("PostgreSQL", _pg_url(args.postgres, args.customers), args)
+        run("PostgreSQL", _pg_url(args.postgres, args.customers, args.pg_schema), args)
 
 
 if __name__ == "__main__":
