@@ -7,7 +7,6 @@ generator can all use it without importing each other.
 from __future__ import annotations
 
 import datetime as dt
-import io
 from collections.abc import Iterable, Sequence
 
 from hudang.store import db as dbmod

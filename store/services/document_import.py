@@ -46,7 +46,7 @@ from hudang.store.progress import Progress, no_progress
 from hudang.store.services import serials
 from hudang.store.services.business_import import lookup_in
 from hudang.store.services.customer_import import decode_csv_bytes
-from hudang.store.services.retention import NOTE_LEN, decide_memoised
+from hudang.store.services.retention import decide_memoised
 from hudang.store.services.retention_policy import RetentionRules
 from hudang.store.textclean import ascii_identifier, unsafe_character
 
@@ -193,8 +193,8 @@ class _Cleaner:
         self.dates: dict[str, tuple] = {}  # (date or None, problem or None)
         self.pages: dict[str, int | None] = {"": 0}  # None: not a page count
         self.codes: dict[tuple[str, str], tuple[str, str | None]] = {}  # (code, problem)
-        self.shapes = {kind: (scheme.prefixes[kind], len(scheme.prefixes[kind]) + scheme.digits + 1)
-                       for kind in ("document", "volume", "box")}
+        self.shapes = {kind: (prefix, len(prefix) + scheme.digits + 1)  # prefix, code length
+                       for kind, prefix in scheme.prefixes.items()}
 
     def catalogue(self, rows: list[list[str]], row_nos: list[int],
                   problems: list[tuple[int, str]]) -> Catalogue:
@@ -539,11 +539,6 @@ class _Plan:
 
     def new_boxes(self) -> list[_Box]:
         return [b for b in self.boxes.values() if b.id is None]
-
-    def volume_id(self, key) -> int | None:
-        if key is None:
-            return None
-        return (self.volumes[key] if type(key) is str else self.auto[key]).id
 
 
 def _plan_volumes(cat: Catalogue, cust: dict[str, _Customer],

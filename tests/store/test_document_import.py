@@ -171,6 +171,7 @@ def test_every_kind_of_bad_row_is_reported_and_nothing_is_imported(customers, ru
         ",YK,,,,1,,,",                                                   # 20 empty required
         f"0601000002,YK,用电申请书,,2015-01-01,1,,{_vol(4002)},",       # 21 new volume
         f"0601000004,YK,用电申请书,,2015-01-01,1,,{_vol(4002)},",       # 22 same, other customer
+        f"0601000010,YK,用电申请书,,2015-01-01,1,,{_vol(4001)},{_box(4002)}",  # 23 not its box
     ]
     path = _write(tmp_path, HEADER + "\n".join(rows) + "\n")
     with pytest.raises(ImportFailed) as info:
@@ -179,7 +180,8 @@ def test_every_kind_of_bad_row_is_reported_and_nothing_is_imported(customers, ru
     messages = {}
     for row, message in problems:
         messages.setdefault(row, []).append(message)
-    assert sorted(messages) == [3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 18, 19, 20, 22]
+    assert sorted(messages) == [3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 18, 19, 20, 22,
+                                23]
     text = {row: " ".join(m) for row, m in messages.items()}
     assert "0609999999" in text[3] and "不在档案中" in text[3]
     assert "YX" in text[4]
@@ -193,6 +195,7 @@ def test_every_kind_of_bad_row_is_reported_and_nothing_is_imported(customers, ru
     assert "不能放入高压档案盒" in text[19]
     assert "户号" in text[20] and "文件类型" in text[20] and "日期" in text[20]
     assert "0601000002" in text[22] and "第 21 行" in text[22]
+    assert _box(4001) in text[23] and _box(4002) in text[23]
     assert "未导入" in str(info.value)
     assert _state() == state
 
