@@ -32,6 +32,7 @@ from dataclasses import dataclass
 from operator import add
 from typing import Any
 
+import numpy as np
 import peewee as pw
 
 from hudang.store import db as dbmod
@@ -188,6 +189,103 @@ def _pg_row(side: Sequence[Any]) -> tuple:
     for tag, value in zip(("n", "h", "p", "i", "a", "q"), side[1:]):
         grams.update(_grams(tag, value)[:-1])
     return (*side, sorted(grams))
+
+
+# ---------------------------------------------------------------- whole columns at once
+#
+# A bulk import indexes a column of 100,000 values with a handful of C-level string
+# operations on the column joined by newlines, instead of a dozen Python calls per value
+# (these were most of an import's time). Each function gives exactly what the per-value
+# function gives (tests/store/test_search_columns.py holds them equal); a value holding a
+# newline itself falls back to the per-value path.
+
+_DROP_KEEP_NL = re.compile(r"(?:[^\w\n]|_)+")
+
+
+def _joined(values: Sequence[str]) -> str | None:
+    """The values joined by newlines, or None when a value holds a newline itself."""
+    text = "\n".join(values)
+    return text if text.count("\n") == len(values) - 1 else None
+
+
+def _split(text: str, count: int) -> list[str] | None:
+    parts = text.split("\n")
+    return parts if len(parts) == count else None
+
+
+def normalise_column(values: Sequence[str]) -> list[str]:
+    """`[normalise(v) for v in values]`, computed on the whole column."""
+    text = _joined(values) if values else None
+    if text is None:
+        return [normalise(v) for v in values]
+    if text.isascii():
+        low = text.lower()
+        out = _split(low if low.replace("\n", "").isalnum() else _DROP_KEEP_NL.sub("", low),
+                     len(values))
+    else:
+        out = _split(_DROP_KEEP_NL.sub("", unicodedata.normalize("NFKC", text).lower()),
+                     len(values))
+    return out if out is not None else [normalise(v) for v in values]
+
+
+def initials_column(names: Sequence[str]) -> list[str]:
+    """`[_initials_of(n) for n in names]` for already normalised names, on the whole column."""
+    text = _joined(names) if names else None
+    if text is None:
+        return [_initials_of(n) for n in names]
+    _CHAR_INITIALS.setdefault(10, "\n")
+    letters = _split(text.translate(_CHAR_INITIALS), len(names))
+    if letters is None:
+        return [_initials_of(n) for n in names]
+    surname = _SURNAME_INITIALS
+    return normalise_column([surname[n[0]] + t[1:] if n and n[0] in surname else t
+                             for n, t in zip(names, letters)])
+
+
+def fts_column(tag: str, values: Sequence[str]) -> list[str]:
+    """`[_fts_text(tag, v) for v in values]`, built for the whole column with numpy.
+
+    The values joined by newlines become one array of code points; every character gives
+    the four code points " " + tag + itself + the next character, with the space dropped at
+    the start of a value, the next character dropped at its end (the trailing unigram) and
+    a newline kept as it is; zeros mark what is dropped. Five times faster than building
+    the pairs in Python, which was the largest part of an import.
+    """
+    text = _joined(values) if values else None
+    try:
+        codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32) if text else None
+    except UnicodeEncodeError:  # a lone surrogate
+        codes = None
+    if codes is None:
+        return [_fts_text(tag, v) for v in values]
+    newline = codes == 10
+    out = np.empty((len(codes), 4), dtype=np.uint32)
+    out[:, 0] = 32
+    out[0, 0] = 0
+    out[1:, 0][newline[:-1]] = 0  # no space before a value's first token
+    out[:, 1] = ord(tag)
+    out[:, 2] = codes
+    out[:-1, 3] = codes[1:]
+    out[-1, 3] = 0
+    out[:-1, 3][newline[1:]] = 0  # a value's last character is a unigram
+    out[newline] = (10, 0, 0, 0)
+    flat = out.ravel()
+    parts = flat[flat != 0].tobytes().decode("utf-32-le").split("\n")
+    return parts if len(parts) == len(values) else [_fts_text(tag, v) for v in values]
+
+
+def sqlite_rows_for(ids: Sequence[int], numbers: Sequence[str], names: Sequence[str],
+                    id_numbers: Sequence[str], phones: Sequence[str],
+                    addresses: Sequence[str]) -> tuple[list[tuple], list[tuple]]:
+    """The side-table rows and FTS rows of new customers given as columns (SQLite)."""
+    nname, nnumber, nphone, nid, naddr = (normalise_column(c) for c in
+                                          (names, numbers, phones, id_numbers, addresses))
+    inits = initials_column(nname)
+    body = list(map(" ".join, zip(fts_column("h", nnumber), fts_column("p", nphone),
+                                  fts_column("i", nid), fts_column("a", naddr),
+                                  fts_column("q", inits))))
+    sides = list(zip(ids, nname, nnumber, nphone, nid, naddr, inits))
+    return sides, list(zip(ids, fts_column("n", nname), body))
 
 
 # ---------------------------------------------------------------- schema (migration 2)
@@ -362,6 +460,35 @@ def index_customers_bulk(rows: Iterable[Any], progress: Progress = no_progress,
                 "SELECT to_regclass('customer_search_grams') IS NOT NULL").fetchone()[0]:
             db.execute_sql("SELECT gin_clean_pending_list('customer_search_grams')")
     return count
+
+
+def index_new_customers(ids: Sequence[int], numbers: Sequence[str], names: Sequence[str],
+                        id_numbers: Sequence[str], phones: Sequence[str],
+                        addresses: Sequence[str], progress: Progress = no_progress) -> int:
+    """Index customers NOT yet indexed, given as columns (an import); return how many.
+
+    SQLite builds the side-table and FTS rows a column at a time (`sqlite_rows_for`);
+    PostgreSQL takes the per-row path, whose cost is the server's GIN update.
+    """
+    total = len(ids)
+    if dbmod.is_postgres():
+        return index_customers_bulk(zip(ids, numbers, names, id_numbers, phones, addresses),
+                                    progress, total)
+    done = 0
+    with dbmod.write_tx():
+        for start in range(0, total, _COLUMN_CHUNK):
+            end = min(start + _COLUMN_CHUNK, total)
+            sides, fts = sqlite_rows_for(ids[start:end], numbers[start:end], names[start:end],
+                                         id_numbers[start:end], phones[start:end],
+                                         addresses[start:end])
+            _executemany(_SQ_SIDE.replace("OR REPLACE ", ""), sides)
+            _executemany(_SQ_FTS, fts)
+            done = end
+            progress("index", done, total)
+    return done
+
+
+_COLUMN_CHUNK = 10_000  # numpy works best on arrays that fit the CPU cache
 
 
 # ---------------------------------------------------------------- searching
