@@ -318,12 +318,7 @@ def _parse_table(data: bytes, number_pattern: str | None = None) -> tuple[_Table
     cols, problems = _header_map(header)
     if problems:
         raise ImportFailed(_summary(problems), problems)
-    raws: list[list[str]] = []
-    row_nos: list[int] = []
-    for row_no, raw in _rows(reader, problems):
-        if "".join(raw).strip():  # not a blank line or only empty cells
-            raws.append(raw)
-            row_nos.append(row_no)
+    raws, row_nos = _data_rows(reader, problems)
     table = None if problems else _fast_table(raws, row_nos, cols, number_re)
     if table is None:
         table = _checked_rows(raws, row_nos, cols, number_re, problems)
@@ -363,23 +358,32 @@ def _checked_rows(raws: list[list[str]], row_nos: list[int], cols: dict[str, int
     return _Table({f: [r[f] for r in rows] for f in COLUMNS}, row_nos)
 
 
-def _rows(reader, problems: list[tuple[int, str]]):
-    """(row number, cells) from row 2 on; a row the csv module refuses becomes a problem."""
-    row_no = 1
+def _data_rows(reader, problems: list[tuple[int, str]]) -> tuple[list[list[str]], list[int]]:
+    """The rows after the header that are not blank, with their row numbers (header = 1).
+
+    The csv module reads on in C until a row it refuses, which becomes a problem with its
+    number (a refused row still counts, as the per-row reading always did).
+    """
+    rows: list = []
     while True:
-        row_no += 1
         try:
-            raw = next(reader)
-        except StopIteration:
-            return
+            rows.extend(reader)
+            break
         except csv.Error as exc:  # e.g. a field over the csv module's size limit
-            problems.append((row_no, t("无法读取：{e}（字段过长或引号不配对）",
-                                       "cannot be read: {e} (a field too long, or unbalanced "
-                                       "quotes)", e=exc)))
+            problems.append((len(rows) + 2, t("无法读取：{e}（字段过长或引号不配对）",
+                                              "cannot be read: {e} (a field too long, or "
+                                              "unbalanced quotes)", e=exc)))
+            rows.append(None)
             if len(problems) > _MAX_PROBLEMS:
-                return
-            continue
-        yield row_no, raw
+                break
+    if not problems:  # the usual case: keep every row whose first cell is not blank at once
+        blank = [i for i, raw in enumerate(rows)
+                 if not (raw and raw[0].strip()) and not "".join(raw).strip()]
+        if not blank:
+            return rows, list(range(2, len(rows) + 2))
+    kept = [(i + 2, raw) for i, raw in enumerate(rows)
+            if raw is not None and ((raw and raw[0].strip()) or "".join(raw).strip())]
+    return [raw for _, raw in kept], [n for n, _ in kept]
 
 
 def _summary(problems: list[tuple[int, str]]) -> str:
