@@ -6,6 +6,7 @@ generator can all use it without importing each other.
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import io
 from collections.abc import Iterable, Sequence
@@ -21,7 +22,7 @@ def bulk_insert(table: str, columns: Sequence[str], rows: Iterable[Sequence]) ->
         return 0
     cols = ", ".join(columns)
     if dbmod.is_postgres():
-        text = "".join([",".join([_copy_value(v) for v in row]) + "\n" for row in rows])
+        text = _copy_text(rows)
         with db.cursor() as cur:
             cur.copy_expert(f"COPY {table} ({cols}) FROM STDIN WITH (FORMAT csv)",
                             io.StringIO(text))
@@ -29,6 +30,20 @@ def bulk_insert(table: str, columns: Sequence[str], rows: Iterable[Sequence]) ->
         marks = ", ".join("?" * len(columns))
         db.cursor().executemany(f"INSERT INTO {table} ({cols}) VALUES ({marks})", rows)
     return len(rows)
+
+
+def _copy_text(rows: list[Sequence]) -> str:
+    """The rows as PostgreSQL COPY CSV text.
+
+    The csv module writes it in C: strings quoted (so "" is an empty string), numbers and
+    booleans (True/False) bare, anything else as its quoted str(). It would quote None as
+    well, so rows holding a None (NULL) or a list (an array) take the per-value path.
+    """
+    if any(type(v) is list for v in rows[0]) or any(None in row for row in rows):
+        return "".join([",".join([_copy_value(v) for v in row]) + "\n" for row in rows])
+    buffer = io.StringIO()
+    csv.writer(buffer, quoting=csv.QUOTE_NONNUMERIC, lineterminator="\n").writerows(rows)
+    return buffer.getvalue()
 
 
 def _copy_value(value: object) -> str:
