@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 from tabulate import tabulate
 
-from hudang.cliparams import as_option, json_option
+from hudang.cliparams import as_option, csv_encoding, csv_encoding_option, json_option
 from hudang.cliutil import cli_actor, echo_json, open_db, settings_of
 from hudang.progress import progress_for
 from hudang.store.i18n import t
@@ -382,17 +382,20 @@ def export_group() -> None:
 @click.argument("customer")
 @click.argument("out_dir", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--approved-by", default=None, help="Approver (required for important customers).")
+@csv_encoding_option
 @as_option
 @json_option
 @click.pass_context
 def export_bag_cmd(ctx: click.Context, customer: str, out_dir: Path, approved_by: str | None,
-                   as_user: str | None, as_json: bool) -> None:
+                   encoding: str | None, as_user: str | None, as_json: bool) -> None:
     """Write a BagIt bag of a customer's file: pages, catalogue (CSV, JSON), audit events."""
     from hudang.store.services.export_bag import export_bag
 
     settings = _open(ctx)
     info = export_bag(customer, out_dir, settings.scan_store, cli_actor("keeper", as_user),
-                      approved_by=approved_by)
+                      approved_by=approved_by, csv_encoding=csv_encoding(settings, encoding))
+    if info.catalogue_note:
+        click.echo(info.catalogue_note, err=True)
     if as_json:
         echo_json(info)
         return

@@ -19,6 +19,9 @@ from hudang.cliparams import (
     POSITIVE,
     OutputFile,
     as_option,
+    csv_encoding,
+    csv_encoding_option,
+    echo_csv_note,
     json_option,
 )
 from hudang.cliutil import cli_actor, echo_clean, echo_json, open_db
@@ -319,11 +322,10 @@ def reading_room_cmd(settings: Settings, as_json: bool) -> None:
 @click.option("--since", type=click.DateTime(["%Y-%m-%d"]), default=None)
 @click.option("--until", type=click.DateTime(["%Y-%m-%d"]), default=None)
 @click.option("--status", type=click.Choice(LOAN_STATUSES), default=None)
-@click.option("--encoding", type=click.Choice(["utf-8-sig", "gbk"]), default="utf-8-sig",
-              show_default=True, help="File encoding: gbk (Excel on Chinese Windows) or utf-8-sig.")
+@csv_encoding_option
 @click.pass_obj
 def export_cmd(settings: Settings, path: Path, since, until, status: str | None,
-               encoding: str) -> None:
+               encoding: str | None) -> None:
     """Export the loan register (台帐) to PATH: .csv or .xlsx."""
     from hudang.store.services import loan_export
 
@@ -336,7 +338,9 @@ def export_cmd(settings: Settings, path: Path, since, until, status: str | None,
     if path.suffix.lower() == ".xlsx":
         n = loan_export.export_xlsx(path, rows)
     else:
-        n = loan_export.export_csv(path, rows, encoding=encoding)
+        written = loan_export.export_csv(path, rows, csv_encoding(settings, encoding))
+        echo_csv_note(written)
+        n = written.rows
     _audit_views(viewer, [r.get("customer_number") for r in rows], "loan export", path)
     click.echo(t("已导出 {n} 行到 {p}", "exported {n} rows to {p}", n=n, p=path))
 

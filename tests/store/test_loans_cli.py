@@ -33,7 +33,7 @@ def login(username: str) -> None:
     run("login", username, input="password-123\n")
 
 
-def test_cli_lifecycle(env, tmp_path):
+def test_cli_lifecycle(env, tmp_path, monkeypatch):
     assert "未登录" in run("loan", "request", "zhang", env.lv_a_doc, "--purpose", "x",
                           ok=False).output
     login("keeper1")
@@ -61,6 +61,14 @@ def test_cli_lifecycle(env, tmp_path):
     with (tmp_path / "reg.csv").open(encoding="utf-8-sig") as fh:
         rows = list(csv.DictReader(fh))
     assert [r["户名"] for r in rows] == ["李𠮷祥", "李𠮷祥"] and rows[1]["缺失"] == "第3页"
+    gbk = run("loan", "export", str(tmp_path / "gbk.csv"), "--encoding", "gbk")
+    data = (tmp_path / "gbk.csv").read_bytes()
+    assert "出借单号".encode("gbk") in data and "李𠮷祥" in data.decode("gb18030")
+    assert "不在 GBK 字符集中" in gbk.stderr and "第 2 行「户名」𠮷" in gbk.stderr
+    assert "已导出 2 行" in gbk.stdout
+    monkeypatch.setenv("HUDANG_CSV_ENCODING", "gbk")  # a site on older Chinese Excel
+    run("loan", "export", str(tmp_path / "site.csv"))
+    assert (tmp_path / "site.csv").read_bytes() == data
     run("loan", "slip", slip, str(tmp_path / "slip.pdf"))
     assert (tmp_path / "slip.pdf").read_bytes().startswith(b"%PDF")
     assert "reshelved" in run("loan", "reshelve", env.lv_box2, env.homes[env.lv_box2]).output
