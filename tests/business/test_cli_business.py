@@ -69,8 +69,20 @@ def test_remind_kpi_and_xlsx(cli_home, tmp_path):
     sheet = book["班组"]
     assert sheet.cell(1, 5).value == "归档及时率(48h)"
     assert sheet.cell(2, 1).value.year == 2026 and isinstance(sheet.cell(2, 6).value, int)
-    assert sheet._charts, "each grouping sheet carries a chart"
+    assert sheet.cell(2, 1).number_format == "yyyy-mm"  # the month is a date, not text
+    assert sheet.cell(2, 4).number_format == "0.0%" and sheet.cell(2, 5).number_format == "0.0%"
+    assert all(isinstance(sheet.cell(2, c).value, (int, float)) or sheet.cell(2, c).value is None
+               for c in range(4, sheet.max_column + 1))  # numbers stay numbers
+    assert sheet.column_dimensions["E"].width >= 16  # "归档及时率(48h)" fits
+    for name in book.sheetnames:  # a bar chart for every rate on every grouping's sheet
+        titles = [_title(c) for c in book[name]._charts]
+        assert titles == [f"2026-03 {r}" for r in ("归档及时率(48h)", "环节完成率",
+                                                  "纸质移交及时率", "超时限率", "抽查合格率")]
     assert run_cli("kpi", "--month", "2026-13").exit_code == 1
+
+
+def _title(chart) -> str:
+    return "".join(run.t for p in chart.title.tx.rich.p for run in (p.r or []))
 
 
 def test_waive_and_quality_from_the_shell(cli_home):
