@@ -394,8 +394,11 @@ def audit_verify(settings: Settings, anchor_file: Path | None, as_json: bool) ->
     from hudang.store import audit as audit_log
 
     open_db(settings)
+    from hudang.progress import progress_for
+
     anchors = read_anchors(anchor_file or settings.home / "audit.anchors")
-    report = audit_log.verify(anchors)
+    with progress_for(t("审计链", "audit chain"), quiet=as_json) as progress:
+        report = audit_log.verify(anchors, progress=progress)
     if as_json:
         click.echo(dump_json(as_plain(report)))
         if not report.ok:

@@ -269,7 +269,9 @@ def disposal_execute(ctx: click.Context, batch: str, chunk: int, as_user: str | 
     from hudang.store.services.disposal_execute import execute
 
     settings = _open(ctx)
-    r = execute(batch, settings.scan_store, cli_actor("keeper", as_user), chunk=chunk)
+    actor = cli_actor("keeper", as_user)
+    with progress_for(t("销毁", "disposal"), quiet=as_json) as progress:
+        r = execute(batch, settings.scan_store, actor, chunk=chunk, progress=progress)
     if as_json:
         echo_json(r)
         return
@@ -356,9 +358,12 @@ def check_four(ctx: click.Context, customer: str | None, as_json: bool) -> None:
     from hudang.store.services import four_properties
 
     settings = _open(ctx)
-    r = (four_properties.check_customer(customer, settings.scan_store, render_page,
-                                        _filing_scope(settings)) if customer
-         else four_properties.check_archive())
+    if customer:
+        r = four_properties.check_customer(customer, settings.scan_store, render_page,
+                                           _filing_scope(settings))
+    else:
+        with progress_for(t("四性检测", "four properties"), quiet=as_json) as progress:
+            r = four_properties.check_archive(progress)
     if as_json:
         echo_json(r)
     else:

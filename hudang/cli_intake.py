@@ -12,6 +12,7 @@ from tabulate import tabulate
 
 from hudang.cliparams import as_option, json_option
 from hudang.cliutil import clean_text, cli_actor, echo_json, open_db, settings_of
+from hudang.progress import progress_for
 from hudang.store.domain import CATEGORIES, CUSTOMER_STATUSES, HV, LV
 from hudang.store.errors import ValidationError
 from hudang.store.i18n import t
@@ -293,13 +294,20 @@ def handover_add(ctx: click.Context, batch: str, customer: str, category: str, d
 @click.argument("batch")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @as_option
+@json_option
 @click.pass_context
-def handover_import(ctx: click.Context, batch: str, path: Path, as_user: str | None) -> None:
+def handover_import(ctx: click.Context, batch: str, path: Path, as_user: str | None,
+                    as_json: bool) -> None:
     """Add a whole checklist from CSV (户号,类别,文件类型,题名,页数,条码); all rows or none."""
     from hudang.store.services.handover_import import import_checklist
 
     _ctx_open(ctx)
-    n = import_checklist(batch, path.read_bytes(), cli_actor(as_user=as_user))
+    actor = cli_actor(as_user=as_user)
+    with progress_for(t("导入清单", "checklist import"), quiet=as_json) as progress:
+        n = import_checklist(batch, path.read_bytes(), actor, progress=progress)
+    if as_json:
+        echo_json({"batch": batch, "added": n})
+        return
     click.echo(t("已加入 {n} 项", "added {n} item(s)", n=n))
 
 

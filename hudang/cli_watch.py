@@ -100,9 +100,14 @@ def fsck(ctx: click.Context, repair: bool, as_json: bool) -> None:
     from hudang.store.services.ingest import ScanStore
     from hudang.store.services.ingest import fsck as run_fsck
 
+    from hudang.progress import progress_for
+
     settings = settings_of(ctx)
     open_db(settings)
-    report = run_fsck(ScanStore(settings.scan_store), repair=repair, actor=cli_actor("keeper"))
+    actor = cli_actor("keeper")
+    with progress_for(t("扫描库核对", "fsck"), quiet=as_json) as progress:
+        report = run_fsck(ScanStore(settings.scan_store), repair=repair, actor=actor,
+                          progress=progress)
     if as_json:
         click.echo(json.dumps({**report.__dict__, "ok": report.ok}, ensure_ascii=False,
                               indent=2))

@@ -64,6 +64,9 @@ def test_remind_kpi_and_xlsx(cli_home, tmp_path):
     res = run_cli("kpi", "--month", "2026-03", "--by", "staff", "--xlsx", str(out))
     assert res.exit_code == 0, res.output
     assert "wangfang" in res.output
+    assert "考核 查询: 12/12" in res.stderr  # three groupings for the workbook, 4 passes each
+    quiet = run_cli("kpi", "--month", "2026-03", "--json")
+    assert json.loads(quiet.stdout)["month"] == "2026-03" and quiet.stderr == ""
     book = load_workbook(out)
     assert book.sheetnames == ["责任人", "班组", "供电单位"]
     sheet = book["班组"]
@@ -96,6 +99,7 @@ def test_waive_and_quality_from_the_shell(cli_home):
     assert denied.exit_code == 1 and "admin/approver" in denied.output
     res = run_cli("quality", "sample", "--month", "2026-03", "--percent", "10", "--seed", "3")
     assert res.exit_code == 0, res.output
+    assert "抽查 抽样: 0" in res.stderr  # progress (the sample data has no scans that month)
 
 
 def test_watch_once_takes_the_events_folder(cli_home, tmp_path):

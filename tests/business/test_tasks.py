@@ -177,9 +177,11 @@ def test_kpi_counts_rates_ranking_and_change(db, people, brules, tmp_path):
 
 def test_quality_sample_is_reproducible_and_feeds_the_kpi(db, people, brules):
     ids = [scanned("3300000001", f"文件{i}", dt.datetime(2026, 3, 1 + i, 9)) for i in range(20)]
-    rows = quality.sample("2026-03", 25, 7, ADMIN)
+    heard = []
+    rows = quality.sample("2026-03", 25, 7, ADMIN, progress=lambda *a: heard.append(a))
     drawn = [r.document_id for r in rows]
     assert len(drawn) == 5 and set(drawn) <= set(ids)
+    assert heard[0] == ("sample", 0, 5) and heard[-1] == ("sample", 5, 5)
     with pytest.raises(AlreadyExists):
         quality.sample("2026-03", 25, 7, ADMIN)
     with dbmod.write_tx():

@@ -88,7 +88,8 @@ def test_register_and_fixity_commands(world, cli_home):
     assert refused.exit_code == 1 and "未销毁任何文件" in refused.output
 
 
-def _execute_in_subprocess(home, number: str, kill_after: int | None) -> int:
+def _execute_in_subprocess(home, number: str, kill_after: int | None,
+                           stderr: list | None = None) -> int:
     env = dict(os.environ, HUDANG_HOME=str(home), HUDANG_LANGUAGE="zh")
     env.pop("HUDANG_DATABASE_URL", None)
     if kill_after:
@@ -96,6 +97,8 @@ def _execute_in_subprocess(home, number: str, kill_after: int | None) -> int:
     proc = subprocess.run([sys.executable, "-m", "hudang.cli", "disposal", "execute", number,
                            "--chunk", "1"],
                           env=env, capture_output=True, text=True, timeout=300, check=False)
+    if stderr is not None:
+        stderr.append(proc.stderr)
     return proc.returncode
 
 
@@ -123,7 +126,10 @@ def test_killed_execution_leaves_items_whole_and_resumes(world, cli_home):
         assert (cli_home / "scans" / world.scans["s1"][:2] / world.scans["s1"]).exists()
     finally:
         archive.close_archive()
-    assert _execute_in_subprocess(cli_home, number, None) == 0
+    said: list[str] = []
+    assert _execute_in_subprocess(cli_home, number, None, said) == 0
+    # not a terminal: plain progress lines (the fixity re-check, then the items) on stderr
+    assert "销毁 校验: 2/2" in said[0] and "销毁 文件: 3/3" in said[0]
     archive.open_archive(settings.database_url)
     try:
         assert {i.state for i in DisposalItem.select()} == {"destroyed", "transferred"}
@@ -135,4 +141,6 @@ def test_killed_execution_leaves_items_whole_and_resumes(world, cli_home):
     finally:
         archive.close_archive()
     assert "(0," not in _ok("disposal", "execute", number)  # a third run is harmless
+    quiet = _run("disposal", "execute", number, "--json")
+    assert quiet.exit_code == 0 and quiet.stderr == ""  # --json: no progress at all
     assert "Traceback" not in _ok("disposal", "show", number, "--items")
