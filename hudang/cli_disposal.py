@@ -218,39 +218,48 @@ def disposal_decide(ctx: click.Context, batch: str, decision: str, documents: tu
 @click.argument("batch")
 @click.option("--note", default="")
 @as_option
+@json_option
 @click.pass_context
-def disposal_approve(ctx: click.Context, batch: str, note: str, as_user: str | None) -> None:
+def disposal_approve(ctx: click.Context, batch: str, note: str, as_user: str | None,
+                     as_json: bool) -> None:
     """Approve a batch (two different approvers, never the proposer)."""
     from hudang.store.services import disposal
 
     _open(ctx)
-    _echo_batch(disposal.approve(batch, cli_actor("approver", as_user), note), False)
+    _echo_batch(disposal.approve(batch, cli_actor("approver", as_user), note), as_json)
 
 
 @disposal_group.command("witness")
 @click.argument("batch")
 @click.option("--note", default="")
 @as_option
+@json_option
 @click.pass_context
-def disposal_witness(ctx: click.Context, batch: str, note: str, as_user: str | None) -> None:
+def disposal_witness(ctx: click.Context, batch: str, note: str, as_user: str | None,
+                     as_json: bool) -> None:
     """Sign as a witness (监销人) of an approved batch."""
     from hudang.store.services import disposal
 
     _open(ctx)
-    _echo_batch(disposal.witness(batch, cli_actor("", as_user), note), False)
+    _echo_batch(disposal.witness(batch, cli_actor("", as_user), note), as_json)
 
 
 @disposal_group.command("register")
 @click.argument("batch")
 @click.argument("out", type=click.Path(dir_okay=False, path_type=Path))
 @as_option
+@json_option
 @click.pass_context
-def disposal_register(ctx: click.Context, batch: str, out: Path, as_user: str | None) -> None:
+def disposal_register(ctx: click.Context, batch: str, out: Path, as_user: str | None,
+                      as_json: bool) -> None:
     """Print the destruction register (销毁清册) PDF; a copy is kept permanently."""
     from hudang.store.services.disposal_register import save_register
 
     settings = _open(ctx)
     r = save_register(batch, out, settings.scan_store, cli_actor("keeper", as_user))
+    if as_json:
+        echo_json(r)
+        return
     click.echo(t("销毁清册 {b}：{n} 项 → {p}（SHA-256 {s}，已永久保存）",
                  "register {b}: {n} items -> {p} (SHA-256 {s}, kept permanently)",
                  b=r.batch, n=r.items, p=r.path, s=r.sha256[:16]))

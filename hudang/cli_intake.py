@@ -400,13 +400,17 @@ def handover_sign(ctx: click.Context, batch: str, side: str, name: str,
 @handover_group.command("close")
 @click.argument("batch")
 @as_option
+@json_option
 @click.pass_context
-def handover_close(ctx: click.Context, batch: str, as_user: str | None) -> None:
+def handover_close(ctx: click.Context, batch: str, as_user: str | None, as_json: bool) -> None:
     """Close a batch (every item received or to-supply, both sides signed)."""
     from hudang.store.services import handover
 
     _ctx_open(ctx)
     info = handover.close(batch, cli_actor(as_user=as_user))
+    if as_json:
+        _print_batch(info, True)
+        return
     click.echo(t("批次 {n} 已关闭：接收 {r} 项，待补交 {s} 项，清单外 {u} 项",
                  "batch {n} closed: {r} received, {s} to supply, {u} not on the list",
                  n=info.number, r=info.count("received"), s=info.count("to_supply"),
@@ -416,13 +420,19 @@ def handover_close(ctx: click.Context, batch: str, as_user: str | None) -> None:
 @handover_group.command("catalogue")
 @click.argument("batch")
 @as_option
+@json_option
 @click.pass_context
-def handover_catalogue(ctx: click.Context, batch: str, as_user: str | None) -> None:
+def handover_catalogue(ctx: click.Context, batch: str, as_user: str | None,
+                       as_json: bool) -> None:
     """Register every received item into its customer's volume (著录)."""
     from hudang.store.services import handover
 
     _ctx_open(ctx)
-    for code in handover.catalogue(batch, cli_actor(as_user=as_user)):
+    codes = handover.catalogue(batch, cli_actor(as_user=as_user))
+    if as_json:
+        echo_json({"batch": batch, "documents": list(codes)})
+        return
+    for code in codes:
         click.echo(code)
 
 

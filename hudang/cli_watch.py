@@ -9,8 +9,8 @@ from pathlib import Path
 
 import click
 
-from hudang.cliparams import OutputFile
-from hudang.cliutil import cli_actor, echo_clean, open_db, settings_of
+from hudang.cliparams import OutputFile, json_option
+from hudang.cliutil import cli_actor, echo_clean, echo_json, open_db, settings_of
 from hudang.store.audit import Actor
 from hudang.store.i18n import t
 
@@ -196,10 +196,11 @@ def attention_list(ctx: click.Context, show_all: bool, as_json: bool) -> None:
 @click.option("--document", "document_barcode", default=None, help="A registered document.")
 @click.option("--doc-type", default="", help="Document type, e.g. 用电申请书.")
 @click.option("--title", default="", help="Document title (default: the file name).")
+@json_option
 @click.pass_context
 def attention_assign(ctx: click.Context, item_id: int, customer: str | None,
                      category: str | None, document_barcode: str | None, doc_type: str,
-                     title: str) -> None:
+                     title: str, as_json: bool) -> None:
     """File an attention item's pages under a customer and category (or a document)."""
     from hudang.store.services import ingest
 
@@ -209,6 +210,9 @@ def attention_assign(ctx: click.Context, item_id: int, customer: str | None,
                                     category=category, document_barcode=document_barcode,
                                     doc_type=doc_type, title=title,
                                     ruleset=_ruleset(settings))
+    if as_json:
+        echo_json(filed)
+        return
     click.echo(t("已归档为文件 {d}（{c} {k}，{n} 页）",
                  "filed as document {d} ({c} {k}, {n} pages)", d=filed.document_id,
                  c=filed.customer_number, k=filed.category, n=len(filed.pages)))

@@ -138,6 +138,7 @@ OPTIONS: dict[str, str] = {
         "目标数据库地址，例如 postgresql://user@host/hudang（必须为空库）。",
     "Print the report as JSON.": "以 JSON 输出报告。",
     "Print JSON.": "以 JSON 输出。",
+    "With --once: print each file's outcome as JSON.": "与 --once 同用：以 JSON 输出每个文件的结果。",
     "Print JSON for scripts.": "以 JSON 输出（供脚本使用）。",
     "Only build the demo archive.": "只生成演示档案库。",
     "Demo size.": "演示档案库的客户数。",

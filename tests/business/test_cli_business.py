@@ -114,6 +114,12 @@ def test_watch_once_takes_the_events_folder(cli_home, tmp_path):
     assert res.exit_code == 0, res.output
     assert "marketing.csv: imported 10 new" in res.output
     assert (inbox / "done" / "marketing.csv").is_file()
+    shutil.copy(SAMPLE / "events_sample.csv", inbox / "again.csv")
+    alone = run_cli("events", "watch", str(inbox), "--once", "--json")
+    assert alone.exit_code == 0, alone.output
+    assert json.loads(alone.stdout) == [{"name": "again.csv", "status": "imported",
+                                         "detail": json.loads(alone.stdout)[0]["detail"]}]
+    assert run_cli("events", "watch", str(inbox), "--json").exit_code == 2  # needs --once
 
 
 def test_english_output_names_kinds_in_english(cli_home, monkeypatch):

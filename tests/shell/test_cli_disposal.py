@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import signal
@@ -58,9 +59,11 @@ def _approved(world) -> str:
     bad = _run("disposal", "approve", number, "--as", "boss")
     assert bad.exit_code == 1 and "提出" in bad.output
     _ok("disposal", "approve", number, "--as", "app1")
-    _ok("disposal", "approve", number, "--as", "app2")
+    approved = json.loads(_ok("disposal", "approve", number, "--as", "app2", "--json"))
+    assert [s["username"] for s in approved["approvals"]] == ["app1", "app2"]
     _ok("disposal", "witness", number, "--as", "wit1")
-    _ok("disposal", "witness", number, "--as", "wit2")
+    witnessed = json.loads(_ok("disposal", "witness", number, "--as", "wit2", "--json"))
+    assert [s["username"] for s in witnessed["witnesses"]] == ["wit1", "wit2"]
     sign_in("keeper1", "password123")  # the keeper carries the batch out
     return number
 
@@ -80,6 +83,8 @@ def test_register_and_fixity_commands(world, cli_home):
     number = _approved(world)
     out = _ok("disposal", "register", number, str(cli_home / "r.pdf"))
     assert number in out and (cli_home / "r.pdf").is_file()
+    again = json.loads(_ok("disposal", "register", number, str(cli_home / "r2.pdf"), "--json"))
+    assert again["batch"] == number and len(again["sha256"]) == 64 and again["items"] > 0
     assert "问题 0" in _ok("fixity", "check", "--all")
     (cli_home / "scans" / world.scans["s2"][:2] / world.scans["s2"]).write_bytes(b"x")
     bad = _run("fixity", "check")

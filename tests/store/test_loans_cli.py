@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import json
 
 import pytest
 from hudang.store import archive
@@ -50,10 +51,17 @@ def test_cli_lifecycle(env, tmp_path, monkeypatch):
     login("keeper1")
     picks = run("loan", "checkout", slip).output.splitlines()
     assert env.lv_box2 in picks[0] and env.lv_box in picks[1]  # walking order
-    run("loan", "checkout", slip, env.lv_box2, env.lv_a_doc)
+    listed = json.loads(run("loan", "checkout", slip, "--json").stdout)
+    assert [i["box_barcode"] for i in listed] == [env.lv_box2, env.lv_box]
+    out = json.loads(run("loan", "checkout", slip, env.lv_box2, env.lv_a_doc, "--json").stdout)
+    assert [(r["ok"], r["box"], r["remaining"]) for r in out] == [(True, env.lv_box2, 1),
+                                                                 (True, env.lv_box, 0)]
     again = run("loan", "checkout", slip, env.lv_box2, ok=False)
     assert "已按本出借单出库" in again.output
-    run("loan", "return", env.lv_box2, "--damaged", "--missing", "第3页")
+    back = json.loads(run("loan", "return", env.lv_box2, "--damaged", "--missing", "第3页",
+                          "--json").stdout)
+    assert back == [{"code": env.lv_box2, "ok": True, "box": env.lv_box2, "slip_no": slip,
+                     "reshelve_at": env.homes[env.lv_box2], "still_out": 1}]
     assert "没有借出" in run("loan", "return", env.lv_box2, ok=False).output
     shown = run("loan", "show", slip).output
     assert "损坏" in shown and "第3页" in shown and "active" in shown
@@ -77,8 +85,14 @@ def test_cli_lifecycle(env, tmp_path, monkeypatch):
 
 def test_cli_reading_grant(env):
     login("keeper1")
-    run("loan", "grant", "request", "zhang", env.hv_customer, "--reason", "核对", "--days", "2")
+    asked = json.loads(run("loan", "grant", "request", "zhang", env.hv_customer, "--reason",
+                           "核对", "--days", "2", "--json").stdout)
+    assert (asked["username"], asked["status"]) == ("zhang", "pending")
     assert run("loan", "grant", "check", "zhang", env.hv_customer, ok=False).exit_code == 1
+    denied = run("loan", "grant", "check", "zhang", env.hv_customer, "--json", ok=False)
+    assert json.loads(denied.stdout)["may_view"] is False
     login("li")
-    run("loan", "grant", "approve", "1")
+    run("loan", "grant", "approve", str(asked["id"]))
     assert "可以查看" in run("loan", "grant", "check", "zhang", env.hv_customer).output
+    assert json.loads(run("loan", "grant", "check", "zhang", env.hv_customer,
+                          "--json").stdout)["may_view"] is True
