@@ -234,6 +234,7 @@ async def test_register_csv_in_gbk_when_the_site_sets_it(desk_archive):
         await open_loans_screen(pilot)
         await pilot.press("ctrl+t")
         await settle(pilot)
+        assert "C = CSV（GBK）" in screen_text(app)  # the dialog says which encoding
         await pilot.press("c")
         await settle(pilot)
         line = app.screen.query_one("#status", StatusLine)
