@@ -22,7 +22,7 @@ from pathlib import Path
 from hudang.store import audit, search
 from hudang.store import db as dbmod
 from hudang.store.barcodes import compile_linear, default_scheme
-from hudang.store.bulk import bulk_insert, db_timestamp, reserve_ids
+from hudang.store.bulk import bulk_insert, collector_paused, db_timestamp, reserve_ids
 from hudang.store.errors import ImportFailed
 from hudang.store.i18n import t
 from hudang.store.models import Customer
@@ -426,7 +426,7 @@ def import_customers_csv(path: str | Path, actor: audit.Actor,
     data = path.read_bytes()
     digest = hashlib.sha256(data).hexdigest()
     now = db_timestamp(dt.datetime.now(dt.UTC).replace(tzinfo=None))
-    with dbmod.write_tx():
+    with collector_paused(), dbmod.write_tx():
         table, encoding = _parse_table(data, number_pattern)
         count = len(table)
         first_id = reserve_ids("customer", count)

@@ -29,3 +29,21 @@ def test_values_come_back_as_they_went_in(db, with_null):
     assert [r[1] is None for r in back] == [r[1] is None for r in rows]
     if dbmod.is_postgres():
         assert [r[5] for r in back] == [r[5] for r in rows]
+
+
+def test_collector_is_paused_for_the_job_and_restored_as_it_was():
+    import gc
+
+    from hudang.store.bulk import collector_paused
+
+    assert gc.isenabled()
+    with collector_paused():
+        assert not gc.isenabled()
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with collector_paused():
+            pass
+        assert not gc.isenabled()  # a caller that had it off keeps it off
+    finally:
+        gc.enable()
