@@ -140,8 +140,9 @@ def bench_import(rows: int) -> None:
         note = f" [{result.count / cpu:,.0f} rows per CPU second]"
         index = "search index with its FTS5 flush"
     rate = result.count / took
+    target = "20,000" if dbmod.is_postgres() else "50,000"
     print(f"  CSV import: {result.count:,} rows in {took:.2f} s = {rate:,.0f} "
-          f"rows/s{note} (target >= 50,000/s; into the populated archive, incl. validation, "
+          f"rows/s{note} (target >= {target}/s; into the populated archive, incl. validation, "
           f"duplicate check and {index}; rolled back afterwards, so only the commit's own "
           f"write is not timed)")
     raw = bench_raw_insert(path)
@@ -279,6 +280,26 @@ def _raw_rows(written: dict[str, list], columns: dict[str, list]) -> tuple[float
     except _Rollback:
         pass
     return took, cpu
+
+
+def bench_fresh_import(rows: int) -> None:
+    """Import a `rows`-row file into a new, empty SQLite archive and commit (a site's first load)."""
+    import os
+
+    path = write_import_csv(rows)
+    target = BENCH_DIR / f"fresh-{rows}.sqlite3"
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{target}{suffix}").unlink(missing_ok=True)
+    archive.open_archive(f"sqlite:///{target}", create=True)
+    started, cpu_started = time.perf_counter(), time.process_time()
+    result = import_customers_csv(path, ACTOR)
+    took, cpu = time.perf_counter() - started, time.process_time() - cpu_started
+    archive.close_archive()
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{target}{suffix}").unlink(missing_ok=True)
+    print(f"== first load: {result.count:,} rows into an empty SQLite archive, committed: "
+          f"{took:.1f} s = {result.count / took:,.0f} rows/s [{result.count / cpu:,.0f} rows per "
+          f"CPU second; load average {os.getloadavg()[0]:.1f}]")
 
 
 def bench_raw_insert(path: Path) -> float:
@@ -475,7 +496,13 @@ def main() -> None:
     ap.add_argument("--no-sqlite", action="store_true")
     ap.add_argument("--pg-schema", default=None, help="PostgreSQL schema of the archive "
                     "(default hudang_bench_<customers>; give your own on a shared server)")
+    ap.add_argument("--fresh-import", type=int, metavar="ROWS",
+                    help="only import ROWS customers into a new, empty SQLite archive")
     args = ap.parse_args()
+    if args.fresh_import:
+        BENCH_DIR.mkdir(exist_ok=True)
+        bench_fresh_import(args.fresh_import)
+        return
     if not args.no_sqlite:
         BENCH_DIR.mkdir(exist_ok=True)
         path = BENCH_DIR / f"archive-{args.customers}.sqlite3"

@@ -433,8 +433,11 @@ def audit_verify(settings: Settings, anchor_file: Path | None, as_json: bool) ->
     from hudang.store import audit as audit_log
 
     open_db(settings)
+    from hudang.progress import progress_for
+
     anchors = read_anchors(anchor_file or settings.home / "audit.anchors")
-    report = audit_log.verify(anchors)
+    with progress_for(t("审计链", "audit chain"), quiet=as_json) as progress:
+        report = audit_log.verify(anchors, progress=progress)
     if as_json:
         click.echo(dump_json(as_plain(report)))
         if not report.ok:
@@ -458,8 +461,10 @@ def audit_verify(settings: Settings, anchor_file: Path | None, as_json: bool) ->
 @click.option("--file", "anchor_file", type=click.Path(dir_okay=False, path_type=Path),
               default=None, help="Append-only anchor file (default: HOME/audit.anchors).")
 @click.option("--print", "print_only", is_flag=True, help="Print the head instead (for signing).")
+@click.option("--json", "as_json", is_flag=True)
 @click.pass_obj
-def audit_anchor(settings: Settings, anchor_file: Path | None, print_only: bool) -> None:
+def audit_anchor(settings: Settings, anchor_file: Path | None, print_only: bool,
+                 as_json: bool) -> None:
     """Write the chain's head (seq, hash, time) outside the database, so later loss shows."""
     from hudang.cli_audit import append_anchor
     from hudang.store import audit as audit_log
@@ -467,9 +472,12 @@ def audit_anchor(settings: Settings, anchor_file: Path | None, print_only: bool)
     open_db(settings)
     head = audit_log.head()
     if print_only:
-        click.echo(head.line())
+        click.echo(dump_json(as_plain(head)) if as_json else head.line())
         return
     path = append_anchor(anchor_file or settings.home / "audit.anchors", head)
+    if as_json:
+        click.echo(dump_json(as_plain(head) | {"file": str(path)}))
+        return
     click.echo(t("已写入锚点 #{s} 到 {p}", "anchored head #{s} in {p}", s=head.seq, p=path))
 
 

@@ -141,6 +141,7 @@ OPTIONS: dict[str, str] = {
         "目标数据库地址，例如 postgresql://user@host/hudang（必须为空库）。",
     "Print the report as JSON.": "以 JSON 输出报告。",
     "Print JSON.": "以 JSON 输出。",
+    "With --once: print each file's outcome as JSON.": "与 --once 同用：以 JSON 输出每个文件的结果。",
     "Print JSON for scripts.": "以 JSON 输出（供脚本使用）。",
     "Only build the demo archive.": "只生成演示档案库。",
     "Demo size.": "演示档案库的客户数。",
@@ -182,8 +183,10 @@ OPTIONS: dict[str, str] = {
     "Overwrite an archive that is already there.": "覆盖已有的档案库。",
     "Scan files to re-hash after restoring (0: all).":
         "恢复后重新计算哈希的扫描文件数（0：全部）。",
-    "File encoding: gbk (Excel on Chinese Windows) or utf-8-sig.":
-        "文件编码：gbk（中文 Windows 的 Excel）或 utf-8-sig。",
+    "CSV encoding: utf-8-sig (UTF-8 with BOM) or gbk for Excel on older Chinese Windows "
+    "(default: setting csv_encoding, utf-8-sig).":
+        "CSV 文件编码：utf-8-sig（带 BOM 的 UTF-8）或 gbk（旧版中文 Windows 的 Excel）"
+        "（默认：设置项 csv_encoding，即 utf-8-sig）。",
     "Username of the first administrator (only when the archive has no users).":
         "首位管理员的用户名（仅当档案库尚无用户时）。",
     "Read the first administrator's password from this file.": "从此文件读取首位管理员的密码。",

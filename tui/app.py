@@ -517,4 +517,5 @@ def _sign_in_setup(app: DeskApp) -> None:
     services.terminal = app.settings.terminal
     services.label_layout = getattr(app.settings, "label_layout", "a4")
     services.label_roll_size = getattr(app.settings, "label_roll_size", "60x40")
+    services.csv_encoding = getattr(app.settings, "csv_encoding", "utf-8-sig")
     services.viewer = lambda: app.actor
