@@ -182,6 +182,17 @@ def db_upgrade(settings: Settings, as_json: bool) -> None:
 
 
 @cli.command()
+@click.pass_obj
+def desk(settings: Settings) -> None:
+    """Open the reading-room desk on this site's archive (keepers sign in at its screen)."""
+    from hudang.tui.app import make_app
+    from hudang.wiring import load_loan_policy
+
+    open_db(settings)  # never creates or fills an archive: `hudang init` does that
+    make_app(settings, loan_policy=lambda: load_loan_policy(settings)).run()
+
+
+@cli.command()
 @click.option("--no-tui", is_flag=True, help="Only build the demo archive.")
 @click.option("--customers", default=2000, show_default=True, help="Demo size.")
 @click.pass_obj

@@ -23,6 +23,7 @@ COMMANDS: dict[str, str] = {
     "db upgrade": "补齐本数据库缺少的结构迁移（可重复运行）。",
     "db copy": "把整个档案库复制到一个空数据库（档案库扩大时迁往 PostgreSQL）。",
     "demo": "若无演示档案库则生成一个，然后打开阅览台。",
+    "desk": "在本站档案库上打开阅览台（档案管理员在界面上登录）。",
     "import": "从文件导入数据。",
     "import customers":
         "从 CSV（UTF-8、带 BOM 的 UTF-8 或 GBK）导入客户；要么全部导入，要么一行不导。",

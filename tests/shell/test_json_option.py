@@ -21,6 +21,7 @@ WRITES_FILE = "writes a file (PDF, CSV, xlsx) and says where; the file is the ou
 NO_JSON: dict[str, str] = {
     # interactive, or runs until stopped
     "demo": "opens the desk (a full-screen terminal program)",
+    "desk": "opens the desk (a full-screen terminal program)",
     "watch": "the scanning daemon: it logs; what it filed is in lookup / attention list --json",
     "login": "asks for a password and starts a session; whoami --json says who",
     "logout": "ends the session; whoami --json says who",
