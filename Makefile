@@ -34,13 +34,14 @@ zbar:
 	  fi; \
 	fi
 
-# Every PDF embeds a real Chinese TrueType font (store/pdffonts.py looks for these files).
+# Every PDF embeds a real Chinese TrueType font (store/pdffonts.py looks for these files;
+# Droid Sans Fallback does not count: it has no digits or Latin letters).
 # Like the decoder, only some faces need it: without root the demo still opens, and a PDF
 # asked for without a font says what to install in one line.
 fonts:
 	@found=$${HUDANG_PDF_FONT:-}; \
 	for f in /usr/share/fonts/truetype/wqy/wqy-microhei.ttc /usr/share/fonts/truetype/wqy/wqy-zenhei.ttc \
-	    /usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf; do [ -f "$$f" ] && found=$$f; done; \
+	    /usr/share/fonts/truetype/arphic/uming.ttc; do [ -f "$$f" ] && found=$$f; done; \
 	if [ -z "$$found" ]; then \
 	  if [ "$$(id -u)" = "0" ]; then \
 	    echo "Installing fonts-wqy-microhei (Chinese font embedded in every PDF) ..."; \

@@ -41,6 +41,7 @@ from urllib.parse import quote
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from hudang.progress import progress_for  # noqa: E402
 from hudang.rules import load_ruleset  # noqa: E402
 from hudang.rules.checklists import BusinessRules  # noqa: E402
 from hudang.store import archive, audit  # noqa: E402
@@ -82,12 +83,14 @@ def _customers(n: int) -> list[str]:
     cols = ("id", "number", "name", "id_number", "phone", "address", "voltage_class",
             "supply_voltage", "line", "area", "tariff", "status", "important", "legal_hold",
             "created_at", "updated_at", "version")
-    for start in range(0, n, 200_000):
-        with dbmod.write_tx():
-            bulk_insert("customer", cols, [
-                (i + 1, numbers[i], f"客户{i}", "", "", "", "LV", "220V", "线路", "台区", "居民",
-                 "active", False, False, now, now, 1)
-                for i in range(start, min(n, start + 200_000))])
+    with progress_for("setup") as progress:  # a bar on a terminal, lines in a log
+        for start in range(0, n, 200_000):
+            with dbmod.write_tx():
+                bulk_insert("customer", cols, [
+                    (i + 1, numbers[i], f"客户{i}", "", "", "", "LV", "220V", "线路", "台区", "居民",
+                     "active", False, False, now, now, 1)
+                    for i in range(start, min(n, start + 200_000))])
+            progress("customers", min(n, start + 200_000), n)
     return numbers
 
 

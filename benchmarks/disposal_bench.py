@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import hashlib
 import shutil
 import sys
 import time
@@ -27,6 +28,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 import retention_bench
+from hudang.progress import progress_for
 from hudang.store import archive
 from hudang.store import db as dbmod
 from hudang.store.audit import Actor
@@ -102,19 +104,20 @@ def _build_due(n: int, root: Path) -> None:
             f"VALUES ({p}, {p}, {p}, {p}, '', 1, '2025-01-01')",
             [(i, f"VV{i:08d}", i, 1 + (i - 1) // 4) for i in range(1, n_customers + 1)])
         docs, scans, pages, fix = [], [], [], []
-        for i in range(1, n + 1):
-            data = (f"page {i} ".encode() * 256)[:2048]
-            import hashlib
-
-            sha = hashlib.sha256(data).hexdigest()
-            path = root / sha[:2] / sha
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_bytes(data)
-            cust = 1 + (i - 1) % n_customers
-            docs.append((i, f"DD{i:08d}", cust, cust))
-            scans.append((i, sha, len(data)))
-            pages.append((i, i, i))
-            fix.append((i, sha, hashlib.new("sm3", data).hexdigest()))
+        with progress_for("build") as progress:  # a bar on a terminal, lines in a log
+            for i in range(1, n + 1):
+                data = (f"page {i} ".encode() * 256)[:2048]
+                sha = hashlib.sha256(data).hexdigest()
+                path = root / sha[:2] / sha
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_bytes(data)
+                cust = 1 + (i - 1) % n_customers
+                docs.append((i, f"DD{i:08d}", cust, cust))
+                scans.append((i, sha, len(data)))
+                pages.append((i, i, i))
+                fix.append((i, sha, hashlib.new("sm3", data).hexdigest()))
+                if i % 1000 == 0 or i == n:
+                    progress("scans", i, n)
         db.cursor().executemany(
             "INSERT INTO document (id, barcode, customer_id, volume_id, category, doc_type, "
             "title, page_count, filed_on, business_process, retention_class, "

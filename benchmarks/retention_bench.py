@@ -23,6 +23,7 @@ from urllib.parse import quote
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from hudang.progress import progress_for  # noqa: E402
 from hudang.store import archive  # noqa: E402
 from hudang.store import db as dbmod  # noqa: E402
 from hudang.store.models import Document  # noqa: E402
@@ -93,15 +94,20 @@ def build(url: str, n_docs: int) -> None:
     n_customers = max(1, n_docs // 5)
     started = time.perf_counter()
     indexes = _indexes(db)  # every index on document, rebuilt after the load
-    with db.atomic():
-        for name, _ in indexes:
-            db.execute_sql(f'DROP INDEX IF EXISTS "{name}"')
-        (_pg_load if dbmod.is_postgres() else _sqlite_load)(db, n_docs, n_customers)
-    loaded = time.perf_counter()
-    for _, sql in indexes:
-        db.execute_sql(sql)
-    # PostgreSQL: VACUUM sets the visibility map, as autovacuum would, for index-only scans.
-    db.execute_sql("VACUUM ANALYZE" if dbmod.is_postgres() else "ANALYZE")
+    # Set-based loads: progress by stage (one statement each), a bar or log lines.
+    with progress_for("build") as progress:
+        progress("documents", 0, n_docs)
+        with db.atomic():
+            for name, _ in indexes:
+                db.execute_sql(f'DROP INDEX IF EXISTS "{name}"')
+            (_pg_load if dbmod.is_postgres() else _sqlite_load)(db, n_docs, n_customers)
+        progress("documents", n_docs, n_docs)
+        loaded = time.perf_counter()
+        for i, (_, sql) in enumerate(indexes, 1):
+            db.execute_sql(sql)
+            progress("indexes", i, len(indexes))
+        # PostgreSQL: VACUUM sets the visibility map, as autovacuum would, for index-only scans.
+        db.execute_sql("VACUUM ANALYZE" if dbmod.is_postgres() else "ANALYZE")
     print(f"built {n_docs:,} documents / {n_customers:,} customers: load "
           f"{loaded - started:.1f} s, indexes + analyze {time.perf_counter() - loaded:.1f} s")
 

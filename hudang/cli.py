@@ -182,6 +182,17 @@ def db_upgrade(settings: Settings, as_json: bool) -> None:
 
 
 @cli.command()
+@click.pass_obj
+def desk(settings: Settings) -> None:
+    """Open the reading-room desk on this site's archive (keepers sign in at its screen)."""
+    from hudang.tui.app import make_app
+    from hudang.wiring import load_loan_policy
+
+    open_db(settings)  # never creates or fills an archive: `hudang init` does that
+    make_app(settings, loan_policy=lambda: load_loan_policy(settings)).run()
+
+
+@cli.command()
 @click.option("--no-tui", is_flag=True, help="Only build the demo archive.")
 @click.option("--customers", default=2000, show_default=True, help="Demo size.")
 @click.pass_obj
@@ -261,6 +272,45 @@ def import_customers(settings: Settings, path: Path, as_json: bool) -> None:
                          r=row, c=number, p=problem))
         if len(result.corrections) > 50:
             click.echo(t("  …… 另有 {n} 行", "  … and {n} more", n=len(result.corrections) - 50))
+
+
+_RETENTION_WORDS = {"dated": ("已定期限", "dated"), "waiting_for_trigger": ("等待触发", "waiting"),
+                    "permanent": ("永久", "permanent"), "no_schedule": ("无适用规则", "no schedule")}
+
+
+@import_.command("documents")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+def import_documents(settings: Settings, path: Path, as_json: bool) -> None:
+    """Import the catalogue of existing paper documents from CSV (UTF-8, UTF-8 with BOM, or
+    GBK); all rows or none, and the same file only once."""
+    from hudang.cli_intake import _ruleset_or_none
+    from hudang.progress import progress_for
+    from hudang.store.services.document_import import import_documents_csv
+
+    open_db(settings, bounded=False)  # a long job: no statement timeout
+    actor = actor_for(settings, "admin")
+    ruleset = _ruleset_or_none(settings)
+    scheme = ruleset.barcode_scheme() if ruleset is not None else None
+    with progress_for(t("导入", "import"), quiet=as_json) as progress:
+        result = import_documents_csv(path, actor, ruleset, scheme=scheme, progress=progress)
+    if as_json:
+        click.echo(json.dumps({**as_plain(result), "imported": result.imported},
+                              ensure_ascii=False, indent=2))
+        return
+    click.echo(t("已导入 {n} 件文件（{e}），{c} 户；新建案卷 {v} 个、档案盒 {b} 个；生成条码 {g} 个",
+                 "imported {n} documents ({e}) of {c} customers; {v} new volume(s), {b} new "
+                 "box(es); {g} barcode(s) generated", n=result.imported, e=result.encoding,
+                 c=result.customers, v=result.volumes_created, b=result.boxes_created,
+                 g=result.barcodes_generated))
+    if ruleset is None:
+        click.echo(t("注意：{d} 没有 retention.yaml，保管期限未计算（之后运行 hudang retention recompute）",
+                     "note: {d} has no retention.yaml; retention not computed (run hudang "
+                     "retention recompute later)", d=settings.rules_dir), err=True)
+        return
+    click.echo(t("保管期限：", "retention: ") + ", ".join(
+        f"{t(*_RETENTION_WORDS.get(s, (s, s)))} {n}" for s, n in result.retention.items()))
 
 
 @cli.command()
@@ -394,8 +444,11 @@ def audit_verify(settings: Settings, anchor_file: Path | None, as_json: bool) ->
     from hudang.store import audit as audit_log
 
     open_db(settings)
+    from hudang.progress import progress_for
+
     anchors = read_anchors(anchor_file or settings.home / "audit.anchors")
-    report = audit_log.verify(anchors)
+    with progress_for(t("审计链", "audit chain"), quiet=as_json) as progress:
+        report = audit_log.verify(anchors, progress=progress)
     if as_json:
         click.echo(dump_json(as_plain(report)))
         if not report.ok:
@@ -419,8 +472,10 @@ def audit_verify(settings: Settings, anchor_file: Path | None, as_json: bool) ->
 @click.option("--file", "anchor_file", type=click.Path(dir_okay=False, path_type=Path),
               default=None, help="Append-only anchor file (default: HOME/audit.anchors).")
 @click.option("--print", "print_only", is_flag=True, help="Print the head instead (for signing).")
+@click.option("--json", "as_json", is_flag=True)
 @click.pass_obj
-def audit_anchor(settings: Settings, anchor_file: Path | None, print_only: bool) -> None:
+def audit_anchor(settings: Settings, anchor_file: Path | None, print_only: bool,
+                 as_json: bool) -> None:
     """Write the chain's head (seq, hash, time) outside the database, so later loss shows."""
     from hudang.cli_audit import append_anchor
     from hudang.store import audit as audit_log
@@ -428,9 +483,12 @@ def audit_anchor(settings: Settings, anchor_file: Path | None, print_only: bool)
     open_db(settings)
     head = audit_log.head()
     if print_only:
-        click.echo(head.line())
+        click.echo(dump_json(as_plain(head)) if as_json else head.line())
         return
     path = append_anchor(anchor_file or settings.home / "audit.anchors", head)
+    if as_json:
+        click.echo(dump_json(as_plain(head) | {"file": str(path)}))
+        return
     click.echo(t("已写入锚点 #{s} 到 {p}", "anchored head #{s} in {p}", s=head.seq, p=path))
 
 

@@ -90,17 +90,27 @@ def events_import(ctx: click.Context, file: Path, as_user: str | None, as_json: 
 @click.argument("folder", type=click.Path(path_type=Path, file_okay=False))
 @click.option("--once", is_flag=True, help="导入现有文件后退出 / Take what is there now, then exit.")
 @click.option("--interval", type=float, default=2.0, show_default=True)
+@click.option("--json", "as_json", is_flag=True,
+              help="With --once: print each file's outcome as JSON.")
 @click.pass_context
-def events_watch(ctx: click.Context, folder: Path, once: bool, interval: float) -> None:
+def events_watch(ctx: click.Context, folder: Path, once: bool, interval: float,
+                 as_json: bool) -> None:
     """导入放进 FOLDER 的事件文件，每个只导一次（旁边的 done/ 与 error/）
     / Take event files dropped into FOLDER exactly once (done/ and error/ beside them)."""
     from hudang.scanners.events_folder import EventsFolder
 
+    if as_json and not once:
+        raise click.UsageError(t("--json 只能与 --once 一起使用（守护方式运行时写日志）",
+                                 "--json goes with --once (run as a daemon, it logs)"))
     rules = business_rules(ctx)
     _open(ctx)
     box = EventsFolder(folder, lambda: rules, cli_actor("keeper"))
     if once:
-        for outcome in box.run_once():
+        outcomes = list(box.run_once())
+        if as_json:
+            echo_json(outcomes)
+            return
+        for outcome in outcomes:
             click.echo(f"{outcome.name}: {outcome.status} {outcome.detail}")
         return
     box.run_forever(interval)

@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 from tabulate import tabulate
 
-from hudang.cliparams import as_option, json_option
+from hudang.cliparams import as_option, csv_encoding, csv_encoding_option, json_option
 from hudang.cliutil import cli_actor, echo_json, open_db, settings_of
 from hudang.progress import progress_for
 from hudang.store.i18n import t
@@ -218,39 +218,48 @@ def disposal_decide(ctx: click.Context, batch: str, decision: str, documents: tu
 @click.argument("batch")
 @click.option("--note", default="")
 @as_option
+@json_option
 @click.pass_context
-def disposal_approve(ctx: click.Context, batch: str, note: str, as_user: str | None) -> None:
+def disposal_approve(ctx: click.Context, batch: str, note: str, as_user: str | None,
+                     as_json: bool) -> None:
     """Approve a batch (two different approvers, never the proposer)."""
     from hudang.store.services import disposal
 
     _open(ctx)
-    _echo_batch(disposal.approve(batch, cli_actor("approver", as_user), note), False)
+    _echo_batch(disposal.approve(batch, cli_actor("approver", as_user), note), as_json)
 
 
 @disposal_group.command("witness")
 @click.argument("batch")
 @click.option("--note", default="")
 @as_option
+@json_option
 @click.pass_context
-def disposal_witness(ctx: click.Context, batch: str, note: str, as_user: str | None) -> None:
+def disposal_witness(ctx: click.Context, batch: str, note: str, as_user: str | None,
+                     as_json: bool) -> None:
     """Sign as a witness (监销人) of an approved batch."""
     from hudang.store.services import disposal
 
     _open(ctx)
-    _echo_batch(disposal.witness(batch, cli_actor("", as_user), note), False)
+    _echo_batch(disposal.witness(batch, cli_actor("", as_user), note), as_json)
 
 
 @disposal_group.command("register")
 @click.argument("batch")
 @click.argument("out", type=click.Path(dir_okay=False, path_type=Path))
 @as_option
+@json_option
 @click.pass_context
-def disposal_register(ctx: click.Context, batch: str, out: Path, as_user: str | None) -> None:
+def disposal_register(ctx: click.Context, batch: str, out: Path, as_user: str | None,
+                      as_json: bool) -> None:
     """Print the destruction register (销毁清册) PDF; a copy is kept permanently."""
     from hudang.store.services.disposal_register import save_register
 
     settings = _open(ctx)
     r = save_register(batch, out, settings.scan_store, cli_actor("keeper", as_user))
+    if as_json:
+        echo_json(r)
+        return
     click.echo(t("销毁清册 {b}：{n} 项 → {p}（SHA-256 {s}，已永久保存）",
                  "register {b}: {n} items -> {p} (SHA-256 {s}, kept permanently)",
                  b=r.batch, n=r.items, p=r.path, s=r.sha256[:16]))
@@ -269,7 +278,9 @@ def disposal_execute(ctx: click.Context, batch: str, chunk: int, as_user: str | 
     from hudang.store.services.disposal_execute import execute
 
     settings = _open(ctx)
-    r = execute(batch, settings.scan_store, cli_actor("keeper", as_user), chunk=chunk)
+    actor = cli_actor("keeper", as_user)
+    with progress_for(t("销毁", "disposal"), quiet=as_json) as progress:
+        r = execute(batch, settings.scan_store, actor, chunk=chunk, progress=progress)
     if as_json:
         echo_json(r)
         return
@@ -356,9 +367,12 @@ def check_four(ctx: click.Context, customer: str | None, as_json: bool) -> None:
     from hudang.store.services import four_properties
 
     settings = _open(ctx)
-    r = (four_properties.check_customer(customer, settings.scan_store, render_page,
-                                        _filing_scope(settings)) if customer
-         else four_properties.check_archive())
+    if customer:
+        r = four_properties.check_customer(customer, settings.scan_store, render_page,
+                                           _filing_scope(settings))
+    else:
+        with progress_for(t("四性检测", "four properties"), quiet=as_json) as progress:
+            r = four_properties.check_archive(progress)
     if as_json:
         echo_json(r)
     else:
@@ -382,17 +396,20 @@ def export_group() -> None:
 @click.argument("customer")
 @click.argument("out_dir", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--approved-by", default=None, help="Approver (required for important customers).")
+@csv_encoding_option
 @as_option
 @json_option
 @click.pass_context
 def export_bag_cmd(ctx: click.Context, customer: str, out_dir: Path, approved_by: str | None,
-                   as_user: str | None, as_json: bool) -> None:
+                   encoding: str | None, as_user: str | None, as_json: bool) -> None:
     """Write a BagIt bag of a customer's file: pages, catalogue (CSV, JSON), audit events."""
     from hudang.store.services.export_bag import export_bag
 
     settings = _open(ctx)
     info = export_bag(customer, out_dir, settings.scan_store, cli_actor("keeper", as_user),
-                      approved_by=approved_by)
+                      approved_by=approved_by, csv_encoding=csv_encoding(settings, encoding))
+    if info.catalogue_note:
+        click.echo(info.catalogue_note, err=True)
     if as_json:
         echo_json(info)
         return

@@ -12,6 +12,7 @@ from tabulate import tabulate
 
 from hudang.cliparams import as_option, json_option
 from hudang.cliutil import clean_text, cli_actor, echo_json, open_db, settings_of
+from hudang.progress import progress_for
 from hudang.store.domain import CATEGORIES, CUSTOMER_STATUSES, HV, LV
 from hudang.store.errors import ValidationError
 from hudang.store.i18n import t
@@ -293,13 +294,20 @@ def handover_add(ctx: click.Context, batch: str, customer: str, category: str, d
 @click.argument("batch")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @as_option
+@json_option
 @click.pass_context
-def handover_import(ctx: click.Context, batch: str, path: Path, as_user: str | None) -> None:
+def handover_import(ctx: click.Context, batch: str, path: Path, as_user: str | None,
+                    as_json: bool) -> None:
     """Add a whole checklist from CSV (户号,类别,文件类型,题名,页数,条码); all rows or none."""
     from hudang.store.services.handover_import import import_checklist
 
     _ctx_open(ctx)
-    n = import_checklist(batch, path.read_bytes(), cli_actor(as_user=as_user))
+    actor = cli_actor(as_user=as_user)
+    with progress_for(t("导入清单", "checklist import"), quiet=as_json) as progress:
+        n = import_checklist(batch, path.read_bytes(), actor, progress=progress)
+    if as_json:
+        echo_json({"batch": batch, "added": n})
+        return
     click.echo(t("已加入 {n} 项", "added {n} item(s)", n=n))
 
 
@@ -392,13 +400,17 @@ def handover_sign(ctx: click.Context, batch: str, side: str, name: str,
 @handover_group.command("close")
 @click.argument("batch")
 @as_option
+@json_option
 @click.pass_context
-def handover_close(ctx: click.Context, batch: str, as_user: str | None) -> None:
+def handover_close(ctx: click.Context, batch: str, as_user: str | None, as_json: bool) -> None:
     """Close a batch (every item received or to-supply, both sides signed)."""
     from hudang.store.services import handover
 
     _ctx_open(ctx)
     info = handover.close(batch, cli_actor(as_user=as_user))
+    if as_json:
+        _print_batch(info, True)
+        return
     click.echo(t("批次 {n} 已关闭：接收 {r} 项，待补交 {s} 项，清单外 {u} 项",
                  "batch {n} closed: {r} received, {s} to supply, {u} not on the list",
                  n=info.number, r=info.count("received"), s=info.count("to_supply"),
@@ -408,13 +420,19 @@ def handover_close(ctx: click.Context, batch: str, as_user: str | None) -> None:
 @handover_group.command("catalogue")
 @click.argument("batch")
 @as_option
+@json_option
 @click.pass_context
-def handover_catalogue(ctx: click.Context, batch: str, as_user: str | None) -> None:
+def handover_catalogue(ctx: click.Context, batch: str, as_user: str | None,
+                       as_json: bool) -> None:
     """Register every received item into its customer's volume (著录)."""
     from hudang.store.services import handover
 
     _ctx_open(ctx)
-    for code in handover.catalogue(batch, cli_actor(as_user=as_user)):
+    codes = handover.catalogue(batch, cli_actor(as_user=as_user))
+    if as_json:
+        echo_json({"batch": batch, "documents": list(codes)})
+        return
+    for code in codes:
         click.echo(code)
 
 

@@ -8,6 +8,7 @@ import click
 from tabulate import tabulate
 
 from hudang.cliutil import cli_actor, cli_viewer, echo_json, open_db, settings_of
+from hudang.progress import progress_for
 from hudang.store.i18n import t
 
 
@@ -31,16 +32,21 @@ def _chg(value: float | None) -> str:
 def kpi_cmd(ctx: click.Context, month: str, by: str, xlsx: Path | None, as_json: bool) -> None:
     """月度考核：各项比率及完成数、总数、排名和环比（百分点）
     / Monthly rates with counts, ranking and change from last month (percentage points)."""
-    from hudang.store.services.business_kpi import kpi, parse_month
+    from hudang.store.services.business_kpi import GROUPINGS, kpi, parse_month
     from hudang.store.services.kpi_export import GROUP_NAMES, write_kpi_xlsx
 
     parse_month(month)
     open_db(settings_of(ctx))
     cli_viewer()
-    report = kpi(month, by)
+    groups = [by] + ([g for g in GROUPINGS if g != by] if xlsx is not None else [])
+    reports = {}
+    with progress_for(t("考核", "kpi"), quiet=as_json) as progress:
+        for n, group in enumerate(groups):
+            reports[group] = kpi(month, group, progress=lambda _s, done, _n, base=4 * n:
+                                 progress("queries", base + done, 4 * len(groups)))
+    report = reports[by]
     if xlsx is not None:
-        reports = [report if g == by else kpi(month, g) for g in ("staff", "team", "unit")]
-        write_kpi_xlsx(reports, xlsx)
+        write_kpi_xlsx([reports[g] for g in GROUPINGS], xlsx)
     if as_json:
         echo_json(report)
         return
@@ -80,7 +86,9 @@ def quality_sample(ctx: click.Context, month: str, percent: float, seed: int | N
 
     open_db(settings_of(ctx))
     seed = seed if seed is not None else int(month.replace("-", "")) if month[:4].isdigit() else 0
-    rows = sample(month, percent, seed, cli_actor("keeper"))
+    actor = cli_actor("keeper")
+    with progress_for(t("抽查", "quality sample"), quiet=as_json) as progress:
+        rows = sample(month, percent, seed, actor, progress=progress)
     _print_checks(rows, as_json)
 
 

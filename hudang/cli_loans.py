@@ -19,6 +19,9 @@ from hudang.cliparams import (
     POSITIVE,
     OutputFile,
     as_option,
+    csv_encoding,
+    csv_encoding_option,
+    echo_csv_note,
     json_option,
 )
 from hudang.cliutil import cli_actor, echo_clean, echo_json, open_db
@@ -170,29 +173,40 @@ def reject_cmd(settings: Settings, slip: str, reason: str, as_user: str | None) 
 @click.argument("slip")
 @click.argument("codes", nargs=-1)
 @as_option
+@json_option
 @click.pass_obj
 def checkout_cmd(settings: Settings, slip: str, codes: tuple[str, ...],
-                 as_user: str | None) -> None:
+                 as_user: str | None, as_json: bool) -> None:
     """Without CODES print the pick list (walking order); with CODES scan each one out."""
     from hudang.store.services import loan_desk
 
     policy = load_loan_policy(settings)
     open_db(settings)
     if not codes:
-        for n, i in enumerate(loan_desk.pick_list(slip), 1):
+        picks = loan_desk.pick_list(slip)
+        if as_json:
+            echo_json(picks)
+            return
+        for n, i in enumerate(picks, 1):
             echo_clean(f"{n:>3}. {i.home.label if i.home else '—'}  {i.box_barcode}  "
                        f"{i.customer_number or ''} {i.customer_name or ''}  {i.title}")
         return
-    failed = False
+    results, failed = [], False
     for code in codes:
         try:
             out = loan_desk.checkout_item(slip, code, cli_actor(as_user=as_user), policy)
         except ArchiveError as exc:
             click.echo(t("{c}：{m}", "{c}: {m}", c=code, m=exc), err=True)
+            results.append({"code": code, "ok": False, "error": str(exc)})
             failed = True
             continue
-        click.echo(t("已出库 {b}，应还 {d}，剩余 {n} 项", "out: {b}, due {d}, {n} left",
-                     b=out.item.box_barcode, d=out.loan.due_on, n=out.remaining))
+        results.append({"code": code, "ok": True, "box": out.item.box_barcode,
+                        "due_on": out.loan.due_on, "remaining": out.remaining})
+        if not as_json:
+            click.echo(t("已出库 {b}，应还 {d}，剩余 {n} 项", "out: {b}, due {d}, {n} left",
+                         b=out.item.box_barcode, d=out.loan.due_on, n=out.remaining))
+    if as_json:
+        echo_json(results)
     if failed:
         sys.exit(1)
 
@@ -203,14 +217,15 @@ def checkout_cmd(settings: Settings, slip: str, codes: tuple[str, ...],
 @click.option("--missing", default="", help="What did not come back.")
 @click.option("--note", default="")
 @as_option
+@json_option
 @click.pass_obj
 def return_cmd(settings: Settings, codes: tuple[str, ...], damaged: bool, missing: str,
-               note: str, as_user: str | None) -> None:
+               note: str, as_user: str | None, as_json: bool) -> None:
     """Take items back; each box then waits to be reshelved at its home position."""
     from hudang.store.services import loan_desk
 
     open_db(settings)
-    failed = False
+    results, failed = [], False
     for code in codes:
         try:
             out = loan_desk.return_item(code, cli_actor(as_user=as_user), damaged=damaged,
@@ -218,10 +233,18 @@ def return_cmd(settings: Settings, codes: tuple[str, ...], damaged: bool, missin
                                         note=note)
         except ArchiveError as exc:
             click.echo(t("{c}：{m}", "{c}: {m}", c=code, m=exc), err=True)
+            results.append({"code": code, "ok": False, "error": str(exc)})
             failed = True
             continue
-        click.echo(t("已归还 {b} → 待归架：{h}", "back: {b} -> reshelve at {h}",
-                     b=out.item.box_barcode, h=out.home.label if out.home else "—"))
+        home = out.home.code if out.home else None
+        results.append({"code": code, "ok": True, "box": out.item.box_barcode,
+                        "slip_no": out.loan.slip_no, "reshelve_at": home,
+                        "still_out": out.still_out})
+        if not as_json:
+            click.echo(t("已归还 {b} → 待归架：{h}", "back: {b} -> reshelve at {h}",
+                         b=out.item.box_barcode, h=out.home.label if out.home else "—"))
+    if as_json:
+        echo_json(results)
     if failed:
         sys.exit(1)
 
@@ -319,11 +342,10 @@ def reading_room_cmd(settings: Settings, as_json: bool) -> None:
 @click.option("--since", type=click.DateTime(["%Y-%m-%d"]), default=None)
 @click.option("--until", type=click.DateTime(["%Y-%m-%d"]), default=None)
 @click.option("--status", type=click.Choice(LOAN_STATUSES), default=None)
-@click.option("--encoding", type=click.Choice(["utf-8-sig", "gbk"]), default="utf-8-sig",
-              show_default=True, help="File encoding: gbk (Excel on Chinese Windows) or utf-8-sig.")
+@csv_encoding_option
 @click.pass_obj
 def export_cmd(settings: Settings, path: Path, since, until, status: str | None,
-               encoding: str) -> None:
+               encoding: str | None) -> None:
     """Export the loan register (台帐) to PATH: .csv or .xlsx."""
     from hudang.store.services import loan_export
 
@@ -336,7 +358,9 @@ def export_cmd(settings: Settings, path: Path, since, until, status: str | None,
     if path.suffix.lower() == ".xlsx":
         n = loan_export.export_xlsx(path, rows)
     else:
-        n = loan_export.export_csv(path, rows, encoding=encoding)
+        written = loan_export.export_csv(path, rows, csv_encoding(settings, encoding))
+        echo_csv_note(written)
+        n = written.rows
     _audit_views(viewer, [r.get("customer_number") for r in rows], "loan export", path)
     click.echo(t("已导出 {n} 行到 {p}", "exported {n} rows to {p}", n=n, p=path))
 
@@ -369,9 +393,10 @@ def grant() -> None:
 @click.option("--reason", required=True)
 @click.option("--days", type=POSITIVE, default=1, show_default=True)
 @as_option
+@json_option
 @click.pass_obj
 def grant_request_cmd(settings: Settings, username: str, customer: str, reason: str, days: int,
-                      as_user: str | None) -> None:
+                      as_user: str | None, as_json: bool) -> None:
     """Ask for USERNAME to read CUSTOMER's scanned pages for some days."""
     from hudang.store.services import loan_grants
 
@@ -379,6 +404,9 @@ def grant_request_cmd(settings: Settings, username: str, customer: str, reason: 
     open_db(settings)
     g = loan_grants.request_reading(username, customer, reason, days,
                                     cli_actor(as_user=as_user), policy)
+    if as_json:
+        echo_json(g)
+        return
     click.echo(t("授权申请 #{i} 已登记", "grant request #{i} registered", i=g.id))
 
 
@@ -448,13 +476,18 @@ def grant_list_cmd(settings: Settings, status: str | None, as_json: bool) -> Non
 @grant.command("check")
 @click.argument("username")
 @click.argument("customer")
+@json_option
 @click.pass_obj
-def grant_check_cmd(settings: Settings, username: str, customer: str) -> None:
+def grant_check_cmd(settings: Settings, username: str, customer: str, as_json: bool) -> None:
     """Say whether USERNAME may see CUSTOMER's scanned pages now (exit 1 if not)."""
     from hudang.store.services import loan_grants
 
     open_db(settings)
-    if loan_grants.can_view_pages(username, customer):
+    may = loan_grants.can_view_pages(username, customer)
+    if as_json:
+        echo_json({"username": username, "customer": customer, "may_view": may})
+        sys.exit(0 if may else 1)
+    if may:
         click.echo(t("可以查看", "may view"))
         return
     click.echo(t("无权查看（需经批准的阅览授权）", "may not view (needs an approved grant)"))

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import click
 
+from hudang.cliparams import json_option
 from hudang.cliutil import (
     cli_actor,
     current_user,
     drop_session,
     dump_json,
+    echo_json,
     open_db,
     read_secret,
     save_session,
@@ -123,9 +125,10 @@ def user_list(ctx: click.Context, as_json: bool) -> None:
 @click.option("--department", default="")
 @click.option("--staff-card", default=None, help="Pre-printed staff card barcode.")
 @click.option("--service", is_flag=True, help="A service account for scripts and the daemon.")
+@json_option
 @click.pass_context
 def user_add(ctx: click.Context, username: str, role: str, display_name: str, department: str,
-             staff_card: str | None, service: bool) -> None:
+             staff_card: str | None, service: bool, as_json: bool) -> None:
     """Add an account; the password comes from the terminal or one line of standard input."""
     from hudang.store.services.users import add_user
 
@@ -135,6 +138,9 @@ def user_add(ctx: click.Context, username: str, role: str, display_name: str, de
     password = read_secret(t("{u} 的密码", "Password for {u}", u=username), confirm=True)
     info = add_user(username, display_name, role, password, staff_card=staff_card,
                     department=department, actor=actor, service=service)
+    if as_json:
+        echo_json(info)
+        return
     click.echo(t("已添加用户 {u}（{r}），工作证 {c}", "added {u} ({r}), staff card {c}",
                  u=info.username, r=info.role, c=info.staff_card or "—"))
 

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import click
 
-from hudang.cliparams import OutputFile
-from hudang.cliutil import cli_actor, echo_clean, open_db, settings_of
+from hudang.cliparams import OutputFile, json_option
+from hudang.cliutil import cli_actor, echo_clean, echo_json, open_db, settings_of
 from hudang.store.audit import Actor
 from hudang.store.i18n import t
 
@@ -100,9 +100,14 @@ def fsck(ctx: click.Context, repair: bool, as_json: bool) -> None:
     from hudang.store.services.ingest import ScanStore
     from hudang.store.services.ingest import fsck as run_fsck
 
+    from hudang.progress import progress_for
+
     settings = settings_of(ctx)
     open_db(settings)
-    report = run_fsck(ScanStore(settings.scan_store), repair=repair, actor=cli_actor("keeper"))
+    actor = cli_actor("keeper")
+    with progress_for(t("扫描库核对", "fsck"), quiet=as_json) as progress:
+        report = run_fsck(ScanStore(settings.scan_store), repair=repair, actor=actor,
+                          progress=progress)
     if as_json:
         click.echo(json.dumps({**report.__dict__, "ok": report.ok}, ensure_ascii=False,
                               indent=2))
@@ -191,10 +196,11 @@ def attention_list(ctx: click.Context, show_all: bool, as_json: bool) -> None:
 @click.option("--document", "document_barcode", default=None, help="A registered document.")
 @click.option("--doc-type", default="", help="Document type, e.g. 用电申请书.")
 @click.option("--title", default="", help="Document title (default: the file name).")
+@json_option
 @click.pass_context
 def attention_assign(ctx: click.Context, item_id: int, customer: str | None,
                      category: str | None, document_barcode: str | None, doc_type: str,
-                     title: str) -> None:
+                     title: str, as_json: bool) -> None:
     """File an attention item's pages under a customer and category (or a document)."""
     from hudang.store.services import ingest
 
@@ -204,6 +210,9 @@ def attention_assign(ctx: click.Context, item_id: int, customer: str | None,
                                     category=category, document_barcode=document_barcode,
                                     doc_type=doc_type, title=title,
                                     ruleset=_ruleset(settings))
+    if as_json:
+        echo_json(filed)
+        return
     click.echo(t("已归档为文件 {d}（{c} {k}，{n} 页）",
                  "filed as document {d} ({c} {k}, {n} pages)", d=filed.document_id,
                  c=filed.customer_number, k=filed.category, n=len(filed.pages)))

@@ -40,3 +40,20 @@ class OutputFile(click.Path):
 as_option = click.option("--as", "as_user", default=None,
                          help="Only your own username or role (sign in with `hudang login`).")
 json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+# Every CSV export: UTF-8 with BOM or GBK; unset, the `csv_encoding` setting (utf-8-sig).
+csv_encoding_option = click.option(
+    "--encoding", "encoding", type=click.Choice(["utf-8-sig", "gbk"]), default=None,
+    help="CSV encoding: utf-8-sig (UTF-8 with BOM) or gbk for Excel on older Chinese Windows "
+         "(default: setting csv_encoding, utf-8-sig).")
+
+
+def csv_encoding(settings, chosen: str | None) -> str:
+    """The encoding asked for on the command line, else the site's `csv_encoding` setting."""
+    return chosen or getattr(settings, "csv_encoding", "utf-8-sig")
+
+
+def echo_csv_note(written) -> None:
+    """Say on stderr which cells hold characters GBK lacks (see store.services.exports)."""
+    note = written.warning()
+    if note:
+        click.echo(note, err=True)

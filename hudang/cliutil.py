@@ -136,7 +136,8 @@ def drop_session(settings) -> str | None:
 def read_secret(prompt: str, confirm: bool = False) -> str:
     """A password from the terminal, or one line of standard input when it is not a terminal."""
     if sys.stdin is not None and sys.stdin.isatty():
-        return click.prompt(prompt, hide_input=True, confirmation_prompt=confirm)
+        # the prompt on stderr, like sudo's: stdout stays the command's output (--json)
+        return click.prompt(prompt, hide_input=True, confirmation_prompt=confirm, err=True)
     line = sys.stdin.readline() if sys.stdin is not None else ""
     secret = line.rstrip("\r\n")
     if not secret:

@@ -23,9 +23,13 @@ COMMANDS: dict[str, str] = {
     "db upgrade": "补齐本数据库缺少的结构迁移（可重复运行）。",
     "db copy": "把整个档案库复制到一个空数据库（档案库扩大时迁往 PostgreSQL）。",
     "demo": "若无演示档案库则生成一个，然后打开阅览台。",
+    "desk": "在本站档案库上打开阅览台（档案管理员在界面上登录）。",
     "import": "从文件导入数据。",
     "import customers":
         "从 CSV（UTF-8、带 BOM 的 UTF-8 或 GBK）导入客户；要么全部导入，要么一行不导。",
+    "import documents":
+        "从 CSV（UTF-8、带 BOM 的 UTF-8 或 GBK）导入存量纸质文件目录；要么全部导入，要么一行不导；"
+        "同一文件只能导入一次。",
     "lookup": "查询条码或户号：它是什么、放在哪里、里面有什么。",
     "search": "按关键字查客户：户名、户号、地址、电话、证件号（模糊、支持中文）。",
     "shelve": "把档案盒放上架位（检查高低压分区与容量）。",
@@ -138,6 +142,7 @@ OPTIONS: dict[str, str] = {
         "目标数据库地址，例如 postgresql://user@host/hudang（必须为空库）。",
     "Print the report as JSON.": "以 JSON 输出报告。",
     "Print JSON.": "以 JSON 输出。",
+    "With --once: print each file's outcome as JSON.": "与 --once 同用：以 JSON 输出每个文件的结果。",
     "Print JSON for scripts.": "以 JSON 输出（供脚本使用）。",
     "Only build the demo archive.": "只生成演示档案库。",
     "Demo size.": "演示档案库的客户数。",
@@ -179,8 +184,10 @@ OPTIONS: dict[str, str] = {
     "Overwrite an archive that is already there.": "覆盖已有的档案库。",
     "Scan files to re-hash after restoring (0: all).":
         "恢复后重新计算哈希的扫描文件数（0：全部）。",
-    "File encoding: gbk (Excel on Chinese Windows) or utf-8-sig.":
-        "文件编码：gbk（中文 Windows 的 Excel）或 utf-8-sig。",
+    "CSV encoding: utf-8-sig (UTF-8 with BOM) or gbk for Excel on older Chinese Windows "
+    "(default: setting csv_encoding, utf-8-sig).":
+        "CSV 文件编码：utf-8-sig（带 BOM 的 UTF-8）或 gbk（旧版中文 Windows 的 Excel）"
+        "（默认：设置项 csv_encoding，即 utf-8-sig）。",
     "Username of the first administrator (only when the archive has no users).":
         "首位管理员的用户名（仅当档案库尚无用户时）。",
     "Read the first administrator's password from this file.": "从此文件读取首位管理员的密码。",

@@ -21,7 +21,8 @@ _PLAIN_EVERY = 5.0  # seconds between plain progress lines
 _STAGES_ZH = {"rows": "行", "database": "数据库", "scans": "扫描文件", "verify": "校验",
               "fixity": "抽检", "index": "索引", "customers": "客户", "documents": "文件",
               "boxes": "档案盒", "plan": "规划", "indexes": "索引", "import": "导入",
-              "recompute": "重算", "remind": "提醒", "done": "完成"}
+              "recompute": "重算", "remind": "提醒", "done": "完成",
+              "queries": "查询", "sample": "抽样", "events": "事件"}
 
 
 def _stage_name(stage: str) -> str:

@@ -48,6 +48,8 @@ class Settings(BaseSettings):
     customer_number_pattern: str = r"^\d{10}$"
     label_layout: Literal["a4", "roll"] = "a4"  # sheets of 2 x 7 / one label per page
     label_roll_size: Literal["60x40", "100x50"] = "60x40"  # roll labels in mm
+    # CSV exports (CLI default and the desk): UTF-8 with BOM, or GBK for older Chinese Excel
+    csv_encoding: Literal["utf-8-sig", "gbk"] = "utf-8-sig"
     session_idle_minutes: int = Field(30, ge=1)  # a CLI sign-in ends after this long unused
     signin_max_failures: int = Field(5, ge=1)  # failed sign-ins in a row that lock an account
     signin_lock_minutes: int = Field(15, ge=0)

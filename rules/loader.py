@@ -64,6 +64,13 @@ class RuleSet:
         values = {name: getattr(facts, name) for name in retention.FACT_NAMES}
         return retention.evaluate(self, retention.RetentionFacts.model_construct(**values))
 
+    def date_fields_read(self, facts: object) -> tuple[tuple[str, str], ...]:
+        """The date fields (`document.filed_on` …) a decision for these facts reads, each with
+        "year" or "day" (`retention.date_fields_read`); the store's `ReadsDateFields`."""
+        values = {name: getattr(facts, name) for name in retention.FACT_NAMES}
+        return retention.date_fields_read(
+            self, retention.RetentionFacts.model_construct(**values))
+
 
 def content_version(texts: dict[str, bytes]) -> str:
     """A short hash of the rule files' names and bytes (what decided a document)."""

@@ -249,6 +249,30 @@ def evaluate(ruleset: object, facts: RetentionFacts) -> RetentionDecision:
                              blocked, cands, f"{note} [{listing}]")
 
 
+def date_fields_read(ruleset: object, facts: RetentionFacts) -> tuple[tuple[str, str], ...]:
+    """The date fields `evaluate` reads for documents with these facts, and how much of each:
+    `("document.filed_on", "year")` when only its year can change the decision, else "day".
+
+    Which schedules match depends only on category, document type, voltage class and
+    customer status; `evaluate` then reads each matching schedule's trigger date and its
+    `not_after` date, and no other date (permanent schedules read none). A schedule counting
+    `from_next_january` uses only the year of its event; the decision shows eligibility dates,
+    never the event's own date. Documents whose dates agree in what is read get the same
+    decision: a bulk job decides them once.
+    """
+    model: RetentionFile = getattr(ruleset, "retention", ruleset)
+    read: dict[str, str] = {}
+    for s in model.schedules:
+        if s.disposition == "keep_permanently" or not _matches(s, facts):
+            continue
+        trigger = model.triggers[s.trigger]
+        precision = "year" if s.counting == "from_next_january" else "day"
+        for name in (trigger.date_field, trigger.not_after):
+            if name and read.get(name) != "day":
+                read[name] = precision
+    return tuple(sorted(read.items()))
+
+
 def _trigger_name(model: RetentionFile, schedule_id: str) -> str:
     s = next(s for s in model.schedules if s.id == schedule_id)
     return model.triggers[s.trigger].name

@@ -16,10 +16,14 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
+from peewee import fn
+
 from hudang.store import db as dbmod
 from hudang.store.models import AuditEvent
+from hudang.store.progress import Progress, no_progress
 
 GENESIS = "0" * 64
+_PROGRESS_EVERY = 20_000  # events walked between progress reports
 _PG_AUDIT_LOCK = 72_600_001  # advisory lock key that serialises chain appends on PostgreSQL
 
 
@@ -166,19 +170,25 @@ def _keyed_from(problems: list[str], notes: list[str]) -> tuple[int | None, byte
     return int(row.from_seq), key.secret
 
 
-def verify(anchors: list[Anchor] | None = None) -> ChainReport:
+def verify(anchors: list[Anchor] | None = None,
+           progress: Progress = no_progress) -> ChainReport:
     """Walk the chain; report any row whose hash, link or sequence does not hold.
 
     Events before the keyed part are checked by plain SHA-256; from the keying point on each
     must carry an HMAC under the key. Every anchor must still be in the chain with its hash.
+    `progress` hears ("events", walked, newest seq) every few thousand rows.
     """
     problems: list[str] = []
     notes: list[str] = []
     keyed_from, secret = _keyed_from(problems, notes)
     wanted = {a.seq: a for a in anchors or []}
     prev_hash, expected_seq, count, head_hash = GENESIS, 1, 0, GENESIS
+    total = AuditEvent.select(fn.MAX(AuditEvent.seq)).scalar() or 0
+    progress("events", 0, total)
     for ev in AuditEvent.select().order_by(AuditEvent.seq).iterator():
         count += 1
+        if count % _PROGRESS_EVERY == 0:
+            progress("events", count, max(total, count))
         if ev.seq != expected_seq:
             problems.append(f"seq {expected_seq}..{ev.seq - 1}: missing (deleted?) before id {ev.id}")
         if ev.prev_hash != prev_hash:
@@ -197,6 +207,7 @@ def verify(anchors: list[Anchor] | None = None) -> ChainReport:
             problems.append(f"seq {ev.seq}: differs from the anchor taken {wanted[ev.seq].at}")
         prev_hash, expected_seq, head_hash = ev.hash, ev.seq + 1, ev.hash
     head_seq = expected_seq - 1
+    progress("events", count, max(total, count))
     for a in wanted.values():
         if a.seq > head_seq:
             problems.append(f"seq {head_seq + 1}..{a.seq}: missing; the anchor taken {a.at} "

@@ -85,3 +85,9 @@ class DatabaseUnusable(ArchiveError):
     """The database file is damaged, not a database, or not writable by this user."""
 
     code = "database_unusable"
+
+
+class AlreadyImported(AlreadyExists):
+    """This very file (same SHA-256) was imported before; importing it again changes nothing."""
+
+    code = "already_imported"

@@ -60,6 +60,8 @@ MIGRATIONS: tuple[Migration, ...] = (
               create_disposal_tables),
     Migration(10, "customer corrections: imported values that failed a check",
               _customer_corrections),
+    Migration(12, "keyword search index (PostgreSQL): bigrams compared byte-wise (COLLATE C)",
+              search.compare_grams_bytewise),
 )
 
 

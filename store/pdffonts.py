@@ -9,6 +9,7 @@ shows the same text. `make bootstrap` installs `fonts-wqy-microhei`; `HUDANG_PDF
 
 from __future__ import annotations
 
+import functools
 import os
 import threading
 from pathlib import Path
@@ -51,12 +52,31 @@ def find_font() -> tuple[str, int]:
                                   v=ENV_VAR, p=path))
         return path, index
     for path, index in CANDIDATES:
-        if Path(path).is_file():
+        if Path(path).is_file() and _covers(path, index):
             return path, index
     raise NotConfigured(t("找不到中文 TrueType 字体：请运行 make bootstrap（安装 fonts-wqy-microhei），"
                           "或用 {v} 指定 .ttf/.ttc 文件",
                           "no Chinese TrueType font found: run make bootstrap (installs "
                           "fonts-wqy-microhei) or point {v} at a .ttf/.ttc file", v=ENV_VAR))
+
+
+_NEEDED = "0123456789ABCXYZabcxyz号档案"  # labels print digits and Latin beside Chinese
+
+
+@functools.lru_cache(maxsize=None)
+def _covers(path: str, index: int) -> bool:
+    """Whether the font has glyphs for digits, Latin letters and Chinese.
+
+    Droid Sans Fallback, present on many machines, has Chinese but no ASCII at all: a label
+    set in it shows "号库房" where "1号库房" was meant, so it is passed over.
+    """
+    from reportlab.pdfbase.ttfonts import TTFError, TTFontFile
+
+    try:
+        cmap = TTFontFile(path, subfontIndex=index).charToGlyph
+    except (TTFError, OSError, ValueError):
+        return False
+    return all(ord(ch) in cmap for ch in _NEEDED)
 
 
 def cjk_font() -> str:

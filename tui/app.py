@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import os
+import sys
 from collections import deque
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -40,6 +42,14 @@ from hudang.tui.services import DeskServices, PolicyLoader
 
 Clock = Callable[[], dt.datetime]
 log = logging.getLogger("hudang.desk")
+
+
+def _terminal_alive() -> bool:
+    """Whether standard input is still an open terminal (a hung-up one answers EIO)."""
+    try:
+        return os.isatty(sys.__stdin__.fileno()) if sys.__stdin__ else False
+    except (OSError, ValueError):
+        return False
 
 
 class DeskApp(App):
@@ -101,6 +111,8 @@ class DeskApp(App):
 
         self.push_screen(MainScreen() if self.user else LoginScreen())
         self.set_interval(5, self.check_idle_lock)
+        if not self.is_headless and _terminal_alive():
+            self.set_interval(1, self.check_terminal)
         self.desk_status.start()
         self.live.start()  # changes made at other desks or by the daemon show here
         # Once the desk is up, load the page viewer's libraries in the background, so the
@@ -111,6 +123,17 @@ class DeskApp(App):
     def on_unmount(self) -> None:
         self.desk_status.stop()
         self.live.stop()
+
+    def check_terminal(self) -> None:
+        """Close the desk when its terminal has gone (window closed, SSH dropped).
+
+        The hang-up signal does not always reach the desk (under `make demo`, make takes
+        it and waits), and then Textual's input thread reads end-of-file forever at full
+        CPU. A desk nobody can see only holds a signed-in session open.
+        """
+        if not _terminal_alive():
+            log.warning("the desk's terminal has gone: closing the desk")
+            self.exit(return_code=1)
 
     def signed_in(self, user: UserInfo) -> None:
         """Called by the login screen: the session belongs to `user` from now on."""
@@ -517,4 +540,5 @@ def _sign_in_setup(app: DeskApp) -> None:
     services.terminal = app.settings.terminal
     services.label_layout = getattr(app.settings, "label_layout", "a4")
     services.label_roll_size = getattr(app.settings, "label_roll_size", "60x40")
+    services.csv_encoding = getattr(app.settings, "csv_encoding", "utf-8-sig")
     services.viewer = lambda: app.actor

@@ -46,26 +46,38 @@ class BoardData:
     kpi_total: object
     trend: list
     ranking: list = ()  # the month's KpiRows by team, ranked
+    reminders: list = ()  # ReminderRows: what was sent to the user (scope "reminders")
+
+
+SCOPES = ("all", "mine", "reminders")  # everyone's work / mine / the reminders I received
 
 
 @_in_worker
-def load_board(ruleset, now_local: dt.datetime, kind: str | None, staff: str | None,
-               state: str | None = None) -> BoardData:
-    """Counts per reminder kind and state, the tasks behind `kind`, contracts, KPI and trend."""
+def load_board(ruleset, now_local: dt.datetime, kind: str | None, user: str | None,
+               scope: str = "all", state: str | None = None) -> BoardData:
+    """Counts per reminder kind and state, the list behind `kind`, contracts, KPI and trend.
+
+    `scope` "mine" and "reminders" count `user`'s open work: the tasks they answer for and
+    those escalated to them as team lead; "mine" lists those tasks, "reminders" the reminders
+    they received (newest first). Contracts name no one: everyone sees them."""
     from hudang.store.services import business_kpi, business_remind, business_tasks
     from hudang.store.services.business_rules import to_utc
 
     now = to_utc(now_local)
-    counts = business_tasks.counts_by_kind(now, staff)
+    mine = user if scope != "all" else None
+    counts = business_tasks.counts_by_kind(now, mine=mine)
     rules = business_rules(ruleset)
     contracts = business_remind.contracts_in_alert(rules, now_local.date(), 500) if rules else []
     if rules is not None:
         slot = counts.setdefault("合同预警", {"red": 0, "yellow": 0, "green": 0})
         for c in contracts:
             slot[c.state] += 1
-    tasks = [] if kind == "合同预警" else business_tasks.open_tasks(
-        now, kind=kind, staff=staff, state=state, limit=300)
+    listed = kind != "合同预警"
+    reminders = (business_remind.reminders_for(user, kind, 300)
+                 if listed and scope == "reminders" and user else [])
+    tasks = business_tasks.open_tasks(now, kind=kind, mine=mine, state=state, limit=300) \
+        if listed and scope != "reminders" else []
     month = now_local.strftime("%Y-%m")
     trend = business_kpi.trend(month, 12, now)
     ranking = business_kpi.kpi(month, "team", now).rows
-    return BoardData(counts, tasks, contracts, month, trend[-1][1], trend, ranking)
+    return BoardData(counts, tasks, contracts, month, trend[-1][1], trend, ranking, reminders)

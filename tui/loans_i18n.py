@@ -118,8 +118,8 @@ LOAN_LABELS: dict[str, tuple[str, str]] = {
     "reading_title": ("闭馆时仍在阅览室的档案", "Still in the reading room at closing"),
     "reading_count": ("阅览室内 {n} 项未还", "{n} item(s) still in the reading room"),
     "awaiting_title": ("待归架", "To reshelve"),
-    "export_ask": ("导出借阅台帐：C = CSV，X = Excel (.xlsx)，Esc 取消",
-                   "Export the loan register: C = CSV, X = Excel (.xlsx), Esc cancels"),
+    "export_ask": ("导出借阅台帐：C = CSV（{e}），X = Excel (.xlsx)，Esc 取消",
+                   "Export the loan register: C = CSV ({e}), X = Excel (.xlsx), Esc cancels"),
     "exported": ("已导出 {n} 行：{f}", "Exported {n} rows: {f}"),
 }
 

@@ -140,6 +140,7 @@ class DeskServices:
     def __init__(self, output_dir: Path, loan_policy: PolicyLoader | None = None) -> None:
         self.output_dir = output_dir
         self.label_layout, self.label_roll_size = "a4", "60x40"  # set from the settings too
+        self.csv_encoding = "utf-8-sig"  # CSV exports; set from the settings (csv_encoding)
         self.signin_policy = users.DEFAULT_POLICY  # set from the settings by make_app
         self.terminal = ""
         self.viewer: Callable[[], Actor] | None = None  # who is at the desk (set by the app)
@@ -325,13 +326,13 @@ class DeskServices:
     def drop_stocktake_draft(self, scope_code: str) -> None:
         self._draft_path(scope_code).unlink(missing_ok=True)
 
-    def export_report(self, report: stocktake.StocktakeReport, when: dt.datetime) -> Path:
-        """Write the report as CSV under the output directory; return the path."""
-        path = (self.output_dir / "exports"
-                / f"stocktake-{report.scope}-{when:%Y%m%d-%H%M%S}.csv")
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(stocktake.report_csv(report), encoding="utf-8-sig")
-        return path
+    def export_report(self, report: stocktake.StocktakeReport, when: dt.datetime
+                      ) -> tuple[Path, str]:
+        """Write the report as CSV (in the `csv_encoding` setting) under the output directory;
+        return the path and a note about characters GBK lacks ('' when there are none)."""
+        path = self._path("exports", f"stocktake-{report.scope}-{when:%Y%m%d-%H%M%S}.csv")
+        written = stocktake.write_report_csv(report, path, self.csv_encoding)
+        return path, written.warning()
 
     # --- loans --------------------------------------------------------------------------------
     def policy(self) -> LoanPolicyLike:
@@ -458,10 +459,14 @@ class DeskServices:
         return path, len(rows)
 
     @_in_worker
-    def export_register(self, fmt: str, when: dt.datetime) -> tuple[Path, int]:
-        """The loan register (台帐) as CSV or xlsx under HUDANG_HOME/exports/."""
+    def export_register(self, fmt: str, when: dt.datetime) -> tuple[Path, int, str]:
+        """The loan register (台帐) as CSV (in the `csv_encoding` setting) or xlsx under
+        HUDANG_HOME/exports/; the path, the rows, and a note about characters GBK lacks."""
         path = self._path("exports", f"loan-register-{when:%Y%m%d-%H%M%S}.{fmt}")
         from hudang.store.services import loan_export  # openpyxl: kept off the cold start
 
-        write = loan_export.export_xlsx if fmt == "xlsx" else loan_export.export_csv
-        return path, write(path, loan_export.register_rows())
+        rows = loan_export.register_rows()
+        if fmt == "xlsx":
+            return path, loan_export.export_xlsx(path, rows), ""
+        written = loan_export.export_csv(path, rows, self.csv_encoding)
+        return path, written.rows, written.warning()

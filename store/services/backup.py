@@ -88,6 +88,11 @@ def _sha256(path: Path) -> str:
     return file_sha256(path)
 
 
+def _stage(copy_stage: str) -> str:
+    """A stage of the database copy as backup and restore report it: rows are "database"."""
+    return "database" if copy_stage == "rows" else copy_stage
+
+
 def _snapshot_database(database_url: str, target: Path, progress: Progress) -> None:
     """Write one consistent snapshot of the archive database to the SQLite file `target`."""
     source_path = _sqlite_path(database_url)
@@ -106,7 +111,7 @@ def _snapshot_database(database_url: str, target: Path, progress: Progress) -> N
         previous = dbmod.database.obj  # the caller's archive, given back afterwards
         try:
             archive.open_archive(f"sqlite:///{target}", create=True)
-            dbcopy.copy_into_current(source, lambda s, d, n: progress("database", d, n))
+            dbcopy.copy_into_current(source, lambda s, d, n: progress(_stage(s), d, n))
         finally:
             archive.close_archive()
             source.close()
@@ -280,7 +285,7 @@ def _restore_database(folder: Path, database_url: str, tables: list[str],
     source.connect()
     try:
         archive.open_archive(database_url, create=True)
-        dbcopy.copy_into_current(source, lambda s, d, n: progress("database", d, n))
+        dbcopy.copy_into_current(source, lambda s, d, n: progress(_stage(s), d, n))
     finally:
         source.close()
 
@@ -343,7 +348,7 @@ def restore_backup(folder: Path, database_url: str, scan_store: Path, rules_dir:
 
     attach_key(Path(home) / KEY_FILE_NAME, create=False)
     counts = dbcopy.count_rows(dbmod.require_database(), list(manifest["counts"]))
-    chain = audit.verify()
+    chain = audit.verify(progress=progress)
     fixity = check_blob_fixity(Path(scan_store), fixity_sample,
                                progress=lambda s, d, n: progress("fixity", d, n))
     report = RestoreReport(counts, counts == manifest["counts"], chain.ok, chain.events,

@@ -22,6 +22,7 @@ from hudang.store import db as dbmod
 from hudang.store.errors import ValidationError
 from hudang.store.i18n import t
 from hudang.store.models import utcnow
+from hudang.store.progress import Progress, no_progress
 from hudang.store.services.business_rules import local_offset
 from hudang.store.services.business_tasks import db_ts, param_mark
 
@@ -147,12 +148,19 @@ def _row(group: str, raw: dict[str, int]) -> KpiRow:
     return row
 
 
-def kpi(month: str, by: str = "team", now: dt.datetime | None = None) -> KpiReport:
-    """The month's rates per `by` group, ranked by score, with the change from last month."""
+def kpi(month: str, by: str = "team", now: dt.datetime | None = None,
+        progress: Progress = no_progress) -> KpiReport:
+    """The month's rates per `by` group, ranked by score, with the change from last month.
+
+    Four passes over the month's tasks and events (this month and last, by group and in
+    total); `progress` hears each ("queries", done, 4)."""
     first = parse_month(month)
     now = now or utcnow()
+    progress("queries", 0, 4)
     cur = {g: _row(g, raw) for g, raw in _raw(first, by, now).items()}
+    progress("queries", 1, 4)
     prev = {g: _row(g, raw) for g, raw in _raw(shift_month(first, -1), by, now).items()}
+    progress("queries", 2, 4)
     rows = sorted(cur.values(), key=lambda r: (r.score is None, -(r.score or 0), r.group))
     for i, row in enumerate(rows, start=1):
         row.rank = i if row.score is not None else None
@@ -160,7 +168,9 @@ def kpi(month: str, by: str = "team", now: dt.datetime | None = None) -> KpiRepo
         row.change = {k: _delta(getattr(row, k).rate, getattr(before, k).rate if before else None)
                       for k in RATES}
     total = month_total(first, now)
+    progress("queries", 3, 4)
     ptotal = month_total(shift_month(first, -1), now)
+    progress("queries", 4, 4)
     total.change = {k: _delta(getattr(total, k).rate, getattr(ptotal, k).rate) for k in RATES}
     return KpiReport(first.strftime("%Y-%m"), by, rows, total)
 

@@ -15,10 +15,12 @@ from hudang.store.errors import AlreadyExists, NotFound, ValidationError
 from hudang.store.i18n import t
 from hudang.store.models import Customer, Document, utcnow
 from hudang.store.models_business import QualityCheck
+from hudang.store.progress import Progress, no_progress
 from hudang.store.services.business_kpi import month_bounds, parse_month
 from hudang.store.services.business_tasks import db_ts, param_mark
 
 RESULTS = ("pass", "fail")
+_CHUNK = 1000  # sampled rows per INSERT
 
 
 @dataclass(frozen=True)
@@ -33,8 +35,12 @@ class SampledDocument:
     staff: str
 
 
-def sample(month: str, percent: float, seed: int, actor: audit.Actor) -> list[SampledDocument]:
-    """Draw `percent` % of the documents scanned in `month`; refuse to draw a month twice."""
+def sample(month: str, percent: float, seed: int, actor: audit.Actor,
+           progress: Progress = no_progress) -> list[SampledDocument]:
+    """Draw `percent` % of the documents scanned in `month`; refuse to draw a month twice.
+
+    The drawn documents are recorded in chunks of `_CHUNK` rows (`progress` hears
+    "sample": rows recorded of those drawn), all in one transaction."""
     first = parse_month(month)
     if not 0 < percent <= 100:
         raise ValidationError(t("抽查比例应在 0 到 100 之间", "percent must be in (0, 100]"))
@@ -50,12 +56,17 @@ def sample(month: str, percent: float, seed: int, actor: audit.Actor) -> list[Sa
             (db_ts(m0), db_ts(m1))).fetchall()]
         k = min(len(ids), max(1, round(len(ids) * percent / 100))) if ids else 0
         chosen = sorted(random.Random(seed).sample(ids, k))
-        owners = _owners(chosen)
         now = utcnow()
-        for doc_id in chosen:
-            staff, team, unit = owners.get(doc_id, ("", "", ""))
-            QualityCheck.create(month=month, document=doc_id, seed=seed, staff=staff, team=team,
-                                unit=unit, sampled_at=now)
+        progress("sample", 0, len(chosen))
+        for start in range(0, len(chosen), _CHUNK):
+            part = chosen[start:start + _CHUNK]
+            owners = _owners(part)
+            QualityCheck.insert_many([
+                {"month": month, "document": doc_id, "seed": seed, "staff": staff,
+                 "team": team, "unit": unit, "sampled_at": now}
+                for doc_id in part
+                for staff, team, unit in [owners.get(doc_id, ("", "", ""))]]).execute()
+            progress("sample", start + len(part), len(chosen))
         audit.record(actor, "quality.sample", "quality_check", month, None,
                      {"percent": percent, "seed": seed, "population": len(ids),
                       "documents": chosen})

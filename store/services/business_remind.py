@@ -22,6 +22,7 @@ from hudang.store.services.business_tasks import (
     counts_by_kind,
     db_ts,
     param_mark,
+    row_datetime,
     state_sql,
     sweep,
 )
@@ -161,11 +162,46 @@ def _escalate(rules: BusinessRulesLike, now: dt.datetime) -> dict[str, int]:
     return out
 
 
-def reminders_for(username: str, limit: int = 200) -> list[tuple]:
-    """The newest reminders a user received or had escalated to them (subject, state, kind, at)."""
+@dataclass(frozen=True)
+class ReminderRow:
+    """A task reminder someone received, or had escalated to them as team lead."""
+
+    id: int
+    at: dt.datetime  # local time it was recorded
+    state: str  # yellow / red when it was sent
+    kind: str  # one of the reminder kinds
+    escalated: bool  # came to this user as the team's lead, not as the one responsible
+    staff: str
+    team: str
+    customer_number: str
+    customer_name: str
+    process_id: str
+    step: str
+    doc_type: str
+    due_at: dt.datetime  # local
+    done: bool  # the task has been done (or waived) since
+
+
+def reminders_for(username: str, kind: str | None = None, limit: int = 200
+                  ) -> list[ReminderRow]:
+    """The newest task reminders a user received or had escalated to them (`kind`: one kind).
+
+    Contract alerts (合同预警) name no one: the work board lists contracts for everyone.
+    """
     db = dbmod.require_database()
     p = param_mark()
-    return db.execute_sql(
-        "SELECT r.subject, r.state, r.kind, r.created_at FROM reminder r WHERE r.recipient = "
-        f"{p} OR r.escalated_to = {p} ORDER BY r.created_at DESC, r.id DESC LIMIT {int(limit)}",
-        (username, username)).fetchall()
+    where, args = f"(r.recipient = {p} OR r.escalated_to = {p})", [username, username]
+    if kind:
+        where += f" AND r.kind = {p}"
+        args.append(kind)
+    rows = db.execute_sql(
+        "SELECT r.id, r.created_at, r.state, r.kind, r.recipient, r.escalated_to, t.staff, "
+        "t.team, c.number, c.name, t.process_id, COALESCE(e.step, ''), t.doc_type, t.due_at, "
+        "t.done_at FROM reminder r JOIN business_task t ON t.id = r.task_id "
+        "JOIN customer c ON c.id = t.customer_id "
+        f"LEFT JOIN business_event e ON e.id = t.event_id WHERE {where} "
+        f"ORDER BY r.created_at DESC, r.id DESC LIMIT {int(limit)}", args).fetchall()
+    off = local_offset()
+    return [ReminderRow(r[0], row_datetime(r[1]) + off, r[2], r[3], r[4] != username, r[6],
+                        r[7], r[8], r[9], r[10], r[11], r[12], row_datetime(r[13]) + off,
+                        r[14] is not None) for r in rows]

@@ -199,14 +199,23 @@ class TaskRow:
     unit: str
 
 
-def _dt(value: object) -> dt.datetime:
+def row_datetime(value: object) -> dt.datetime:
     return value if isinstance(value, dt.datetime) else dt.datetime.fromisoformat(str(value))
+
+
+def mine_sql(mark: str) -> str:
+    """An open task `t` is someone's when they answer for it or its red reminder went to them
+    as team lead (escalation); binds the username twice."""
+    return (f"(t.staff = {mark} OR EXISTS (SELECT 1 FROM reminder r WHERE r.task_id = t.id "
+            f"AND r.escalated_to = {mark}))")
 
 
 def open_tasks(now: dt.datetime | None = None, *, kind: str | None = None,
                state: str | None = None, staff: str | None = None, team: str | None = None,
-               limit: int = 500) -> list[TaskRow]:
-    """Open tasks, reddest and oldest first; `kind` is a reminder kind or a task kind."""
+               limit: int = 500, mine: str | None = None) -> list[TaskRow]:
+    """Open tasks, reddest and oldest first; `kind` is a reminder kind or a task kind.
+
+    `mine` (a username): the tasks they answer for plus those escalated to them as lead."""
     db = dbmod.require_database()
     now = now or utcnow()
     p = param_mark()
@@ -224,6 +233,9 @@ def open_tasks(now: dt.datetime | None = None, *, kind: str | None = None,
         if value:
             where.append(f"t.{col} = {p}")
             args.append(value)
+    if mine:
+        where.append(mine_sql(p))
+        args += [mine, mine]
     sql = (f"SELECT t.id, {KIND_SQL}, t.kind, {state_sql(p)}, c.number, c.name, t.process_id, "
            "COALESCE(e.process_type, ''), COALESCE(e.step, ''), t.doc_type, t.start_at, t.due_at, "
            "t.staff, t.team, t.unit FROM business_task t JOIN customer c ON c.id = t.customer_id "
@@ -232,12 +244,14 @@ def open_tasks(now: dt.datetime | None = None, *, kind: str | None = None,
     off = local_offset()
     rows = db.execute_sql(sql, [db_ts(now), db_ts(now)] + args).fetchall()
     return [TaskRow(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], r[9],
-                    _dt(r[10]) + off, _dt(r[11]) + off, r[12], r[13], r[14]) for r in rows]
+                    row_datetime(r[10]) + off, row_datetime(r[11]) + off, r[12], r[13], r[14])
+            for r in rows]
 
 
-def counts_by_kind(now: dt.datetime | None = None, staff: str | None = None
-                   ) -> dict[str, dict[str, int]]:
-    """Open tasks per reminder kind and state (the desk's work board, `remind`'s summary)."""
+def counts_by_kind(now: dt.datetime | None = None, staff: str | None = None,
+                   mine: str | None = None) -> dict[str, dict[str, int]]:
+    """Open tasks per reminder kind and state (the desk's work board, `remind`'s summary);
+    `mine` counts a user's own and those escalated to them (see `open_tasks`)."""
     db = dbmod.require_database()
     now = now or utcnow()
     p = param_mark()
@@ -245,6 +259,9 @@ def counts_by_kind(now: dt.datetime | None = None, staff: str | None = None
     if staff:
         where += f" AND t.staff = {p}"
         args.append(staff)
+    if mine:
+        where += " AND " + mine_sql(p)
+        args += [mine, mine]
     rows = db.execute_sql(f"SELECT {KIND_SQL}, {state_sql(p)}, COUNT(*) FROM business_task t "
                           f"WHERE {where} GROUP BY 1, 2", args).fetchall()
     out: dict[str, dict[str, int]] = {}

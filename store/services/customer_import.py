@@ -11,6 +11,7 @@ import csv
 import datetime as dt
 import hashlib
 import io
+import itertools
 import json
 import operator
 import re
@@ -21,14 +22,15 @@ from pathlib import Path
 from hudang.store import audit, search
 from hudang.store import db as dbmod
 from hudang.store.barcodes import compile_linear, default_scheme
-from hudang.store.bulk import bulk_insert, db_timestamp, reserve_ids
+from hudang.store.bulk import bulk_insert, collector_paused, db_timestamp, reserve_ids
 from hudang.store.errors import ImportFailed
 from hudang.store.i18n import t
 from hudang.store.models import Customer
 from hudang.store.progress import Progress, no_progress
 from hudang.store.services.corrections import record_corrections
-from hudang.store.services.idnumbers import check_id_number
-from hudang.store.textclean import normalise_identifiers, unsafe_character
+from hudang.store.services.idnumbers import problems_of
+from hudang.store.textclean import (IDENTIFIER_FIELDS, ascii_identifier,
+                                     normalise_identifiers, unsafe_character)
 
 # field -> accepted header names (Chinese first, then English); matching ignores case/spaces.
 COLUMNS: dict[str, tuple[str, ...]] = {
@@ -193,6 +195,91 @@ class _RowCleaner:
         return clean, []
 
 
+# ---------------------------------------------------------------- whole columns at once
+#
+# A good file (the usual case) is checked column by column with C-level operations: one
+# joined string per column for control characters, spaces and ASCII, one RE2 match for
+# every customer number, set lookups for the coded columns. Any doubt returns None and the
+# file goes through the per-row checks above, which say exactly which row is wrong; the
+# two give the same rows (tests/store/test_import_columns.py).
+
+_EDGE_SPACE = re.compile(r"\n[^\S\n]|[^\S\n]\n")
+# Patterns whose every part is a word character, \d, `.`, a plain [...] class, a group or a
+# quantifier cannot match a newline, so the numbers joined by newlines match one by one.
+_NEWLINE_FREE = re.compile(r"(?:[\w^$(){}|?*+,.:\-\[\]]|\\d)*")
+
+
+def _all_numbers_match(number_re, numbers: list[str]) -> bool:
+    """Whether every number fullmatches the pattern (one RE2 pass when the pattern allows)."""
+    source = number_re.pattern
+    if _NEWLINE_FREE.fullmatch(source) and "[^" not in source and \
+            "(?" not in source.replace("(?:", ""):
+        joined = compile_linear(f"(?m)(?:(?:{source})\n)*(?:{source})")
+        return joined.fullmatch("\n".join(numbers)) is not None
+    return all(number_re.fullmatch(n) for n in numbers)
+
+
+@dataclass
+class _Table:
+    """Validated rows as columns, in file order, with their row numbers."""
+
+    columns: dict[str, list]  # every COLUMNS field; voltage_class HV/LV, important bool
+    row_nos: list[int]
+
+    def __len__(self) -> int:
+        return len(self.row_nos)
+
+    def rows(self) -> list[dict]:
+        """The rows as dicts (with "_row"), as `parse_customers_csv` returns them."""
+        names = list(self.columns)
+        return [dict(zip(names, values), _row=row_no)
+                for row_no, *values in zip(self.row_nos, *self.columns.values())]
+
+
+def _fast_table(raws: list[list[str]], row_nos: list[int], cols: dict[str, int],
+                number_re) -> _Table | None:
+    """The validated columns when every row is good, else None (nothing decided)."""
+    if not raws or min(map(len, raws)) <= max(cols.values()):
+        return None
+    picked = zip(*map(operator.itemgetter(*cols.values()), raws))
+    columns: dict[str, list] = dict(zip(cols, map(list, picked)))
+    for field, col in columns.items():
+        if _EDGE_SPACE.search("\n" + "\n".join(col) + "\n"):
+            col[:] = [v.strip() for v in col]
+        if field in IDENTIFIER_FIELDS and not "".join(col).isascii():
+            col[:] = [ascii_identifier(v) for v in col]
+        if unsafe_character("".join(col)):
+            return None
+    if "id_number" in columns:
+        columns["id_number"] = [v.upper() for v in columns["id_number"]] \
+            if not "".join(columns["id_number"]).isupper() else columns["id_number"]
+    numbers = columns["number"]
+    if any("" in columns[f] for f in REQUIRED) or len(set(numbers)) != len(numbers):
+        return None
+    if any(max(map(len, columns[f])) > limit for f, limit in _MAX_LEN.items()
+           if f in columns):
+        return None
+    volts = {v: _VOLTAGE.get(v.lower()) for v in set(columns["voltage_class"])}
+    if None in volts.values():
+        return None
+    columns["voltage_class"] = classes = list(map(volts.__getitem__, columns["voltage_class"]))
+    if "LV" in classes:
+        area = columns.get("area")
+        if area is None or "" in itertools.compress(area, map("LV".__eq__, classes)):
+            return None
+    flags = {v: v.lower() in _YES for v in set(columns.get("important", ()))
+             if v.lower() in _YES or v.lower() in _NO}
+    if len(flags) != len(set(columns.get("important", ()))):
+        return None
+    columns["important"] = (list(map(flags.__getitem__, columns["important"]))
+                            if "important" in columns else [False] * len(raws))
+    if not _all_numbers_match(number_re, numbers):
+        return None
+    blank = [""] * len(raws)
+    ordered = {f: columns.get(f, blank) for f in COLUMNS}
+    return _Table(ordered, row_nos)
+
+
 def _existing_numbers(numbers: list[str]) -> set[str]:
     """Which of these customer numbers the archive already has (one statement per 50,000)."""
     db = dbmod.require_database()
@@ -211,7 +298,13 @@ def _existing_numbers(numbers: list[str]) -> set[str]:
 
 def parse_customers_csv(data: bytes, number_pattern: str | None = None
                         ) -> tuple[list[dict], str]:
-    """Validated rows and the encoding; raise ImportFailed listing every bad row."""
+    """Validated rows (dicts with "_row") and the encoding; raise ImportFailed listing every bad row."""
+    table, encoding = _parse_table(data, number_pattern)
+    return table.rows(), encoding
+
+
+def _parse_table(data: bytes, number_pattern: str | None = None) -> tuple[_Table, str]:
+    """Validated rows as columns and the encoding; raise ImportFailed listing every bad row."""
     text, encoding = decode_csv_bytes(data)
     number_re = compile_linear(number_pattern or default_scheme().customer_pattern)
     reader = csv.reader(io.StringIO(text, newline=""))
@@ -225,12 +318,34 @@ def parse_customers_csv(data: bytes, number_pattern: str | None = None
     cols, problems = _header_map(header)
     if problems:
         raise ImportFailed(_summary(problems), problems)
+    raws, row_nos = _data_rows(reader, problems)
+    table = None if problems else _fast_table(raws, row_nos, cols, number_re)
+    if table is None:
+        table = _checked_rows(raws, row_nos, cols, number_re, problems)
+    numbers = table.columns["number"]
+    if not numbers and not problems:
+        problems.append((2, t("没有数据行", "no data rows")))
+    existing = _existing_numbers(list(dict.fromkeys(filter(None, numbers))))
+    if existing:
+        first_row: dict[str, int] = {}
+        for number, row_no in zip(numbers, table.row_nos):
+            first_row.setdefault(number, row_no)
+        problems += [(first_row[n], t("户号 {v} 已在档案中", "customer number {v} is already "
+                                      "in the archive", v=n))
+                     for n in sorted(existing, key=first_row.get)]
+    if problems:
+        problems.sort()
+        raise ImportFailed(_summary(problems), problems[:_MAX_PROBLEMS])
+    return table, encoding
+
+
+def _checked_rows(raws: list[list[str]], row_nos: list[int], cols: dict[str, int],
+                  number_re, problems: list[tuple[int, str]]) -> _Table:
+    """Every row checked on its own: problems are added with their row numbers."""
     rows: list[dict] = []
     first_row: dict[str, int] = {}
     clean_row = _RowCleaner(cols, number_re)
-    for row_no, raw in _rows(reader, problems):
-        if not "".join(raw).strip():  # a blank line or only empty cells
-            continue
+    for row_no, raw in zip(row_nos, raws):
         clean, errors = clean_row(raw)
         number = clean["number"]
         if number in first_row:
@@ -239,36 +354,36 @@ def parse_customers_csv(data: bytes, number_pattern: str | None = None
         elif number:
             first_row[number] = row_no
         problems += [(row_no, e) for e in errors]
-        clean["_row"] = row_no
         rows.append(clean)
-    if not rows and not problems:
-        problems.append((2, t("没有数据行", "no data rows")))
-    existing = _existing_numbers(list(first_row))
-    problems += [(first_row[n], t("户号 {v} 已在档案中", "customer number {v} is already in the "
-                                  "archive", v=n)) for n in sorted(existing, key=first_row.get)]
-    if problems:
-        problems.sort()
-        raise ImportFailed(_summary(problems), problems[:_MAX_PROBLEMS])
-    return rows, encoding
+    return _Table({f: [r[f] for r in rows] for f in COLUMNS}, row_nos)
 
 
-def _rows(reader, problems: list[tuple[int, str]]):
-    """(row number, cells) from row 2 on; a row the csv module refuses becomes a problem."""
-    row_no = 1
+def _data_rows(reader, problems: list[tuple[int, str]]) -> tuple[list[list[str]], list[int]]:
+    """The rows after the header that are not blank, with their row numbers (header = 1).
+
+    The csv module reads on in C until a row it refuses, which becomes a problem with its
+    number (a refused row still counts, as the per-row reading always did).
+    """
+    rows: list = []
     while True:
-        row_no += 1
         try:
-            raw = next(reader)
-        except StopIteration:
-            return
+            rows.extend(reader)
+            break
         except csv.Error as exc:  # e.g. a field over the csv module's size limit
-            problems.append((row_no, t("无法读取：{e}（字段过长或引号不配对）",
-                                       "cannot be read: {e} (a field too long, or unbalanced "
-                                       "quotes)", e=exc)))
+            problems.append((len(rows) + 2, t("无法读取：{e}（字段过长或引号不配对）",
+                                              "cannot be read: {e} (a field too long, or "
+                                              "unbalanced quotes)", e=exc)))
+            rows.append(None)
             if len(problems) > _MAX_PROBLEMS:
-                return
-            continue
-        yield row_no, raw
+                break
+    if not problems:  # the usual case: keep every row whose first cell is not blank at once
+        blank = [i for i, raw in enumerate(rows)
+                 if not (raw and raw[0].strip()) and not "".join(raw).strip()]
+        if not blank:
+            return rows, list(range(2, len(rows) + 2))
+    kept = [(i + 2, raw) for i, raw in enumerate(rows)
+            if raw is not None and ((raw and raw[0].strip()) or "".join(raw).strip())]
+    return [raw for _, raw in kept], [n for n, _ in kept]
 
 
 def _summary(problems: list[tuple[int, str]]) -> str:
@@ -281,26 +396,21 @@ def _summary(problems: list[tuple[int, str]]) -> str:
 
 # ---------------------------------------------------------------- the service
 
-def _check_id_numbers(rows: list[dict], first_id: int, file_name: str
+def _check_id_numbers(table: _Table, first_id: int, file_name: str
                       ) -> list[tuple[int, str, str]]:
     """Check every ID number (python-stdnum); keep failing rows, mark them for correction.
 
     Legacy lists are dirty: a row is never refused for its ID number, but each failure is
     reported with its row number and the customer goes on the correction list.
     """
-    today = dt.date.today()
+    values = table.columns["id_number"]
+    numbers, row_nos = table.columns["number"], table.row_nos
     flagged: list[tuple[int, str, str]] = []
     marks = []
-    for i, row in enumerate(rows):
-        value = row["id_number"]
-        if not value:
-            continue
-        checked = check_id_number(value, today)
-        if checked.valid:
-            continue
-        flagged.append((row["_row"], row["number"], checked.problem))
-        marks.append((first_id + i, "id_number", value, checked.problem,
-                      t("{f} 第 {r} 行", "{f} row {r}", f=file_name, r=row["_row"])))
+    for i, problem in problems_of(values, dt.date.today()):
+        flagged.append((row_nos[i], numbers[i], problem))
+        marks.append((first_id + i, "id_number", values[i], problem,
+                      t("{f} 第 {r} 行", "{f} row {r}", f=file_name, r=row_nos[i])))
     record_corrections(marks)
     return flagged
 
@@ -316,25 +426,28 @@ def import_customers_csv(path: str | Path, actor: audit.Actor,
     data = path.read_bytes()
     digest = hashlib.sha256(data).hexdigest()
     now = db_timestamp(dt.datetime.now(dt.UTC).replace(tzinfo=None))
-    with dbmod.write_tx():
-        rows, encoding = parse_customers_csv(data, number_pattern)
-        first_id = reserve_ids("customer", len(rows))
-        records = [(first_id + i, r["number"], r["name"], r["id_number"], r["phone"],
-                    r["address"], r["voltage_class"], r["supply_voltage"], r["line"],
-                    r["area"], r["tariff"], "active", r["important"], False, now, now, 1)
-                   for i, r in enumerate(rows)]
-        progress("customers", 0, len(records))
-        for start in range(0, len(records), _PROGRESS_STEP):
+    with collector_paused(), dbmod.write_tx():
+        table, encoding = _parse_table(data, number_pattern)
+        count = len(table)
+        first_id = reserve_ids("customer", count)
+        c = table.columns
+        ids = range(first_id, first_id + count)
+        constant = itertools.repeat
+        records = list(zip(ids, c["number"], c["name"], c["id_number"], c["phone"],
+                           c["address"], c["voltage_class"], c["supply_voltage"], c["line"],
+                           c["area"], c["tariff"], constant("active"), c["important"],
+                           constant(False), constant(now), constant(now), constant(1)))
+        progress("customers", 0, count)
+        for start in range(0, count, _PROGRESS_STEP):
             bulk_insert("customer", _INSERT_COLUMNS, records[start:start + _PROGRESS_STEP])
-            progress("customers", min(start + _PROGRESS_STEP, len(records)), len(records))
-        search.index_customers_bulk(((rec[0], rec[1], rec[2], rec[3], rec[4], rec[5])
-                                     for rec in records), progress, len(records))
-        flagged = _check_id_numbers(rows, first_id, path.name)
-        hv = sum(1 for r in rows if r["voltage_class"] == "HV")
-        result = ImportResult(len(rows), hv, len(rows) - hv, path.name, digest, encoding,
-                              flagged)
+            progress("customers", min(start + _PROGRESS_STEP, count), count)
+        search.index_new_customers(ids, c["number"], c["name"], c["id_number"], c["phone"],
+                                   c["address"], progress)
+        flagged = _check_id_numbers(table, first_id, path.name)
+        hv = c["voltage_class"].count("HV")
+        result = ImportResult(count, hv, count - hv, path.name, digest, encoding, flagged)
         audit.record(actor, "customer.import", "customer", path.name, None,
                      {"count": result.count, "hv": hv, "lv": result.lv, "file": path.name,
                       "sha256": digest, "encoding": encoding, "corrections": len(flagged),
-                      "first_id": first_id, "last_id": first_id + len(rows) - 1})
+                      "first_id": first_id, "last_id": first_id + count - 1})
     return result

@@ -230,7 +230,7 @@ def copy_into_current(source: pw.Database, progress: Progress = no_progress) -> 
             report.indexed = search.rebuild_index()
             progress("index", 1, 1)
             report.target_counts = count_rows(target, tables)
-    chain = audit.verify()
+    chain = audit.verify(progress=progress)
     report.audit_ok, report.audit_events, report.audit_head = chain.ok, chain.events, \
         chain.head_hash
     return report

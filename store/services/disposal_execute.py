@@ -39,6 +39,7 @@ from hudang.store.models_disposal import (
     ScanFixity,
     Tombstone,
 )
+from hudang.store.progress import Progress, no_progress
 from hudang.store.services import fixity
 from hudang.store.services.disposal import (
     APPROVALS_NEEDED,
@@ -52,17 +53,25 @@ from hudang.store.services.disposal import (
 )
 
 
-def execute(number: str, scan_root: Path, actor: Actor, chunk: int = CHUNK) -> ExecuteReport:
-    """Destroy what the batch decided to destroy; re-running finishes or does nothing."""
+def execute(number: str, scan_root: Path, actor: Actor, chunk: int = CHUNK,
+            progress: Progress = no_progress) -> ExecuteReport:
+    """Destroy what the batch decided to destroy; re-running finishes or does nothing.
+
+    `progress` hears the fixity re-check ("verify": scans) and then the items closed
+    ("documents": items of this run)."""
     batch = _ready(number)
     report = ExecuteReport(batch.number)
     _sweep_files(batch, Path(scan_root), report)  # files a crashed run left behind
-    _check_fixity(batch, Path(scan_root), actor, report)
+    _check_fixity(batch, Path(scan_root), actor, report, progress)
     with dbmod.write_tx():
         DisposalBatch.update(status="executing").where(
             (DisposalBatch.id == batch.id) & (DisposalBatch.status == "approved")).execute()
     kill_after = int(os.environ.get(FAULT_ENV, "0") or 0)
     chunks = 0
+    total = DisposalItem.select().where((DisposalItem.batch == batch.id)
+                                        & (DisposalItem.state == "open")).count()
+    done = 0
+    progress("documents", 0, total)
     while True:
         items = list(DisposalItem.select().where((DisposalItem.batch == batch.id)
                                                  & (DisposalItem.state == "open"))
@@ -71,9 +80,11 @@ def execute(number: str, scan_root: Path, actor: Actor, chunk: int = CHUNK) -> E
             break
         removed = _run_chunk(batch, items, actor, report)
         chunks += 1
+        done += len(items)
         if kill_after and chunks >= kill_after:
             os.kill(os.getpid(), signal.SIGKILL)  # fault injection: die before files go
         report.blobs_removed += _unlink(Path(scan_root), removed)
+        progress("documents", done, total)
     _finish(batch, actor, report)
     return report
 
@@ -92,7 +103,8 @@ def _ready(number: str) -> DisposalBatch:
     return batch
 
 
-def _check_fixity(batch: DisposalBatch, root: Path, actor: Actor, report: ExecuteReport) -> None:
+def _check_fixity(batch: DisposalBatch, root: Path, actor: Actor, report: ExecuteReport,
+                  progress: Progress = no_progress) -> None:
     """Every scan still to be destroyed must be the file that was filed."""
     open_docs = DisposalItem.select(DisposalItem.document).where(
         (DisposalItem.batch == batch.id) & (DisposalItem.state == "open")
@@ -101,7 +113,8 @@ def _check_fixity(batch: DisposalBatch, root: Path, actor: Actor, report: Execut
            .where(DocumentPage.document.in_(open_docs)).tuples()]
     if not ids:
         return
-    found = fixity.check(root, actor, scan_file_ids=ids, purpose=f"disposal {batch.number}")
+    found = fixity.check(root, actor, scan_file_ids=ids, purpose=f"disposal {batch.number}",
+                         progress=lambda _stage, done, total: progress("verify", done, total))
     report.fixity_checked = found.checked
     if not found.ok:
         shown = ", ".join(f"{p.sha256[:12]} {p.problem}" for p in found.problems[:5])

@@ -6,7 +6,6 @@ audited, and the stored scans are fixity-checked first.
 
 from __future__ import annotations
 
-import csv
 import json
 import shutil
 from dataclasses import asdict, dataclass
@@ -18,7 +17,7 @@ from hudang.store.audit import Actor
 from hudang.store.errors import PermissionDenied, ValidationError
 from hudang.store.i18n import t
 from hudang.store.models import User
-from hudang.store.services import custody, fixity
+from hudang.store.services import custody, exports, fixity
 from hudang.store.services.customers import mask_id_number, mask_phone
 from hudang.store.services.disposal import FixityFailed
 
@@ -39,6 +38,8 @@ class BagInfo:
     events: int
     oxum: str
     approved_by: str
+    catalogue_encoding: str = "utf-8-sig"
+    catalogue_note: str = ""  # characters GBK lacks, when the catalogue was written as gbk
 
 
 def _check_approver(customer, actor: Actor, approved_by: str | None) -> str:
@@ -58,8 +59,14 @@ def _check_approver(customer, actor: Actor, approved_by: str | None) -> str:
 
 
 def export_bag(number: str, out_dir: Path, scan_root: Path, actor: Actor, *,
-               approved_by: str | None = None) -> BagInfo:
-    """Write and validate a BagIt bag of the customer's file; audited."""
+               approved_by: str | None = None,
+               csv_encoding: str = exports.DEFAULT_CSV_ENCODING) -> BagInfo:
+    """Write and validate a BagIt bag of the customer's file; audited.
+
+    `data/catalogue.csv` is written in `csv_encoding` (UTF-8 with BOM, or GBK for older
+    Excel) with its values exact (no formula guard: the bag is a transfer record, and
+    `catalogue.json` beside it is the machine-readable form)."""
+    exports.check_encoding(csv_encoding)
     import bagit
 
     out_dir = Path(out_dir)
@@ -77,7 +84,8 @@ def export_bag(number: str, out_dir: Path, scan_root: Path, actor: Actor, *,
                              "altered; nothing exported", n=len(check.problems)))
     out_dir.mkdir(parents=True, exist_ok=True)
     try:
-        scans = _write_payload(out_dir, customer, docs, events, Path(scan_root))
+        scans, written = _write_payload(out_dir, customer, docs, events, Path(scan_root),
+                                        csv_encoding)
         bag = bagit.make_bag(str(out_dir), {
             "Source-Organization": "hudang",
             "External-Identifier": customer.number,
@@ -88,14 +96,15 @@ def export_bag(number: str, out_dir: Path, scan_root: Path, actor: Actor, *,
         raise ValidationError(t("导出失败：{e}", "export failed: {e}", e=exc)) from None
     info = BagInfo(str(out_dir), customer.number, len(docs),
                    sum(len(d.pages) for d in docs), scans, len(events),
-                   bag.info.get("Payload-Oxum", ""), approver)
+                   bag.info.get("Payload-Oxum", ""), approver, csv_encoding, written.warning())
     with dbmod.write_tx():
         audit.record(actor, "export.bag", "customer", customer.number, None,
                      asdict(info) | {"important": customer.important})
     return info
 
 
-def _write_payload(out: Path, customer, docs, events, scan_root: Path) -> int:
+def _write_payload(out: Path, customer, docs, events, scan_root: Path,
+                   encoding: str) -> tuple[int, exports.CsvWritten]:
     (out / "scans").mkdir()
     copied: set[str] = set()
     for d in docs:
@@ -104,16 +113,13 @@ def _write_payload(out: Path, customer, docs, events, scan_root: Path) -> int:
                 shutil.copy2(scan_root / p.scan_sha256[:2] / p.scan_sha256,
                              out / "scans" / (p.scan_sha256 + _EXT.get(p.media_type, ".bin")))
                 copied.add(p.scan_sha256)
-    with open(out / "catalogue.csv", "w", newline="", encoding="utf-8") as fh:
-        writer = csv.writer(fh)
-        writer.writerow(CSV_FIELDS)
-        for d in docs:
-            for p in d.pages or [None]:
-                writer.writerow([customer.number, d.id, d.barcode or "", d.category, d.doc_type,
-                                 d.title, d.filed_on or "", d.business_process,
-                                 d.retention_class, d.retention_eligible_on or "", d.destroyed,
-                                 p.seq if p else "", p.scan_sha256 if p else "",
-                                 p.page_no if p else ""])
+    written = exports.write_csv(
+        out / "catalogue.csv", CSV_FIELDS,
+        ([customer.number, d.id, d.barcode or "", d.category, d.doc_type, d.title,
+          d.filed_on or "", d.business_process, d.retention_class,
+          d.retention_eligible_on or "", d.destroyed, p.seq if p else "",
+          p.scan_sha256 if p else "", p.page_no if p else ""]
+         for d in docs for p in (d.pages or [None])), encoding, guard_formulas=False)
     catalogue = {"customer": {"number": customer.number, "name": customer.name,
                               "id_number": mask_id_number(customer.id_number),
                               "phone": mask_phone(customer.phone),
@@ -132,7 +138,7 @@ def _write_payload(out: Path, customer, docs, events, scan_root: Path) -> int:
                                  "hash": e.hash,
                                  "masked": (before, after) != (e.before, e.after)},
                                 ensure_ascii=False) + "\n")
-    return len(copied)
+    return len(copied), written
 
 
 _PERSONAL = {"id_number": mask_id_number, "phone": mask_phone}

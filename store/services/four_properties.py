@@ -18,6 +18,7 @@ from hudang.store import db as dbmod
 from hudang.store.i18n import t
 from hudang.store.models import AuditEvent, Customer, Document, DocumentPage, ReadingGrant, utcnow
 from hudang.store.models_disposal import Hold, ScanFixity, Tombstone
+from hudang.store.progress import Progress, no_progress
 from hudang.store.services import custody, fixity
 
 PageRenderer = Callable[[Path, str, int], None]  # (file, media type, page no); raises if broken
@@ -159,10 +160,12 @@ def check_customer(number: str, scan_root: Path, render: PageRenderer | None = N
                           _usability(docs, Path(scan_root), render), security)
 
 
-def check_archive() -> FourProperties:
-    """A summary for the archive from the database: last fixity results, chain, catalogue."""
+def check_archive(progress: Progress = no_progress) -> FourProperties:
+    """A summary for the archive from the database: last fixity results, chain, catalogue.
+
+    The walk of the audit chain is the long part; `progress` hears it."""
     auth = Property(t("真实性", "authenticity"))
-    chain = audit.verify()
+    chain = audit.verify(progress=progress)
     auth.checked = chain.events
     for problem in chain.problems[:20]:
         auth.fail(problem)

@@ -9,6 +9,7 @@ from hudang.store.audit import Actor
 from hudang.store.db import write_tx
 from hudang.store.errors import ArchiveError, ImportFailed, ValidationError
 from hudang.store.i18n import t
+from hudang.store.progress import Progress, no_progress
 from hudang.store.services.customer_import import decode_csv_bytes
 from hudang.store.services.handover import add_item, get_batch
 
@@ -31,8 +32,11 @@ def _columns(header: list[str]) -> dict[str, int]:
     return cols
 
 
-def import_checklist(batch_code: str, data: bytes, actor: Actor) -> int:
-    """Add every row of a checklist CSV to an open batch; any bad row rejects the whole file."""
+def import_checklist(batch_code: str, data: bytes, actor: Actor,
+                     progress: Progress = no_progress) -> int:
+    """Add every row of a checklist CSV to an open batch; any bad row rejects the whole file.
+
+    `progress` hears ("rows", rows read, rows in the file)."""
     text, _encoding = decode_csv_bytes(data)
     rows = list(csv.reader(io.StringIO(text)))
     if not rows:
@@ -44,8 +48,12 @@ def import_checklist(batch_code: str, data: bytes, actor: Actor) -> int:
                                 c=batch.number))
     problems: list[tuple[int, str]] = []
     added = 0
+    total = len(rows) - 1
+    progress("rows", 0, total)
     with write_tx():
         for n, row in enumerate(rows[1:], start=2):
+            if n % 200 == 0:
+                progress("rows", n - 1, total)
             if not any(c.strip() for c in row):
                 continue
             value = {k: (row[i].strip() if i < len(row) else "") for k, i in cols.items()}
@@ -64,4 +72,5 @@ def import_checklist(batch_code: str, data: bytes, actor: Actor) -> int:
         if problems:
             raise ImportFailed(t("清单有 {n} 处问题，未导入任何一项", "{n} problem(s) in the "
                                  "list; nothing was added", n=len(problems)), problems)
+    progress("rows", total, total)
     return added

@@ -23,6 +23,7 @@ from hudang.store.errors import NotFound, ValidationError
 from hudang.store.i18n import t
 from hudang.store.models import (AttentionItem, ChangeLog, Customer, Document, DocumentPage,
                           IngestRecord, ScanFile, utcnow)
+from hudang.store.progress import Progress, no_progress
 from hudang.store.services import fixity
 
 DEFAULT_CATEGORY = "QT"  # 其它: where pages go when nothing names a category
@@ -513,8 +514,10 @@ class FsckReport:
 
 
 def fsck(store: ScanStore, *, repair: bool = False, actor: Actor | None = None,
-         grace_seconds: float = 3600.0) -> FsckReport:
-    """Compare the scan store with the database; with `repair`, quarantine and re-queue."""
+         grace_seconds: float = 3600.0, progress: Progress = no_progress) -> FsckReport:
+    """Compare the scan store with the database; with `repair`, quarantine and re-queue.
+
+    `progress` hears ("scans", re-hashed, known scans): every known file is read whole."""
     actor = actor or Actor("fsck", "cli", "admin")
     report = FsckReport()
     known = {sf.sha256: sf for sf in ScanFile.select().where(
@@ -537,8 +540,11 @@ def fsck(store: ScanStore, *, repair: bool = False, actor: Actor | None = None,
                     report.orphans.append(f.name)
                     if repair and now - f.stat().st_mtime > grace_seconds:
                         report.repaired.append(_quarantine(store, f, "orphans"))
+    progress("scans", 0, len(known))
     for sha, sf in known.items():
         report.checked += 1
+        if report.checked % 200 == 0:
+            progress("scans", report.checked, len(known))
         path = store.path_for(sha)
         if sha not in on_disk:
             report.missing.append(sha)
@@ -549,6 +555,7 @@ def fsck(store: ScanStore, *, repair: bool = False, actor: Actor | None = None,
             if repair:
                 report.repaired.append(_quarantine(store, path, "altered"))
                 report.repaired.append(_requeue(sf, "scan_altered", actor))
+    progress("scans", report.checked, len(known))
     return report
 
 

@@ -2,19 +2,14 @@
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import unicodedata
 from pathlib import Path
-
-from openpyxl import Workbook
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
 
 from hudang.store.db import read_tx
 from hudang.store.domain import CATEGORIES
 from hudang.store.i18n import t
-from hudang.store.models import LoanRequest, utcnow
+from hudang.store.models import LoanRequest
+from hudang.store.services import exports
 from hudang.store.services.loan_dto import loan_info
 from hudang.store.services.loan_policy import USE_KINDS
 from hudang.store.services.loan_slip import STATUS_NAMES
@@ -92,39 +87,20 @@ def headers() -> list[str]:
     return [t(zh, en) for _, zh, en in COLUMNS]
 
 
-CSV_ENCODINGS = ("utf-8-sig", "gbk")
+CSV_ENCODINGS = exports.CSV_ENCODINGS
 
 
 def export_csv(path: Path, rows: list[dict[str, object]] | None = None,
-               encoding: str = "utf-8-sig") -> int:
+               encoding: str = exports.DEFAULT_CSV_ENCODING) -> exports.CsvWritten:
     """Write the register as CSV: UTF-8 with a BOM (Excel opens the Chinese correctly), or
-    GBK for older Excel on Chinese Windows (written as GB18030, GBK's superset, so a rare
-    character outside GBK is kept rather than lost)."""
-    if encoding not in CSV_ENCODINGS:
-        raise ValueError(f"encoding must be one of {CSV_ENCODINGS}")
+    GBK for older Excel on Chinese Windows (`exports.write_csv`: characters GBK lacks are
+    kept as GB18030 and listed in the result)."""
     rows = register_rows() if rows is None else rows
-    codec = "gb18030" if encoding == "gbk" else encoding
-    with Path(path).open("w", encoding=codec, newline="") as fh:
-        writer = csv.writer(fh)
-        writer.writerow(headers())
-        for row in rows:
-            writer.writerow([_csv_safe(row[key]) for key, _, _ in COLUMNS])
-    return len(rows)
-
-
-def _csv_safe(value: object) -> object:
-    """Keep a cell that starts like a formula from running in a spreadsheet (CSV injection)."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
-        return "'" + value
-    return value
+    return exports.write_csv(path, headers(),
+                             ([row[key] for key, _, _ in COLUMNS] for row in rows), encoding)
 
 
 _DATE_KEYS = {"created_at", "decided_at", "checked_out_at", "returned_at", "due_on"}
-
-
-def _display_width(text: str) -> int:
-    """Columns `text` takes in Excel's default font: CJK and full-width characters take two."""
-    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
 
 
 def _xlsx_value(key: str, value: object) -> object:
@@ -140,28 +116,9 @@ def _xlsx_value(key: str, value: object) -> object:
 def export_xlsx(path: Path, rows: list[dict[str, object]] | None = None) -> int:
     """Write the register as an Excel workbook with a frozen header row."""
     rows = register_rows() if rows is None else rows
-    wb = Workbook()
-    ws = wb.active
-    ws.title = t("借阅台帐", "Loan register")
-    ws.append(headers())
-    for cell in ws[1]:
-        cell.font = Font(bold=True)
-    for row in rows:
-        ws.append([_xlsx_value(key, row[key]) for key, _, _ in COLUMNS])
-        for cell, (key, _, _) in zip(ws[ws.max_row], COLUMNS):
-            if isinstance(cell.value, str) and cell.value[:1] == "=":
-                cell.data_type = "s"  # text, never a formula
-            elif key in _DATE_KEYS and cell.value is not None:
-                cell.number_format = "yyyy-mm-dd" if key == "due_on" else "yyyy-mm-dd hh:mm:ss"
-    for i, (key, zh, en) in enumerate(COLUMNS, 1):
-        title = t(zh, en)
-        values = [_display_width(str(r[key])) for r in rows[:500]]
-        width = max([_display_width(title)] + values) + 2
-        if key in _DATE_KEYS:
-            width = max(width, 12 if key == "due_on" else 20)
-        ws.column_dimensions[get_column_letter(i)].width = min(width, 60)
-    ws.freeze_panes = "A2"
-    wb.properties.title = ws.title
-    wb.properties.created = utcnow()
-    wb.save(Path(path))
+    book = exports.new_workbook()
+    title = t("借阅台帐", "Loan register")
+    exports.add_table(book, title, headers(),
+                      ([_xlsx_value(key, row[key]) for key, _, _ in COLUMNS] for row in rows))
+    exports.save_workbook(book, path, title)
     return len(rows)

@@ -72,15 +72,45 @@ def _key(row: dict, contract: tuple | None) -> tuple:
             bool(row["legal_hold"] or row["customer_hold"]))
 
 
-def _decide(ruleset: RetentionRules, key: tuple,
-            cache: dict) -> tuple[str, str, dt.date | None, str]:
-    """(status, schedule id, eligible_on, note) for a document's facts, memoised per run."""
-    hit = cache.get(key)
+# Where each date a rule may read sits in a facts key (`RetentionFacts` field order).
+_DATE_SLOTS = {"document.filed_on": 4, "document.business_step_at": 5,
+               "customer.cancelled_on": 6, "contract.signed_on": 7, "contract.expires_on": 8}
+_ALL_DATES = ((4, False), (5, False), (6, False), (7, False), (8, False))
+
+
+def decide_memoised(ruleset: RetentionRules, key: tuple,
+                    cache: dict) -> tuple[str, str, dt.date | None, str]:
+    """(status, schedule id, eligible_on, note) for a document's facts, memoised per run.
+
+    `key` holds the facts in `RetentionFacts` field order (`_key` builds it from a row).
+    Documents with the same facts share one decision; when the rules say which dates a
+    decision reads (`ReadsDateFields`), documents that agree in those share it too (an
+    active customer's documents mostly wait for 销户, whatever their filing date).
+    """
+    kind = key[:4] + key[9:]  # category, type, class, status, hold: what selects schedules
+    slots = cache.get(kind)
+    if slots is None:
+        slots = cache[kind] = _date_slots(ruleset, kind)
+    short = (kind, *[key[i] if not year or key[i] is None else key[i].year
+                     for i, year in slots])
+    hit = cache.get(short)
     if hit is None:
         d = ruleset.decide(RetentionFacts(*key))
-        hit = cache[key] = (d.status, d.schedule_id, d.eligible_on,
-                            f"[{d.status}] {d.note}"[:NOTE_LEN])
+        hit = cache[short] = (d.status, d.schedule_id, d.eligible_on,
+                              f"[{d.status}] {d.note}"[:NOTE_LEN])
     return hit
+
+
+def _date_slots(ruleset: RetentionRules, kind: tuple) -> tuple[tuple[int, bool], ...]:
+    """(key position, year only?) of each date a decision for documents of this kind reads."""
+    reads = getattr(ruleset, "date_fields_read", None)
+    if reads is None:
+        return _ALL_DATES
+    fields = reads(RetentionFacts(*kind[:4], None, None, None, None, None, kind[4]))
+    if any(name not in _DATE_SLOTS or precision not in ("year", "day")
+           for name, precision in fields):
+        return _ALL_DATES
+    return tuple(sorted((_DATE_SLOTS[name], precision == "year") for name, precision in fields))
 
 
 def _select() -> pw.ModelSelect:
@@ -123,7 +153,7 @@ def recompute(ruleset: RetentionRules, actor: audit.Actor, confirm_shortening: b
         before, after = {}, {}
         for row in rows:
             report.examined += 1
-            status, schedule_id, eligible_on, note = _decide(
+            status, schedule_id, eligible_on, note = decide_memoised(
                 ruleset, _key(row, contracts.get(row["id"])), cache)
             setattr(report, status, getattr(report, status) + 1)
             new = (schedule_id, eligible_on, note, ruleset.version)
@@ -184,7 +214,7 @@ def stamp_document(ruleset: RetentionRules, document_id: int,
     with dbmod.write_tx():
         row = _select().where(Document.id == document_id).dicts().get()
         contracts = _contracts([document_id])
-        _status, schedule_id, eligible_on, note = _decide(
+        _status, schedule_id, eligible_on, note = decide_memoised(
             ruleset, _key(row, contracts.get(document_id)), {})
         stamp = RetentionStamp(document_id, schedule_id, eligible_on, note, ruleset.version)
         (Document.update(retention_class=schedule_id, retention_eligible_on=eligible_on,

@@ -45,3 +45,18 @@ class RetentionRules(Protocol):
     def decide(self, facts: RetentionFacts) -> RetentionOutcome:
         """The retention decision for one document's facts."""
         ...
+
+
+class ReadsDateFields(Protocol):
+    """Rules that can also say which dates a decision reads (optional; `RuleSet` can).
+
+    `date_fields_read(facts)` names the date fields (`document.filed_on`,
+    `document.business_step_at`, `customer.cancelled_on`, `contract.signed_on`,
+    `contract.expires_on`) that `decide` reads for documents with this category, type, class,
+    status and hold, each with "year" (only its year can change the decision) or "day".
+    Documents that agree in what is read then share one decision.
+    """
+
+    def date_fields_read(self, facts: RetentionFacts) -> tuple[tuple[str, str], ...]:
+        """(date field, "year" or "day") for each date a decision for these facts reads."""
+        ...

@@ -10,8 +10,6 @@ stocktake's token).
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass, field
 
 from hudang.common.domain import BoxStatus
@@ -23,7 +21,7 @@ from hudang.store.domain import BOX_STATUSES
 from hudang.store.errors import NotFound, ValidationError
 from hudang.store.i18n import t
 from hudang.store.models import AuditEvent
-from hudang.store.services import rawsql
+from hudang.store.services import exports, rawsql
 from hudang.store.services.dto import LocationInfo
 from hudang.store.services.locations import cells_under, get_location
 
@@ -225,12 +223,15 @@ def _status_name(status: str | None) -> str:
     return t(BOX_STATUSES.get(status, status), status)
 
 
-def report_csv(report: StocktakeReport) -> str:
-    """The report as CSV text (UTF-8 with a header row), one finding per line."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(CSV_HEADER if t("zh", "en") == "en" else CSV_HEADER_ZH)
-    for line in report.lines():
-        writer.writerow((finding_name(line.kind), line.box, line.seen_at or "", line.home or "",
-                         _status_name(line.status)))
-    return out.getvalue()
+def report_table(report: StocktakeReport) -> tuple[tuple[str, ...], list[tuple[str, ...]]]:
+    """The report as a header and one row per finding (in the report's language)."""
+    header = CSV_HEADER if t("zh", "en") == "en" else CSV_HEADER_ZH
+    return header, [(finding_name(line.kind), line.box, line.seen_at or "", line.home or "",
+                     _status_name(line.status)) for line in report.lines()]
+
+
+def write_report_csv(report: StocktakeReport, path, encoding: str = "utf-8-sig"
+                     ) -> exports.CsvWritten:
+    """The report as a CSV file people open in Excel (`exports.write_csv`)."""
+    header, rows = report_table(report)
+    return exports.write_csv(path, header, rows, encoding)

@@ -64,13 +64,28 @@ def test_remind_kpi_and_xlsx(cli_home, tmp_path):
     res = run_cli("kpi", "--month", "2026-03", "--by", "staff", "--xlsx", str(out))
     assert res.exit_code == 0, res.output
     assert "wangfang" in res.output
+    assert "考核 查询: 12/12" in res.stderr  # three groupings for the workbook, 4 passes each
+    quiet = run_cli("kpi", "--month", "2026-03", "--json")
+    assert json.loads(quiet.stdout)["month"] == "2026-03" and quiet.stderr == ""
     book = load_workbook(out)
     assert book.sheetnames == ["责任人", "班组", "供电单位"]
     sheet = book["班组"]
     assert sheet.cell(1, 5).value == "归档及时率(48h)"
     assert sheet.cell(2, 1).value.year == 2026 and isinstance(sheet.cell(2, 6).value, int)
-    assert sheet._charts, "each grouping sheet carries a chart"
+    assert sheet.cell(2, 1).number_format == "yyyy-mm"  # the month is a date, not text
+    assert sheet.cell(2, 4).number_format == "0.0%" and sheet.cell(2, 5).number_format == "0.0%"
+    assert all(isinstance(sheet.cell(2, c).value, (int, float)) or sheet.cell(2, c).value is None
+               for c in range(4, sheet.max_column + 1))  # numbers stay numbers
+    assert sheet.column_dimensions["E"].width >= 16  # "归档及时率(48h)" fits
+    for name in book.sheetnames:  # a bar chart for every rate on every grouping's sheet
+        titles = [_title(c) for c in book[name]._charts]
+        assert titles == [f"2026-03 {r}" for r in ("归档及时率(48h)", "环节完成率",
+                                                  "纸质移交及时率", "超时限率", "抽查合格率")]
     assert run_cli("kpi", "--month", "2026-13").exit_code == 1
+
+
+def _title(chart) -> str:
+    return "".join(run.t for p in chart.title.tx.rich.p for run in (p.r or []))
 
 
 def test_waive_and_quality_from_the_shell(cli_home):
@@ -84,6 +99,7 @@ def test_waive_and_quality_from_the_shell(cli_home):
     assert denied.exit_code == 1 and "admin/approver" in denied.output
     res = run_cli("quality", "sample", "--month", "2026-03", "--percent", "10", "--seed", "3")
     assert res.exit_code == 0, res.output
+    assert "抽查 抽样: 0" in res.stderr  # progress (the sample data has no scans that month)
 
 
 def test_watch_once_takes_the_events_folder(cli_home, tmp_path):
@@ -98,6 +114,12 @@ def test_watch_once_takes_the_events_folder(cli_home, tmp_path):
     assert res.exit_code == 0, res.output
     assert "marketing.csv: imported 10 new" in res.output
     assert (inbox / "done" / "marketing.csv").is_file()
+    shutil.copy(SAMPLE / "events_sample.csv", inbox / "again.csv")
+    alone = run_cli("events", "watch", str(inbox), "--once", "--json")
+    assert alone.exit_code == 0, alone.output
+    assert json.loads(alone.stdout) == [{"name": "again.csv", "status": "imported",
+                                         "detail": json.loads(alone.stdout)[0]["detail"]}]
+    assert run_cli("events", "watch", str(inbox), "--json").exit_code == 2  # needs --once
 
 
 def test_english_output_names_kinds_in_english(cli_home, monkeypatch):

@@ -14,9 +14,10 @@ from hudang.store.models_business import BusinessTask, QualityCheck, Reminder
 from hudang.store.services import business_quality as quality
 from hudang.store.services.business_import import import_events
 from hudang.store.services.business_kpi import kpi
-from hudang.store.services.business_remind import remind_pass
+from hudang.store.services.business_remind import reminders_for, remind_pass
 from hudang.store.services.business_rules import local_offset
 from hudang.store.services.business_tasks import (
+    counts_by_kind,
     handover_received,
     handover_sent,
     open_tasks,
@@ -120,6 +121,33 @@ def test_remind_records_each_state_once_and_escalates_red(db, p1, brules):
     assert len(actions) == 3
 
 
+def test_a_users_reminders_and_what_was_escalated_to_them(db, p1, brules):
+    """"Mine" at the desk: wang answers for P1; lead1 leads 营业一班 and gets its red items."""
+    remind_pass(brules, ADMIN, utc(dt.datetime(2026, 3, 3, 23)))  # two digitise: yellow
+    remind_pass(brules, ADMIN, utc(dt.datetime(2026, 3, 5, 9)))  # red, escalated to lead1
+    wang = reminders_for("wang")
+    assert [(r.state, r.kind, r.escalated) for r in wang] == [("red", "待添加", False)] * 2 + [
+        ("yellow", "待添加", False)] * 2  # newest first
+    assert wang[0].at == dt.datetime(2026, 3, 5, 9) and wang[0].customer_number == "3300000001"
+    lead = reminders_for("lead1")
+    assert [(r.state, r.escalated, r.staff, r.team) for r in lead] == [
+        ("red", True, "wang", "营业一班")] * 2
+    assert {r.doc_type for r in lead} == {"用电申请书", "身份证明"} and not any(r.done for r in lead)
+    assert reminders_for("lead1", kind="待发送") == [] and reminders_for("lead2") == []
+    now = utc(dt.datetime(2026, 3, 5, 10))
+    assert {t.doc_type for t in open_tasks(now, mine="lead1")} == {"用电申请书", "身份证明"}
+    assert counts_by_kind(now, mine="lead1") == {"待添加": {"red": 2, "yellow": 0, "green": 0}}
+    own = open_tasks(now, mine="wang")
+    assert len(own) == len(open_tasks(now)) and {t.staff for t in own} == {"wang"}
+    assert open_tasks(now, mine="lead2") == [] and counts_by_kind(now, mine="lead2") == {}
+    scanned("3300000001", "用电申请书", dt.datetime(2026, 3, 5, 9, 30))  # done, late
+    with dbmod.write_tx():
+        sweep(now)
+    assert [t.doc_type for t in open_tasks(now, mine="lead1")] == ["身份证明"]
+    assert {(r.doc_type, r.done) for r in reminders_for("lead1")} == {("用电申请书", True),
+                                                                      ("身份证明", False)}
+
+
 def test_contract_alerts_from_the_rules(db, people, brules):
     with dbmod.write_tx():
         c = Customer.get(Customer.number == "3300000002")
@@ -177,9 +205,11 @@ def test_kpi_counts_rates_ranking_and_change(db, people, brules, tmp_path):
 
 def test_quality_sample_is_reproducible_and_feeds_the_kpi(db, people, brules):
     ids = [scanned("3300000001", f"文件{i}", dt.datetime(2026, 3, 1 + i, 9)) for i in range(20)]
-    rows = quality.sample("2026-03", 25, 7, ADMIN)
+    heard = []
+    rows = quality.sample("2026-03", 25, 7, ADMIN, progress=lambda *a: heard.append(a))
     drawn = [r.document_id for r in rows]
     assert len(drawn) == 5 and set(drawn) <= set(ids)
+    assert heard[0] == ("sample", 0, 5) and heard[-1] == ("sample", 5, 5)
     with pytest.raises(AlreadyExists):
         quality.sample("2026-03", 25, 7, ADMIN)
     with dbmod.write_tx():

@@ -47,8 +47,11 @@ def test_watch_once_then_attention_assign_then_fsck(archive, archive_url, hot, s
     (item,) = json.loads(listed.output)
     assert item["file"] == "unlabelled.png" and item["station"] == "S9"
     assigned = runner.invoke(cli, ["attention", "assign", str(item["id"]), "--customer",
-                                   "3300054321", "--category", "DF"], env=env)
-    assert assigned.exit_code == 0 and "3300054321 DF" in assigned.output
+                                   "3300054321", "--category", "DF", "--json"], env=env)
+    assert assigned.exit_code == 0, assigned.output
+    filed = json.loads(assigned.stdout)
+    assert (filed["customer_number"], filed["category"], filed["created"]) == (
+        "3300054321", "DF", True)
     again = runner.invoke(cli, ["attention", "assign", str(item["id"]), "--customer",
                                 "3300054321"], env=env)
     assert again.exit_code == 1 and "already handled" in again.output

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import signal
@@ -58,9 +59,11 @@ def _approved(world) -> str:
     bad = _run("disposal", "approve", number, "--as", "boss")
     assert bad.exit_code == 1 and "提出" in bad.output
     _ok("disposal", "approve", number, "--as", "app1")
-    _ok("disposal", "approve", number, "--as", "app2")
+    approved = json.loads(_ok("disposal", "approve", number, "--as", "app2", "--json"))
+    assert [s["username"] for s in approved["approvals"]] == ["app1", "app2"]
     _ok("disposal", "witness", number, "--as", "wit1")
-    _ok("disposal", "witness", number, "--as", "wit2")
+    witnessed = json.loads(_ok("disposal", "witness", number, "--as", "wit2", "--json"))
+    assert [s["username"] for s in witnessed["witnesses"]] == ["wit1", "wit2"]
     sign_in("keeper1", "password123")  # the keeper carries the batch out
     return number
 
@@ -80,6 +83,8 @@ def test_register_and_fixity_commands(world, cli_home):
     number = _approved(world)
     out = _ok("disposal", "register", number, str(cli_home / "r.pdf"))
     assert number in out and (cli_home / "r.pdf").is_file()
+    again = json.loads(_ok("disposal", "register", number, str(cli_home / "r2.pdf"), "--json"))
+    assert again["batch"] == number and len(again["sha256"]) == 64 and again["items"] > 0
     assert "问题 0" in _ok("fixity", "check", "--all")
     (cli_home / "scans" / world.scans["s2"][:2] / world.scans["s2"]).write_bytes(b"x")
     bad = _run("fixity", "check")
@@ -88,7 +93,8 @@ def test_register_and_fixity_commands(world, cli_home):
     assert refused.exit_code == 1 and "未销毁任何文件" in refused.output
 
 
-def _execute_in_subprocess(home, number: str, kill_after: int | None) -> int:
+def _execute_in_subprocess(home, number: str, kill_after: int | None,
+                           stderr: list | None = None) -> int:
     env = dict(os.environ, HUDANG_HOME=str(home), HUDANG_LANGUAGE="zh")
     env.pop("HUDANG_DATABASE_URL", None)
     if kill_after:
@@ -96,6 +102,8 @@ def _execute_in_subprocess(home, number: str, kill_after: int | None) -> int:
     proc = subprocess.run([sys.executable, "-m", "hudang.cli", "disposal", "execute", number,
                            "--chunk", "1"],
                           env=env, capture_output=True, text=True, timeout=300, check=False)
+    if stderr is not None:
+        stderr.append(proc.stderr)
     return proc.returncode
 
 
@@ -123,7 +131,10 @@ def test_killed_execution_leaves_items_whole_and_resumes(world, cli_home):
         assert (cli_home / "scans" / world.scans["s1"][:2] / world.scans["s1"]).exists()
     finally:
         archive.close_archive()
-    assert _execute_in_subprocess(cli_home, number, None) == 0
+    said: list[str] = []
+    assert _execute_in_subprocess(cli_home, number, None, said) == 0
+    # not a terminal: plain progress lines (the fixity re-check, then the items) on stderr
+    assert "销毁 校验: 2/2" in said[0] and "销毁 文件: 3/3" in said[0]
     archive.open_archive(settings.database_url)
     try:
         assert {i.state for i in DisposalItem.select()} == {"destroyed", "transferred"}
@@ -135,4 +146,6 @@ def test_killed_execution_leaves_items_whole_and_resumes(world, cli_home):
     finally:
         archive.close_archive()
     assert "(0," not in _ok("disposal", "execute", number)  # a third run is harmless
+    quiet = _run("disposal", "execute", number, "--json")
+    assert quiet.exit_code == 0 and quiet.stderr == ""  # --json: no progress at all
     assert "Traceback" not in _ok("disposal", "show", number, "--items")

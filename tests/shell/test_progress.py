@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import io
+import json
 
 from hudang.progress import progress_for
 from hudang.store.i18n import set_language
+from tests.clihelp import cli_home, run_cli  # noqa: F401  (fixture)
 
 
 class _Terminal(io.StringIO):
@@ -45,3 +47,17 @@ def test_nothing_with_json(capsys):
     stream = _Terminal()
     _run(stream, quiet=True)
     assert stream.getvalue() == "" and capsys.readouterr().err == ""
+
+
+def test_long_checks_report_progress_in_a_log_and_nothing_with_json(cli_home):
+    """audit verify, fsck and the archive's four-properties check walk everything."""
+    for args, line in ((("audit", "verify"), "审计链 事件: "),
+                       (("fsck",), "扫描库核对 扫描文件: 0"),
+                       (("check", "four-properties"), "四性检测 事件: ")):
+        said = run_cli(*args)
+        assert said.exit_code == 0, said.output
+        assert line in said.stderr, (args, said.stderr)
+        quiet = run_cli(*args, "--json")
+        assert quiet.exit_code == 0 and quiet.stderr == "", (args, quiet.stderr)
+    events = json.loads(run_cli("audit", "verify", "--json").stdout)["events"]
+    assert f"审计链 事件: {events}/{events}" in run_cli("audit", "verify").stderr

@@ -48,7 +48,9 @@ def test_copy_sqlite_archive_to_postgresql(tmp_path, pg_url):
         assert report.ok
         assert report.source_counts == report.target_counts == counts
         assert report.indexed == counts["customer"]
-        assert seen and seen[-1][0] == "index"
+        stages = list(dict.fromkeys(stage for stage, _, _ in seen))
+        assert stages == ["rows", "index", "events"]  # copy, search index, chain walk
+        assert seen[-1][1] == seen[-1][2] == report.audit_events
         assert dbmod.is_postgres() and audit.verify().ok
         last = audit.AuditEvent.select().order_by(audit.AuditEvent.seq.desc()).get()
         assert last.action == "archive.copy" and last.seq == counts["audit_event"] + 1

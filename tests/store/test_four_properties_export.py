@@ -81,7 +81,8 @@ def test_export_bag_validates_and_is_audited(filed, tmp_path):
     bag = bagit.Bag(str(out))
     bag.validate()
     assert (out / "data" / "scans" / f"{sha}.pdf").read_bytes() == store.path_for(sha).read_bytes()
-    with open(out / "data" / "catalogue.csv", encoding="utf-8") as fh:
+    assert (out / "data" / "catalogue.csv").read_bytes().startswith(b"\xef\xbb\xbf")  # Excel
+    with open(out / "data" / "catalogue.csv", encoding="utf-8-sig") as fh:
         rows = list(csv.DictReader(fh))
     assert [r["page_seq"] for r in rows] == ["1", "2"] and rows[0]["barcode"] == doc.barcode
     cat = json.loads((out / "data" / "catalogue.json").read_text(encoding="utf-8"))

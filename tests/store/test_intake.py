@@ -179,8 +179,10 @@ def test_checklist_csv_is_all_rows_or_none(db):
                          KEEPER)
     assert [r for r, _ in exc.value.problems] == [4, 5]
     assert handover.get_batch(b).items == []
+    heard = []
     assert import_checklist(b, good.format(d=default_scheme().make("document", 71)).encode(),
-                            KEEPER) == 2
+                            KEEPER, progress=lambda *a: heard.append(a)) == 2
+    assert heard[0] == ("rows", 0, 2) and heard[-1] == ("rows", 2, 2)
     items = handover.get_batch(b).items
     assert [(i.category, i.page_count, i.title) for i in items] == [("YK", 4, "用电申请书"),
                                                                      ("DF", 2, "三月")]

@@ -109,7 +109,9 @@ def test_from_customer_list_to_a_loan(env):
     assert "装拆表工作单" in owed and "营业厅 王五" in owed and d["gone"] not in owed.split()[:1]
     run("handover", "sign", batch, "--side", "sender", "--name", "王五")
     run("handover", "sign", batch, "--side", "receiver", "--name", "赵六")
-    assert "待补交 1 项" in run("handover", "close", batch)
+    closed = json.loads(run("handover", "close", batch, "--json"))
+    assert closed["status"] == "closed"
+    assert [i["status"] for i in closed["items"]].count("to_supply") == 1
     shown = json.loads(run("handover", "show", batch, "--json"))
     assert [i["status"] for i in shown["items"]] == ["received"] * 4 + ["to_supply"]
 
@@ -118,7 +120,7 @@ def test_from_customer_list_to_a_loan(env):
     for key, typ, pages in (("a1", "用电申请书", "4"), ("a2", "供用电合同", "11")):
         run("document", "add", "3300000101", "--category", "YK", "--type", typ, "--pages", pages,
             "--volume", vol_a, "--barcode", d[key])
-    catalogued = run("handover", "catalogue", batch).split()
+    catalogued = json.loads(run("handover", "catalogue", batch, "--json"))["documents"]
     assert sorted(catalogued) == sorted([d["a1"], d["a2"], d["b1"], d["c1"]])
     vol_b = json.loads(run("lookup", d["b1"], "--json"))["document"]["volume_barcode"]
     vol_c = json.loads(run("lookup", d["c1"], "--json"))["document"]["volume_barcode"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import json
 
 import pytest
 from hudang.store import archive
@@ -33,7 +34,7 @@ def login(username: str) -> None:
     run("login", username, input="password-123\n")
 
 
-def test_cli_lifecycle(env, tmp_path):
+def test_cli_lifecycle(env, tmp_path, monkeypatch):
     assert "未登录" in run("loan", "request", "zhang", env.lv_a_doc, "--purpose", "x",
                           ok=False).output
     login("keeper1")
@@ -50,10 +51,17 @@ def test_cli_lifecycle(env, tmp_path):
     login("keeper1")
     picks = run("loan", "checkout", slip).output.splitlines()
     assert env.lv_box2 in picks[0] and env.lv_box in picks[1]  # walking order
-    run("loan", "checkout", slip, env.lv_box2, env.lv_a_doc)
+    listed = json.loads(run("loan", "checkout", slip, "--json").stdout)
+    assert [i["box_barcode"] for i in listed] == [env.lv_box2, env.lv_box]
+    out = json.loads(run("loan", "checkout", slip, env.lv_box2, env.lv_a_doc, "--json").stdout)
+    assert [(r["ok"], r["box"], r["remaining"]) for r in out] == [(True, env.lv_box2, 1),
+                                                                 (True, env.lv_box, 0)]
     again = run("loan", "checkout", slip, env.lv_box2, ok=False)
     assert "已按本出借单出库" in again.output
-    run("loan", "return", env.lv_box2, "--damaged", "--missing", "第3页")
+    back = json.loads(run("loan", "return", env.lv_box2, "--damaged", "--missing", "第3页",
+                          "--json").stdout)
+    assert back == [{"code": env.lv_box2, "ok": True, "box": env.lv_box2, "slip_no": slip,
+                     "reshelve_at": env.homes[env.lv_box2], "still_out": 1}]
     assert "没有借出" in run("loan", "return", env.lv_box2, ok=False).output
     shown = run("loan", "show", slip).output
     assert "损坏" in shown and "第3页" in shown and "active" in shown
@@ -61,6 +69,14 @@ def test_cli_lifecycle(env, tmp_path):
     with (tmp_path / "reg.csv").open(encoding="utf-8-sig") as fh:
         rows = list(csv.DictReader(fh))
     assert [r["户名"] for r in rows] == ["李𠮷祥", "李𠮷祥"] and rows[1]["缺失"] == "第3页"
+    gbk = run("loan", "export", str(tmp_path / "gbk.csv"), "--encoding", "gbk")
+    data = (tmp_path / "gbk.csv").read_bytes()
+    assert "出借单号".encode("gbk") in data and "李𠮷祥" in data.decode("gb18030")
+    assert "不在 GBK 字符集中" in gbk.stderr and "第 2 行「户名」𠮷" in gbk.stderr
+    assert "已导出 2 行" in gbk.stdout
+    monkeypatch.setenv("HUDANG_CSV_ENCODING", "gbk")  # a site on older Chinese Excel
+    run("loan", "export", str(tmp_path / "site.csv"))
+    assert (tmp_path / "site.csv").read_bytes() == data
     run("loan", "slip", slip, str(tmp_path / "slip.pdf"))
     assert (tmp_path / "slip.pdf").read_bytes().startswith(b"%PDF")
     assert "reshelved" in run("loan", "reshelve", env.lv_box2, env.homes[env.lv_box2]).output
@@ -69,8 +85,14 @@ def test_cli_lifecycle(env, tmp_path):
 
 def test_cli_reading_grant(env):
     login("keeper1")
-    run("loan", "grant", "request", "zhang", env.hv_customer, "--reason", "核对", "--days", "2")
+    asked = json.loads(run("loan", "grant", "request", "zhang", env.hv_customer, "--reason",
+                           "核对", "--days", "2", "--json").stdout)
+    assert (asked["username"], asked["status"]) == ("zhang", "pending")
     assert run("loan", "grant", "check", "zhang", env.hv_customer, ok=False).exit_code == 1
+    denied = run("loan", "grant", "check", "zhang", env.hv_customer, "--json", ok=False)
+    assert json.loads(denied.stdout)["may_view"] is False
     login("li")
-    run("loan", "grant", "approve", "1")
+    run("loan", "grant", "approve", str(asked["id"]))
     assert "可以查看" in run("loan", "grant", "check", "zhang", env.hv_customer).output
+    assert json.loads(run("loan", "grant", "check", "zhang", env.hv_customer,
+                          "--json").stdout)["may_view"] is True

@@ -97,7 +97,7 @@ def test_register_round_trips_through_csv_and_xlsx(arch, tmp_path):
     expected = [[str(r[k]) for k, _, _ in loan_export.COLUMNS] for r in rows]
 
     csv_path = tmp_path / "台帐.csv"
-    assert loan_export.export_csv(csv_path, rows) == 3
+    assert loan_export.export_csv(csv_path, rows).rows == 3
     assert csv_path.read_bytes().startswith(b"\xef\xbb\xbf")  # BOM for Excel
     with csv_path.open(encoding="utf-8-sig", newline="") as fh:
         got = list(csv.reader(fh))
@@ -140,13 +140,18 @@ def test_register_csv_in_gbk_for_older_excel(arch, tmp_path):
     _active_loan(arch)
     rows = loan_export.register_rows()
     path = tmp_path / "gbk.csv"
-    assert loan_export.export_csv(path, rows, encoding="gbk") == len(rows)
+    written = loan_export.export_csv(path, rows, encoding="gbk")
+    assert written.rows == len(rows)
     data = path.read_bytes()
     assert not data.startswith(b"\xef\xbb\xbf")
     assert "出借单号".encode("gbk") in data  # plain GBK bytes for the common characters
     with path.open(encoding="gb18030", newline="") as fh:
         got = list(csv.reader(fh))
     assert got[1][[k for k, _, _ in loan_export.COLUMNS].index("customer_name")] == "李𠮷祥"
+    # 𠮷 has no GBK code: kept (as GB18030) and said so, with its row and column
+    assert {(c.column, c.chars) for c in written.outside_gbk} == {("户名", "𠮷")}
+    assert written.outside_gbk[0].row == 2
+    assert "GB18030" in written.warning() and "utf-8-sig" in written.warning()
 
 
 def test_register_filters_by_status_and_date(arch):

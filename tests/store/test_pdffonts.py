@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 
 import pytest
@@ -50,3 +51,18 @@ def test_coversheets_embed_their_font(tmp_path):
 
     path = make_coversheets(tmp_path / "c.pdf", [CoverSheet("3300000001", "YK", "张三")])
     assert_fonts_embedded(path.read_bytes())
+
+
+def test_the_chosen_font_prints_digits_and_latin_beside_chinese():
+    from reportlab.pdfbase.ttfonts import TTFontFile
+
+    path, index = pdffonts.find_font()
+    cmap = TTFontFile(path, subfontIndex=index).charToGlyph
+    assert all(ord(ch) in cmap for ch in "0123456789ABCabc号")
+
+
+def test_a_chinese_font_without_latin_is_passed_over():
+    droid = "/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf"
+    if not os.path.isfile(droid):
+        pytest.skip("Droid Sans Fallback is not installed here")
+    assert not pdffonts._covers(droid, 0)  # Chinese only: "1号库房" would print as "号库房"

@@ -53,3 +53,23 @@ def test_a_migration_numbered_below_the_newest_is_still_applied(db):
         schema.check_compatible()
     assert schema.upgrade() == [skipped.version]
     assert schema.check_compatible() == schema.latest_version()
+
+
+def test_postgres_bigrams_compare_bytewise_and_older_archives_are_moved(db):
+    from hudang.store import db as dbmod
+    from hudang.store import search
+
+    if not dbmod.is_postgres():
+        pytest.skip("the bigram array is a PostgreSQL column")
+    collation_sql = ("SELECT c.collname FROM pg_attribute a JOIN pg_collation c "
+                     "ON c.oid = a.attcollation WHERE a.attrelid = 'customer_search'::regclass "
+                     "AND a.attname = 'grams'")
+    assert db.execute_sql(collation_sql).fetchone()[0] == "C"
+    customers.create_customer({"number": "3300000001", "name": "张三明",
+                               "voltage_class": "HV"}, KEEPER)
+    db.execute_sql('ALTER TABLE customer_search ALTER COLUMN grams TYPE text[] '
+                   'COLLATE "default"')  # as archives created before migration 12 have it
+    SchemaVersion.delete().where(SchemaVersion.version == 12).execute()
+    assert schema.upgrade() == [12]
+    assert db.execute_sql(collation_sql).fetchone()[0] == "C"
+    assert [h.name for h in search.search_customers("三明")] == ["张三明"]

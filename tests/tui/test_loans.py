@@ -222,6 +222,31 @@ async def test_register_exports_to_csv_and_xlsx(desk_archive):
         assert str(desk_archive.home / "exports") in paths["x"]
 
 
+async def test_register_csv_in_gbk_when_the_site_sets_it(desk_archive):
+    """csv_encoding = "gbk": the desk's CSV is GBK, and a name GBK lacks is kept and named."""
+    from hudang.store.services import customers
+
+    add_staff()
+    customers.update_customer("0600000002", {"name": "李𠮷光"}, KEEPER)
+    slip = request("zhang", [desk_archive.codes["lv_box2"]], "copying").slip_no
+    app = desk(desk_archive, desk_archive.keeper, csv_encoding="gbk")
+    async with app.run_test(size=SIZE) as pilot:
+        await open_loans_screen(pilot)
+        await pilot.press("ctrl+t")
+        await settle(pilot)
+        assert "C = CSV（GBK）" in screen_text(app)  # the dialog says which encoding
+        await pilot.press("c")
+        await settle(pilot)
+        line = app.screen.query_one("#status", StatusLine)
+        assert line.level == "warn" and line.message_text.startswith("已导出 1 行")
+        assert "GB18030" in line.message_text and "户名" in line.message_text
+        path = line.message_text.split("：", 1)[1].split(" ", 1)[0]
+    data = open(path, "rb").read()
+    assert not data.startswith(b"\xef\xbb\xbf") and "出借单号".encode("gbk") in data
+    rows = list(csv.reader(data.decode("gb18030").splitlines()))
+    assert rows[1][0] == slip and "李𠮷光" in rows[1]
+
+
 async def test_renew_from_the_list(desk_archive):
     add_staff()
     c = desk_archive.codes

@@ -50,12 +50,12 @@ def overdue_slip(requester: str, codes: list[str]):
     return checked_out(requester, codes, "take_out", days_ago=10)
 
 
-def desk(arc, user):
+def desk(arc, user, **settings_overrides):
     """The desk app signed in as `user` (frozen clock, no cursor blink)."""
     from hudang.tui.app import make_app
     from hudang.wiring import load_loan_policy
 
-    settings = settings_for(arc)
+    settings = settings_for(arc, **settings_overrides)
     return make_app(settings, clock=lambda: NOW, user=user, cursor_blink=False,
                     loan_policy=lambda: load_loan_policy(settings))
 

@@ -87,3 +87,16 @@ async def test_snapshot_stocktake_report(make_desk, desk_archive, tmp_path):
         await pilot.press("f9")
         await settle(pilot)
         check_snapshot(app, "stocktake_report", tmp_path)
+
+
+async def test_snapshot_workboard_my_reminders_at_80x24(make_desk, desk_archive, tmp_path):
+    from tests.tui.test_workboard import _escalating_team, _open_board
+
+    _escalating_team(desk_archive.home)
+    app = make_desk()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _open_board(pilot)
+        for _ in range(2):  # everyone -> my tasks -> my reminders
+            await pilot.press("m")
+            await settle(pilot)
+        check_snapshot(app, "workboard_reminders_80x24", tmp_path)

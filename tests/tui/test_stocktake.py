@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import io
 
 import pytest
 from textual.widgets import DataTable
@@ -12,7 +11,7 @@ from hudang.store import db as dbmod
 from hudang.store.errors import NotFound
 from hudang.store.models import AuditEvent, Box
 from hudang.store.services import lookup, shelving, stocktake
-from tests.tui.conftest import ACTOR, scan, screen_text, settle
+from tests.tui.conftest import ACTOR, NOW, scan, screen_text, settle
 from hudang.tui.screens.stocktake import StocktakeScreen
 from hudang.tui.widgets import StatusLine
 
@@ -57,14 +56,30 @@ def test_on_loan_box_is_not_missing_and_present_one_is_flagged(desk_archive):
     assert event.action == "stocktake.finish" and event.entity_id == "K1-A"
 
 
-def test_csv_has_one_line_per_finding(desk_archive):
+def test_csv_has_one_line_per_finding(desk_archive, tmp_path):
     c = desk_archive.codes
     scope = stocktake.open_scope("K1-A")
     report = stocktake.build_report(scope, [(scope.cells[2].code, c["lv_box2"])])
-    rows = list(csv.reader(io.StringIO(stocktake.report_csv(report))))
+    stocktake.write_report_csv(report, tmp_path / "r.csv")
+    with open(tmp_path / "r.csv", encoding="utf-8-sig", newline="") as fh:
+        rows = list(csv.reader(fh))
     assert rows[0] == list(stocktake.CSV_HEADER_ZH)  # the Chinese UI has no English header
     assert sorted(r[0] for r in rows[1:]) == ["多出", "缺失"]
     assert {r[1] for r in rows[1:]} == {c["hv_box"], c["lv_box2"]}
+
+
+def test_the_desk_writes_the_report_in_the_sites_csv_encoding(desk_archive):
+    from hudang.tui.services import DeskServices
+
+    c = desk_archive.codes
+    scope = stocktake.open_scope("K1-A")
+    report = stocktake.build_report(scope, [(scope.cells[2].code, c["lv_box2"])])
+    services = DeskServices(desk_archive.home)
+    services.csv_encoding = "gbk"  # make_app sets it from the csv_encoding setting
+    path, note = services.export_report(report, NOW)
+    data = path.read_bytes()
+    assert not data.startswith(b"\xef\xbb\xbf") and "缺失".encode("gbk") in data
+    assert note == "" and path.parent == desk_archive.home / "exports"
 
 
 def test_scope_and_cells_are_checked(desk_archive):

@@ -64,7 +64,9 @@ class ExportFormatScreen(DeskModal[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Static(Text(LL("export_ask")))
+            # the CSV's encoding is the site's csv_encoding setting: say which it will be
+            encoding = getattr(self.app.services, "csv_encoding", "utf-8-sig")
+            yield Static(Text(LL("export_ask", e=encoding.upper())))
         yield Footer()
 
     def action_choose(self, fmt: str) -> None:

@@ -94,3 +94,4 @@ class LoanFileWritten(Message):
     path: str | None = None
     count: int = 0
     error: str | None = None
+    note: str = ""  # something to warn about although the file was written

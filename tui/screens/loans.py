@@ -336,13 +336,16 @@ class LoansScreen(DeskScreen):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="loan-export")
     def export(self, fmt: str) -> None:
-        path, n = self.app.services.export_register(fmt, self.app.clock())
-        self.post_message(LoanFileWritten("register", str(path), n))
+        path, n, note = self.app.services.export_register(fmt, self.app.clock())
+        self.post_message(LoanFileWritten("register", str(path), n, note=note))
 
     @on(LoanFileWritten)
     def _written(self, message: LoanFileWritten) -> None:
         if message.error:
             self.status.show(message.error, "error")
+        elif message.note:
+            self.status.show(LL("exported", n=message.count, f=message.path) + " " + message.note,
+                             "warn")
         else:
             self.status.show(LL("exported", n=message.count, f=message.path), "ok")
 

@@ -251,8 +251,13 @@ class StocktakeScreen(LabelPrintingScreen):
         if self.report is None:
             self.action_finish()
             return
-        path = self.app.services.export_report(self.report, self.app.clock())
-        self.status.show(L("exported", f=path), "ok")
+        try:
+            path, note = self.app.services.export_report(self.report, self.app.clock())
+        except ArchiveError as exc:
+            self.status.show(str(exc), "error")
+            return
+        self.status.show(L("exported", f=path) + (" " + note if note else ""),
+                         "warn" if note else "ok")
 
     def action_position_labels(self) -> None:
         """Shelf-position labels (PDF) for every cell of the scope."""

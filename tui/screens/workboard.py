@@ -1,8 +1,11 @@
 """The work board (工作台): reminders by kind and colour, the lists behind them, scores.
 
-Counts of open work per reminder kind in red / yellow / green, the tasks behind the selected
-kind (all, or only "mine": the signed-in user's), the contract-expiry list, and this month's
-scores with a 12-month trend drawn in the terminal.
+Counts of open work per reminder kind in red / yellow / green, the list behind the selected
+kind, the contract-expiry list, and this month's scores with a 12-month trend drawn in the
+terminal. `m` steps through three scopes: everyone's tasks; mine (the tasks the signed-in
+user answers for and those escalated to them as team lead, each saying which); and my
+reminders (what the reminder pass sent them or escalated to them, newest first, and whether
+it has been done since). At 80×24 the scores shrink to their figures beside the counts.
 """
 
 from __future__ import annotations
@@ -18,13 +21,18 @@ from hudang.store.errors import ArchiveError
 from hudang.store.i18n import t
 from hudang.store.services.business_rules import kind_label
 from hudang.tui import render
-from hudang.tui.business_view import STATE_STYLE, BoardData, load_board
+from hudang.tui.business_view import SCOPES, STATE_STYLE, BoardData, load_board
 from hudang.tui.i18n import bind_labelled
 from hudang.tui.screens.base import DeskScreen
 from hudang.tui.topbar import top_bar_text
 
 KINDS = ("待添加", "待发送", "待移交", "待移交卷宗", "合同预警", "业扩时限预警")
 STATES = ("red", "yellow", "green")
+
+
+def _scope_name(scope: str) -> str:
+    return {"all": t("全部", "everyone"), "mine": t("我的待办", "my tasks"),
+            "reminders": t("我的提醒", "my reminders")}[scope]
 
 
 def _state_name(state: str) -> str:
@@ -46,7 +54,7 @@ class BoardLoaded(Message):
 
 
 class WorkBoardScreen(DeskScreen):
-    """Reminder counts, the list behind a kind, contracts, scores; `m` toggles mine/all."""
+    """Reminder counts, the list behind a kind, contracts, scores; `m` steps the scope."""
 
     DEFAULT_CSS = """
     WorkBoardScreen #wb-top { height: 20; }
@@ -55,15 +63,25 @@ class WorkBoardScreen(DeskScreen):
     WorkBoardScreen Sparkline { height: 2; }
     WorkBoardScreen #wb-scope, WorkBoardScreen #wb-list-title { height: 1; padding: 0 1; }
     WorkBoardScreen #wb-list { height: 1fr; }
+    WorkBoardScreen.-short #wb-top { height: 7; }
+    WorkBoardScreen.-short Sparkline, WorkBoardScreen.-short .caption { display: none; }
+    WorkBoardScreen.-narrow #wb-counts { width: 34; }
+    WorkBoardScreen.-narrow #wb-kpi { width: 1fr; }
     """
 
     def __init__(self) -> None:
         super().__init__()
         self.kind: str | None = "待添加"
-        self.mine = False
+        self.scope = "all"
+        self.data: BoardData | None = None
         bind_labelled(self, [("escape", "back", "back")])
-        self._bindings.bind("m", "toggle_mine", t("只看我的", "Mine"))
+        self._bindings.bind("m", "next_scope", t("全部/我的/提醒", "All/mine/reminders"))
         self._bindings.bind("r", "reload", t("刷新", "Refresh"))
+
+    @property
+    def mine(self) -> bool:
+        """Only the signed-in user's work is shown (scope "mine" or "reminders")."""
+        return self.scope != "all"
 
     def compose(self) -> ComposeResult:
         yield Static(top_bar_text(self.app, t("工作台", "Work board")), id="topbar")
@@ -93,9 +111,15 @@ class WorkBoardScreen(DeskScreen):
     def action_reload(self) -> None:
         self.reload()
 
-    def action_toggle_mine(self) -> None:
-        self.mine = not self.mine
+    def action_next_scope(self) -> None:
+        self.scope = SCOPES[(SCOPES.index(self.scope) + 1) % len(SCOPES)]
         self.reload()
+
+    def on_resize(self) -> None:
+        """The compact layout (80×24) shows the scores and dates shorter: redraw them."""
+        if self.data is not None:
+            self._fill_list(self.data)
+            self._fill_kpi(self.data)
 
     def action_back(self) -> None:
         self.app.pop_screen()
@@ -109,13 +133,13 @@ class WorkBoardScreen(DeskScreen):
 
     def reload(self) -> None:
         user = self.app.user
-        staff = user.username if self.mine and user else None
-        self.load(self.kind, staff)
+        self.load(self.kind, user.username if user else None,
+                  self.scope if user else "all")
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="workboard")
-    def load(self, kind: str | None, staff: str | None) -> None:
+    def load(self, kind: str | None, user: str | None, scope: str) -> None:
         try:
-            data = load_board(self.app.desk_status.ruleset, self.app.clock(), kind, staff)
+            data = load_board(self.app.desk_status.ruleset, self.app.clock(), kind, user, scope)
         except ArchiveError as exc:
             self.post_message(BoardLoaded(None, str(exc)))
             return
@@ -127,10 +151,10 @@ class WorkBoardScreen(DeskScreen):
         if message.data is None:
             scope.update(Text(message.error, style="bold red"))
             return
-        data = message.data
-        scope.update(Text(t("范围：{s}（m 切换）", "Scope: {s} (m toggles)",
-                            s=t("我的", "mine") if self.mine else t("全部", "everyone")),
-                          style="bold"))
+        data = self.data = message.data
+        scope.update(Text(t("范围：{s}（m：全部 → 我的待办 → 我的提醒）",
+                            "Scope: {s} (m: everyone → my tasks → my reminders)",
+                            s=_scope_name(self.scope)), style="bold"))
         counts = self.query_one("#wb-counts", DataTable)
         for kind in KINDS:
             row = data.counts.get(kind, {})
@@ -145,8 +169,9 @@ class WorkBoardScreen(DeskScreen):
         table = self.query_one("#wb-list", DataTable)
         table.clear(columns=True)
         if self.kind == "合同预警":
-            title.update(Text(t("合同到期（按规则提醒/预警）", "Contracts expiring (from the rules)"),
-                              style="bold"))
+            title.update(Text(t("合同到期（按规则提醒/预警）", "Contracts expiring (from the rules)")
+                              + (t("：合同不分责任人，人人可见", ": contracts name no one, all "
+                                   "are shown") if self.mine else ""), style="bold"))
             for key, zh, en in (("state", "状态", "State"), ("customer", "户号", "Customer"),
                                 ("name", "户名", "Name"), ("no", "合同号", "Contract"),
                                 ("expires", "到期", "Expires"), ("days", "剩余天数", "Days left")):
@@ -157,23 +182,60 @@ class WorkBoardScreen(DeskScreen):
                               render.plain(c.number or "—"), Text(str(c.expires_on)),
                               Text(str(c.days_left), style=STATE_STYLE[c.state]))
             return
+        if self.scope == "reminders":
+            self._fill_reminders(data, title, table)
+            return
         title.update(Text(t("{k}：{n} 项", "{k}: {n} item(s)", k=kind_label(self.kind or ""),
                             n=len(data.tasks)),
                           style="bold"))
-        for key, zh, en in (("state", "状态", "State"), ("customer", "户号", "Customer"),
-                            ("process", "流程", "Process"), ("step", "环节", "Step"),
-                            ("doc", "资料", "Document"), ("due", "期限", "Due"),
-                            ("staff", "责任人", "Staff"), ("team", "班组", "Team")):
+        columns = [("state", "状态", "State"), ("customer", "户号", "Customer"),
+                   ("process", "流程", "Process"), ("step", "环节", "Step"),
+                   ("doc", "资料", "Document"), ("due", "期限", "Due"),
+                   ("staff", "责任人", "Staff"), ("team", "班组", "Team")]
+        if self.mine:  # why it is on my list: mine, or escalated to me as the team's lead
+            columns.insert(1, ("why", "来由", "Why"))
+        for key, zh, en in columns:
             table.add_column(t(zh, en), key=key)
+        me = self.app.user.username if self.app.user else ""
         for r in data.tasks:
-            table.add_row(Text(_state_name(r.state), style=STATE_STYLE[r.state]),
+            cells = [Text(_state_name(r.state), style=STATE_STYLE[r.state]),
+                     Text(r.customer_number), render.plain(r.process_id),
+                     render.plain(r.step), render.plain(r.doc_type), Text(self._when(r.due_at)),
+                     render.plain(r.staff), render.plain(r.team)]
+            if self.mine:
+                cells.insert(1, _why(r.staff == me))
+            table.add_row(*cells)
+
+    def _fill_reminders(self, data: BoardData, title: Static, table: DataTable) -> None:
+        """What the reminder pass sent the user (or escalated to them), newest first."""
+        title.update(Text(t("我的提醒 · {k}：{n} 条（最新在前）", "My reminders · {k}: {n} "
+                            "(newest first)", k=kind_label(self.kind or ""),
+                            n=len(data.reminders)), style="bold"))
+        for key, zh, en in (("at", "提醒时间", "Sent"), ("state", "状态", "State"),
+                            ("why", "来由", "Why"), ("now", "现状", "Now"),
+                            ("customer", "户号", "Customer"), ("process", "流程", "Process"),
+                            ("step", "环节", "Step"), ("doc", "资料", "Document"),
+                            ("due", "期限", "Due"), ("staff", "责任人", "Staff")):
+            table.add_column(t(zh, en), key=key)
+        for r in data.reminders:
+            table.add_row(Text(self._when(r.at)),
+                          Text(_state_name(r.state), style=STATE_STYLE[r.state]),
+                          _why(not r.escalated, r.team),
+                          Text(t("已办", "done"), style="dim") if r.done
+                          else Text(t("未办", "open"), style="bold"),
                           Text(r.customer_number), render.plain(r.process_id),
                           render.plain(r.step), render.plain(r.doc_type),
-                          Text(r.due_at.strftime("%Y-%m-%d %H:%M")), render.plain(r.staff),
-                          render.plain(r.team))
+                          Text(self._when(r.due_at)), render.plain(r.staff))
+
+    def _when(self, value) -> str:
+        """A date and time, without the year in the compact layout."""
+        return value.strftime("%m-%d %H:%M" if self.has_class("-narrow") else "%Y-%m-%d %H:%M")
 
     def _fill_kpi(self, data: BoardData) -> None:
         k = data.kpi_total
+        if self.has_class("-short"):  # 80×24: the figures beside the counts, no trend
+            self.query_one("#wb-kpi-text", Static).update(_kpi_compact(data))
+            return
         lines = [Text(t("{m} 月考核", "Scores {m}", m=data.kpi_month), style="bold")]
         for label, rate in ((t("归档及时率(48h)", "Timely filing (48 h)"), k.timely),
                             (t("环节完成率", "Link completion"), k.link),
@@ -191,3 +253,28 @@ class WorkBoardScreen(DeskScreen):
         link = [row.link.rate or 0.0 for _, row in data.trend]
         self.query_one("#wb-trend-timely", Sparkline).data = timely
         self.query_one("#wb-trend-link", Sparkline).data = link
+
+
+def _why(own: bool, team: str = "") -> Text:
+    """'本人' for the user's own task, '升级' (and the team) for one escalated to them."""
+    if own:
+        return Text(t("本人", "mine"))
+    return Text(t("升级", "escalated") + (f" {team}" if team else ""), style="bold magenta")
+
+
+def _kpi_compact(data: BoardData) -> Text:
+    """The month's figures in seven lines: title and leading team, then one line per rate."""
+    k = data.kpi_total
+    head = Text(t("{m} 月考核", "Scores {m}", m=data.kpi_month), style="bold")
+    if data.ranking:
+        top = data.ranking[0]
+        head.append(t("  班组第一 ", "  top team ")).append_text(render.plain(top.group or "—"))
+        head.append(f" {_pct(top.score)}")
+    lines = [head]
+    for label, rate in ((t("归档及时率", "Timely filing"), k.timely),
+                        (t("环节完成率", "Link completion"), k.link),
+                        (t("纸质移交及时率", "Paper on time"), k.paper),
+                        (t("超时限率", "Over-limit"), k.over),
+                        (t("抽查合格率", "Audit pass"), k.quality)):
+        lines.append(Text(f"{label} {_pct(rate.rate)} ({rate.count}/{rate.of})"))
+    return Text("\n").join(lines)
