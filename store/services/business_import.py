@@ -8,10 +8,8 @@ becomes its tasks (rules via `BusinessRulesLike`) in the same transaction, with 
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import datetime as dt
-import gc
 import hashlib
 import io
 import json
@@ -23,7 +21,13 @@ from pathlib import Path
 
 from hudang.store import audit
 from hudang.store import db as dbmod
-from hudang.store.bulk import bulk_insert, db_timestamp, page_cache, reserve_ids
+from hudang.store.bulk import (
+    bulk_insert,
+    collector_paused,
+    db_timestamp,
+    page_cache,
+    reserve_ids,
+)
 from hudang.store.errors import ImportFailed
 from hudang.store.i18n import t
 from hudang.store.progress import Progress, no_progress
@@ -391,7 +395,7 @@ def import_events(path: str | Path, actor: audit.Actor, rules: BusinessRulesLike
             raise ImportFailed(t("无法读取 {f}：{e}", "cannot read {f}: {e}", f=path,
                                  e=exc.strerror or exc), [(0, "read")]) from None
     digest = hashlib.sha256(data).hexdigest()
-    with _gc_paused(), dbmod.write_tx():
+    with collector_paused(), dbmod.write_tx():  # millions of row tuples, no cycles
         fmt, events, known = parse_events(data, path.name, rules)
         with page_cache(min(CACHE_PER_EVENT_KIB * len(events), CACHE_MAX_KIB)):
             n_tasks = _insert(events, path.name, rules, progress) if events else 0
@@ -402,20 +406,6 @@ def import_events(path: str | Path, actor: audit.Actor, rules: BusinessRulesLike
                          {"file": path.name, "sha256": digest, "format": fmt,
                           "events": len(events), "already_known": known, "tasks": n_tasks})
     return result
-
-
-@contextlib.contextmanager
-def _gc_paused():
-    """No cyclic garbage collection while the rows are built: a big file is millions of small
-    dicts and tuples (no cycles among them) that every collection would walk again as they pile
-    up, a sixth of the import's time at a million events."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _timestamp_format():
@@ -555,9 +545,9 @@ def _create_work_tables() -> None:
     db = dbmod.require_database()
     ts = "TIMESTAMP"
     db.execute_sql(f"CREATE TEMPORARY TABLE IF NOT EXISTS {PLAN_TABLE} (plan INTEGER NOT NULL, "
-                   "seq INTEGER NOT NULL, kind VARCHAR(16) NOT NULL, doc_type VARCHAR(64) NOT NULL, "
-                   f"due_slot INTEGER NOT NULL, due_at {ts}, warning_slot INTEGER NOT NULL, "
-                   f"warning_from {ts}, PRIMARY KEY (plan, seq))")
+                   "seq INTEGER NOT NULL, kind VARCHAR(16) NOT NULL, "
+                   f"doc_type VARCHAR(64) NOT NULL, due_slot INTEGER NOT NULL, due_at {ts}, "
+                   f"warning_slot INTEGER NOT NULL, warning_from {ts}, PRIMARY KEY (plan, seq))")
     slots = ", ".join(f"{c} {ts}" for c in _SLOT_COLUMNS)
     db.execute_sql(f"CREATE TEMPORARY TABLE IF NOT EXISTS {STAGE_TABLE} (id INTEGER PRIMARY KEY, "
                    "customer_id INTEGER NOT NULL, process_id VARCHAR(64) NOT NULL, "
