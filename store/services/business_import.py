@@ -509,8 +509,8 @@ CACHE_MAX_KIB = 1 << 20
 
 # Each new event crosses from Python once, into a temporary table with its plan number and
 # its own times (match_from and the plan's hour-clock deadlines); one INSERT ... SELECT copies
-# the events from there and one joins them with their plans' rows to make the tasks. A plan
-# is a handful of rows, so a third of the rows and a fifth of the values cross that way.
+# the events from there and one joins them with their plans' rows to make the tasks. Python
+# binds one row per event instead of one for the event and one for each task (about four).
 PLAN_TABLE = "business_import_plan"
 STAGE_TABLE = "business_import_event"
 _SLOT_COLUMNS = tuple(f"t{i}" for i in range(1, _Planner.SLOTS + 1))
