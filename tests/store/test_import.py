@@ -155,3 +155,26 @@ def test_blank_lines_are_skipped_and_overlong_fields_reported(db, tmp_path):
     assert (result.count, result.hv, result.lv) == (2, 1, 1)
     assert Customer.get(Customer.number == "0606000002").important is True
     assert [h.name for h in search.search_customers("补上")] == ["补上"]
+
+
+def test_a_large_import_is_searchable_at_once_and_leaves_the_index_settings_as_they_were(
+        db, tmp_path):
+    """10,000 rows or more take the bulk path (own FTS5 segment, automerge off meanwhile)."""
+    from hudang.store import db as dbmod
+
+    rows = ["户号,户名,证件号码,联系电话,用电地址,电压等级,台区"]
+    for i in range(12_000):
+        rows.append(f"09{i:08d},{'张李王'[i % 3]}客户{i},,139{i:08d},佛山市禅城区第{i}号,低压,台区{i % 7}")
+    rows.append("0999999999,欧阳𠮷祥,11010519491231002X,13800001234,广东省佛山市顺德区容桂街道,高压,")
+    path = _write(tmp_path, "big.csv", "\n".join(rows) + "\n")
+    result = import_customers_csv(path, ACTOR)
+    assert result.count == 12_001
+    assert [h.number for h in search.search_customers("𠮷祥")] == ["0999999999"]
+    assert [h.number for h in search.search_customers("容桂")] == ["0999999999"]
+    assert "0999999999" in [h.number for h in search.search_customers("19491231")]
+    assert [h.number for h in search.search_customers("13900011999")] == ["0900011999"]
+    assert [h.number for h in search.search_customers("客户11998")] == ["0900011998"]
+    if not dbmod.is_postgres():
+        setting = db.execute_sql("SELECT v FROM customer_fts_config WHERE k = 'automerge'"
+                                 ).fetchone()
+        assert setting is not None and int(setting[0]) == 4
