@@ -32,7 +32,8 @@ from hudang.store.errors import ImportFailed
 from hudang.store.i18n import t
 from hudang.store.progress import Progress, no_progress
 from hudang.store.services.business_rules import BusinessRulesLike, local_offset
-from hudang.store.services.customer_import import decode_csv_bytes
+from hudang.store.services.csvfile import (aliases, decode_csv_bytes, header_key, header_map,
+                                           rejection)
 
 # field -> accepted column names (Chinese first, then English); matching ignores case/spaces.
 COLUMNS: dict[str, tuple[str, ...]] = {
@@ -54,7 +55,7 @@ assert FIELDS == ("customer_number", "process_id", "process_type", "step", "comp
 _MAX_LEN = {"customer_number": 32, "process_id": 64, "process_type": 32, "step": 64,
             "staff": 64, "team": 64, "unit": 64}
 _MAX_PROBLEMS = 200
-_ALIASES = {re.sub(r"\s+", "", a).lower(): f for f, names in COLUMNS.items() for a in names}
+_ALIASES = aliases(COLUMNS)
 EVENT_COLUMNS = ("id", "customer_id", "process_id", "process_type", "step",
                  "completed_at", "staff", "team", "unit", "source", "imported_at")
 TASK_COLUMNS = ("id", "event_id", "customer_id", "process_id", "kind", "doc_type", "start_at",
@@ -78,25 +79,11 @@ class EventImportResult:
 # ---------------------------------------------------------------- reading the three formats
 
 def _field_of(name: object) -> str | None:
-    return _ALIASES.get(re.sub(r"\s+", "", str(name or "").lstrip("\ufeff")).lower())
+    return _ALIASES.get(header_key(name))
 
 
 def _header(names: list[object]) -> tuple[dict[str, int], list[tuple[int, str]]]:
-    found: dict[str, int] = {}
-    problems: list[tuple[int, str]] = []
-    for i, raw in enumerate(names):
-        if not str(raw or "").strip():
-            continue
-        f = _field_of(raw)
-        if f is None:
-            problems.append((1, t("未知列“{c}”", "unknown column '{c}'", c=raw)))
-        elif f in found:
-            problems.append((1, t("列“{c}”重复", "column '{c}' appears twice", c=raw)))
-        else:
-            found[f] = i
-    problems += [(1, t("缺少必需列“{c}”", "missing required column '{c}'", c=COLUMNS[f][0]))
-                 for f in REQUIRED if f not in found]
-    return found, problems
+    return header_map(names, COLUMNS, REQUIRED, _ALIASES)
 
 
 def _rows_from_table(rows: Iterator[list], start: int = 2) -> Iterator[tuple[int, tuple]]:
@@ -374,11 +361,7 @@ def parse_events(data: bytes, name: str, rules: BusinessRulesLike
 
 
 def _summary(problems: list[tuple[int, str]]) -> str:
-    rows = sorted({r for r, _ in problems})
-    first = "; ".join(f"{t('第 {r} 行', 'row {r}', r=r)}: {m}" for r, m in problems[:3])
-    return t("导入失败，未导入任何事件：{n} 个问题，涉及 {k} 行。{first}",
-             "Import rejected, nothing imported: {n} problem(s) on {k} row(s). {first}",
-             n=len(problems), k=len(rows), first=first)
+    return rejection(problems, "事件")
 
 
 # ---------------------------------------------------------------- the service

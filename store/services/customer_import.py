@@ -28,6 +28,8 @@ from hudang.store.i18n import t
 from hudang.store.models import Customer
 from hudang.store.progress import Progress, no_progress
 from hudang.store.services.corrections import record_corrections
+from hudang.store.services.csvfile import (  # noqa: F401  (decode_csv_bytes: its old home)
+    aliases, decode_csv_bytes, header_map, rejection)
 from hudang.store.services.idnumbers import problems_of
 from hudang.store.textclean import (IDENTIFIER_FIELDS, ascii_identifier,
                                      normalise_identifiers, unsafe_character)
@@ -51,6 +53,7 @@ _VOLTAGE = {"高压": "HV", "hv": "HV", "低压": "LV", "lv": "LV"}
 _YES = {"是", "y", "yes", "true", "1", "重要"}
 _NO = {"", "否", "n", "no", "false", "0"}
 _MAX_LEN = {f: Customer._meta.fields[f].max_length for f in COLUMNS if f != "important"}
+_ALIASES = aliases(COLUMNS)
 _MAX_PROBLEMS = 200
 _PROGRESS_STEP = 50_000  # rows per insert statement batch, and per progress report
 _INSERT_COLUMNS = ("id", "number", "name", "id_number", "phone", "address", "voltage_class",
@@ -80,44 +83,9 @@ class ImportResult:
 
 # ---------------------------------------------------------------- reading the file
 
-def decode_csv_bytes(data: bytes) -> tuple[str, str]:
-    """The text of a CSV file and the encoding it was in: UTF-8 (BOM or not), else GB18030."""
-    if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8"), "utf-8-sig"
-    try:
-        return data.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError:
-        pass
-    try:  # GB18030 is a superset of GBK and GB2312, so GBK files decode the same way
-        return data.decode("gb18030"), "gbk"
-    except UnicodeDecodeError as exc:
-        raise ImportFailed(t("无法识别文件编码（支持 UTF-8 与 GBK）：第 {pos} 字节附近有无效字符。",
-                             "Unknown file encoding (UTF-8 and GBK are supported): invalid "
-                             "bytes near byte {pos}.", pos=exc.start),
-                           [(0, "encoding")]) from None
-
-
 def _header_map(header: list[str]) -> tuple[dict[str, int], list[tuple[int, str]]]:
     """Column index per field, or the problems with the header row."""
-    aliases = {re.sub(r"\s+", "", a).lower(): f for f, names in COLUMNS.items() for a in names}
-    found: dict[str, int] = {}
-    problems: list[tuple[int, str]] = []
-    for i, raw in enumerate(header):
-        key = re.sub(r"\s+", "", raw.lstrip("\ufeff")).lower()
-        if not key:
-            continue
-        field = aliases.get(key)
-        if field is None:
-            problems.append((1, t("未知列“{col}”", "unknown column '{col}'", col=raw)))
-        elif field in found:
-            problems.append((1, t("列“{col}”重复", "column '{col}' appears twice", col=raw)))
-        else:
-            found[field] = i
-    for field in REQUIRED:
-        if field not in found:
-            problems.append((1, t("缺少必需列“{col}”", "missing required column '{col}'",
-                                  col=COLUMNS[field][0])))
-    return found, problems
+    return header_map(header, COLUMNS, REQUIRED, _ALIASES)
 
 
 def _row_values(row: list[str], cols: dict[str, int]) -> dict[str, str]:
@@ -387,11 +355,7 @@ def _data_rows(reader, problems: list[tuple[int, str]]) -> tuple[list[list[str]]
 
 
 def _summary(problems: list[tuple[int, str]]) -> str:
-    rows = sorted({r for r, _ in problems})
-    first = "; ".join(f"{t('第 {r} 行', 'row {r}', r=r)}: {m}" for r, m in problems[:3])
-    return t("导入失败，未导入任何客户：{n} 个问题，涉及 {k} 行。{first}",
-             "Import rejected, nothing imported: {n} problem(s) on {k} row(s). {first}",
-             n=len(problems), k=len(rows), first=first)
+    return rejection(problems, "客户")
 
 
 # ---------------------------------------------------------------- the service

@@ -43,7 +43,7 @@ from hudang.store.i18n import t
 from hudang.store.progress import Progress, no_progress
 from hudang.store.services import serials
 from hudang.store.services.business_import import lookup_in
-from hudang.store.services.customer_import import decode_csv_bytes
+from hudang.store.services.csvfile import aliases, decode_csv_bytes, header_map, rejection
 from hudang.store.services.retention import decide_memoised
 from hudang.store.services.retention_policy import RetentionRules
 from hudang.store.textclean import ascii_identifier, unsafe_character
@@ -71,7 +71,7 @@ MAX_PAGES = 99_999
 EARLIEST = dt.date(1900, 1, 1)
 _MAX_PROBLEMS = 200
 _STEP = 50_000  # rows per insert statement, and per progress report
-_ALIASES = {re.sub(r"\s+", "", a).lower(): f for f, names in COLUMNS.items() for a in names}
+_ALIASES = aliases(COLUMNS)
 _DATE = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?"
                    r"(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?")
 DOCUMENT_COLUMNS = ("id", "barcode", "customer_id", "volume_id", "category", "doc_type", "title",
@@ -111,24 +111,7 @@ class DocumentImportResult:
 
 def _header_map(header: list[str]) -> tuple[dict[str, int], list[tuple[int, str]]]:
     """Column index per field, or the problems with the header row."""
-    found: dict[str, int] = {}
-    problems: list[tuple[int, str]] = []
-    for i, raw in enumerate(header):
-        key = re.sub(r"\s+", "", raw.lstrip("\ufeff")).lower()
-        if not key:
-            continue
-        field = _ALIASES.get(key)
-        if field is None:
-            problems.append((1, t("未知列“{col}”", "unknown column '{col}'", col=raw)))
-        elif field in found:
-            problems.append((1, t("列“{col}”重复", "column '{col}' appears twice", col=raw)))
-        else:
-            found[field] = i
-    for field in REQUIRED:
-        if field not in found:
-            problems.append((1, t("缺少必需列“{col}”", "missing required column '{col}'",
-                                  col=COLUMNS[field][0])))
-    return found, problems
+    return header_map(header, COLUMNS, REQUIRED, _ALIASES)
 
 
 def parse_date(text: str) -> dt.date | None:
@@ -452,11 +435,7 @@ def parse_documents_csv(data: bytes, scheme: BarcodeScheme | None = None,
 
 
 def _summary(problems: list[tuple[int, str]]) -> str:
-    rows = sorted({r for r, _ in problems})
-    first = "; ".join(f"{t('第 {r} 行', 'row {r}', r=r)}: {m}" for r, m in problems[:3])
-    return t("导入失败，未导入任何文件：{n} 个问题，涉及 {k} 行。{first}",
-             "Import rejected, nothing imported: {n} problem(s) on {k} row(s). {first}",
-             n=len(problems), k=len(rows), first=first)
+    return rejection(problems, "文件")
 
 
 # ---------------------------------------------------------------- what the archive holds

@@ -10,7 +10,7 @@ from hudang.store.db import write_tx
 from hudang.store.errors import ArchiveError, ImportFailed, ValidationError
 from hudang.store.i18n import t
 from hudang.store.progress import Progress, no_progress
-from hudang.store.services.customer_import import decode_csv_bytes
+from hudang.store.services.csvfile import decode_csv_bytes
 from hudang.store.services.handover import add_item, get_batch
 
 # Column headings accepted (Chinese as the business systems export them, or English).
