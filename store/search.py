@@ -170,19 +170,6 @@ def _fts_row(side: Sequence[Any]) -> tuple[int, str, str]:
     return cid, _fts_text("n", name), body
 
 
-def _grams_literal(side: Sequence[Any]) -> str:
-    """The side row's tagged bigrams as a PostgreSQL array literal, built at C speed (bulk).
-
-    No trailing unigrams: PostgreSQL searches one character with the B-tree or `strpos`
-    only, and each GIN entry costs (the GIN update is most of an import's time there).
-    """
-    parts = []
-    for tag, value in zip(("n", "h", "p", "i", "a", "q"), side[1:]):
-        if len(value) > 1:
-            parts.append(tag + ("," + tag).join(map(add, value, value[1:])))
-    return "{" + ",".join(parts) + "}"
-
-
 def _pg_row(side: Sequence[Any]) -> tuple:
     """The PostgreSQL side row: the normalised fields plus their tagged bigram array."""
     grams: set[str] = set()
@@ -486,71 +473,40 @@ def _chunks(rows: Iterable[Any], size: int) -> Iterator[list]:
 
 def index_customers_bulk(rows: Iterable[Any], progress: Progress = no_progress,
                          total: int = 0) -> int:
-    """Index customers that are NOT yet indexed (import, generator); return how many."""
-    count = 0
-    db = dbmod.require_database()
-    with dbmod.write_tx():
-        if dbmod.is_postgres():  # queue GIN entries, then merge them in one pass (below)
-            db.execute_sql("SET LOCAL gin_pending_list_limit = '256MB'")
-        for chunk in _chunks(rows, 5000):
-            sides = [_fields_of(*_as_tuple(r)) for r in chunk]
-            if dbmod.is_postgres():
-                from hudang.store.bulk import bulk_insert  # COPY, not INSERT
-
-                bulk_insert("customer_search", _PG_COLUMNS,
-                            [(*s, _grams_literal(s)) for s in sides])
-            else:
-                _executemany(_SQ_SIDE.replace("OR REPLACE ", ""), sides)
-                _executemany(_SQ_FTS, [_fts_row(s) for s in sides])
-            count += len(sides)
-            progress("index", count, total)
-        if dbmod.is_postgres() and count and db.execute_sql(
-                "SELECT to_regclass('customer_search_grams') IS NOT NULL").fetchone()[0]:
-            db.execute_sql("SELECT gin_clean_pending_list('customer_search_grams')")
-    return count
-
-
-def index_new_customers(ids: Sequence[int], numbers: Sequence[str], names: Sequence[str],
-                        id_numbers: Sequence[str], phones: Sequence[str],
-                        addresses: Sequence[str], progress: Progress = no_progress) -> int:
-    """Index customers NOT yet indexed, given as columns (an import); return how many.
+    """Index customers that are NOT yet indexed (import, generator, rebuild); return how many.
 
     The side-table and FTS rows (SQLite) or bigram arrays (PostgreSQL) are built a column
-    at a time (`sqlite_rows_for`, `pg_rows_for`).
+    at a time (`sqlite_rows_for`, `pg_rows_for`). PostgreSQL queues the GIN entries and
+    merges them in one pass at the end. On SQLite a job of `_BULK_SEGMENT` rows or more
+    (`total`, when the caller knows it) writes its own FTS5 segment with automerge off.
     """
-    total = len(ids)
-    done = 0
+    count = 0
     db = dbmod.require_database()
-    if dbmod.is_postgres():
-        from hudang.store.bulk import bulk_insert  # COPY
-
-        with dbmod.write_tx():  # queue GIN entries, then merge them in one pass
-            db.execute_sql("SET LOCAL gin_pending_list_limit = '256MB'")
-            for start in range(0, total, _COLUMN_CHUNK):
-                end = min(start + _COLUMN_CHUNK, total)
-                bulk_insert("customer_search", _PG_COLUMNS, pg_rows_for(
-                    ids[start:end], numbers[start:end], names[start:end],
-                    id_numbers[start:end], phones[start:end], addresses[start:end]))
-                done = end
-                progress("index", done, total)
-            if total and db.execute_sql(
-                    "SELECT to_regclass('customer_search_grams') IS NOT NULL").fetchone()[0]:
-                db.execute_sql("SELECT gin_clean_pending_list('customer_search_grams')")
-        return done
+    postgres = dbmod.is_postgres()
+    own_segment = not postgres and total >= _BULK_SEGMENT
     with dbmod.write_tx():
-        automerge = _fts_setting(db, "automerge", 4)
-        if total >= _BULK_SEGMENT:
+        if postgres:
+            db.execute_sql("SET LOCAL gin_pending_list_limit = '256MB'")
+        if own_segment:
+            automerge = _fts_setting(db, "automerge", 4)
             db.execute_sql(_SQ_FTS_CONFIG, ("automerge", 0))
-        for start in range(0, total, _COLUMN_CHUNK):
-            end = min(start + _COLUMN_CHUNK, total)
-            sides, fts = sqlite_rows_for(ids[start:end], numbers[start:end], names[start:end],
-                                         id_numbers[start:end], phones[start:end],
-                                         addresses[start:end])
-            _executemany(_SQ_SIDE.replace("OR REPLACE ", ""), sides)
-            _executemany(_SQ_FTS, fts)
-            done = end
-            progress("index", done, total)
-        if total >= _BULK_SEGMENT:
+        for chunk in _chunks(rows, _COLUMN_CHUNK):
+            columns = [list(c) if None not in c else ["" if v is None else v for v in c]
+                       for c in zip(*map(_as_tuple, chunk))]  # a NULL field: nothing indexed
+            if postgres:
+                from hudang.store.bulk import bulk_insert  # COPY, not INSERT
+
+                bulk_insert("customer_search", _PG_COLUMNS, pg_rows_for(*columns))
+            else:
+                sides, fts = sqlite_rows_for(*columns)
+                _executemany(_SQ_SIDE.replace("OR REPLACE ", ""), sides)
+                _executemany(_SQ_FTS, fts)
+            count += len(chunk)
+            progress("index", count, total)
+        if postgres and count and db.execute_sql(
+                "SELECT to_regclass('customer_search_grams') IS NOT NULL").fetchone()[0]:
+            db.execute_sql("SELECT gin_clean_pending_list('customer_search_grams')")
+        if own_segment:
             # A savepoint makes FTS5 write its pending terms as one new segment now, while
             # automerge is off: merging that segment into a 2-million-row index at commit
             # took 10 µs per imported row, half the import. The merge is left to FTS5's
@@ -558,7 +514,15 @@ def index_new_customers(ids: Sequence[int], numbers: Sequence[str], names: Seque
             db.execute_sql("SAVEPOINT hudang_fts_flush")
             db.execute_sql("RELEASE hudang_fts_flush")
             db.execute_sql(_SQ_FTS_CONFIG, ("automerge", automerge))
-    return done
+    return count
+
+
+def index_new_customers(ids: Sequence[int], numbers: Sequence[str], names: Sequence[str],
+                        id_numbers: Sequence[str], phones: Sequence[str],
+                        addresses: Sequence[str], progress: Progress = no_progress) -> int:
+    """Index customers NOT yet indexed, given as columns (an import); return how many."""
+    return index_customers_bulk(zip(ids, numbers, names, id_numbers, phones, addresses),
+                                progress, len(ids))
 
 
 _BULK_SEGMENT = 10_000  # imports at least this big write their own FTS5 segment

@@ -71,3 +71,13 @@ def test_id_problems_of_valid_card_is_empty_and_wrong_digit_is_said():
     bad = body + ("1" if good[-1] != "1" else "2")
     problems = idnumbers.problems_of([good, bad, ""], dt.date(2026, 11, 30))
     assert [i for i, _ in problems] == [1]
+
+
+def test_pg_rows_for_carry_the_per_row_bigrams():
+    rows = [(1, "0900000001", "张三明", "11010519491231002X", "13800001234", "佛山市禅城区祖庙路1号"),
+            (2, "x", "曾", "", "", "")]
+    got = search.pg_rows_for(*[list(c) for c in zip(*rows)])
+    for row, (*side, literal) in zip(rows, got):
+        want = search._pg_row(search._fields_of(*row))
+        assert tuple(side) == want[:-1]
+        assert set(filter(None, literal.strip("{}").split(","))) == set(want[-1])
