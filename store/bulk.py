@@ -12,7 +12,12 @@ import datetime as dt
 import gc
 import io
 import itertools
-from collections.abc import Iterable, Iterator, Sequence
+import queue
+import sqlite3
+import sys
+import threading
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
 
 from hudang.store import db as dbmod
 
@@ -145,3 +150,146 @@ def reserve_ids(table: str, count: int) -> int:
 def db_timestamp(value: dt.datetime) -> object:
     """A naive UTC datetime as the driver should receive it (Peewee's SQLite text format)."""
     return value if dbmod.is_postgres() else value.isoformat(" ")
+
+
+# ---------------------------------------------------------------- staged loads (SQLite)
+
+STAGE_SCHEMA = "hudang_stage"
+
+
+@dataclass(frozen=True)
+class Staged:
+    """Rows bound for one table: `rows` hold the values of `columns` in order; each
+    (column, value) of `constants` is the same for every row and bound once."""
+
+    table: str
+    columns: tuple[str, ...]
+    rows: list[tuple]
+    constants: tuple[tuple[str, object], ...] = ()
+
+
+def staged_load_available() -> bool:
+    """Whether `load_staged` can run here (SQLite with the serialise API, Python 3.11+)."""
+    return not dbmod.is_postgres() and hasattr(sqlite3.Connection, "deserialize")
+
+
+class _WorkerFailed(Exception):
+    def __init__(self, error: BaseException) -> None:
+        super().__init__(str(error))
+        self.error = error
+
+
+def load_staged(batches: Iterable[list[Staged]],
+                after_each: Callable[[list[Staged]], None] = lambda batch: None) -> None:
+    """SQLite: insert batches that a worker thread makes, each through a staging database.
+
+    A bulk load is two kinds of work of about equal size: Python's (reading, checking, the
+    search-index text: one CPU, the GIL held) and SQLite's (the rows, their B-trees and the
+    FTS5 index). A worker thread runs `batches` and binds each batch into a private
+    in-memory database of its own, serialised to bytes; this thread loads those bytes into
+    the attached schema `hudang_stage` and runs one INSERT … SELECT per table. The sqlite3
+    module releases the GIL for the whole of each statement, so the engine works on one CPU
+    while the next batch is made on the other. Call inside the write transaction: all the
+    rows commit or roll back with it. An exception in the worker is raised here (the
+    original, with its traceback); one raised here stops the worker.
+    """
+    db = dbmod.require_database()
+    conn = db.connection()
+    if not any(row[1] == STAGE_SCHEMA for row in conn.execute("PRAGMA database_list")):
+        conn.execute(f"ATTACH ':memory:' AS {STAGE_SCHEMA}")  # stays for the connection
+    handoff: queue.Queue = queue.Queue(maxsize=2)
+    stop = threading.Event()
+    # Each load's databases carry their own schema version: SQLite then reads the staged
+    # schema afresh for a load's first batch (another load's tables may differ), and keeps
+    # it for the rest, whose tables are the same (`_serialised`, checked below).
+    version = next(_LOADS)
+    worker = threading.Thread(target=_stage_batches, args=(batches, handoff, stop, version),
+                              name="hudang-stage", daemon=True)
+    interval = sys.getswitchinterval()
+    # After each statement this thread needs the GIL back from the worker: at the default
+    # 5 ms it would wait that long three times a batch.
+    sys.setswitchinterval(min(interval, 0.0005))
+    worker.start()
+    shape_of_first: dict[str, list] = {}
+    try:
+        while True:
+            kind, data, batch = handoff.get()
+            if kind == "done":
+                break
+            if kind == "error":
+                raise data.error
+            shape = [(s.table, len(s.columns), len(s.constants)) for s in batch]
+            if shape != shape_of_first.setdefault("shape", shape):
+                raise ValueError(f"staged batches differ in shape: {shape}")
+            conn.deserialize(data, name=STAGE_SCHEMA)
+            for i, staged in enumerate(batch):
+                names = (*staged.columns, *(c for c, _ in staged.constants))
+                values = (*(f"c{j}" for j in range(len(staged.columns))),
+                          *("?" for _ in staged.constants))
+                conn.execute(f"INSERT INTO {staged.table} ({', '.join(names)}) SELECT "
+                             f"{', '.join(values)} FROM {STAGE_SCHEMA}.t{i}",
+                             tuple(v for _, v in staged.constants))
+            after_each(batch)
+    finally:
+        stop.set()
+        while worker.is_alive():
+            with contextlib.suppress(queue.Empty):
+                handoff.get(timeout=0.05)
+        worker.join()
+        sys.setswitchinterval(interval)
+        with contextlib.suppress(sqlite3.Error):  # free the last batch's memory
+            conn.deserialize(_empty_database(), name=STAGE_SCHEMA)
+
+
+def _stage_batches(batches: Iterable[list[Staged]], handoff: queue.Queue,
+                   stop: threading.Event, version: int) -> None:
+    """The worker: make each batch and hand it over serialised (then "done", or the error)."""
+    def put(item: tuple) -> bool:
+        while not stop.is_set():
+            with contextlib.suppress(queue.Full):
+                handoff.put(item, timeout=0.05)
+                return True
+        return False
+
+    try:
+        for batch in batches:
+            if not put(("batch", _serialised(batch, version), batch)):
+                return
+        put(("done", None, None))
+    except BaseException as exc:  # noqa: BLE001 - handed to the loading thread, raised there
+        put(("error", _WorkerFailed(exc), None))
+
+
+def _serialised(batch: list[Staged], version: int) -> bytes:
+    """The batch as the bytes of an SQLite database: table t<i> holds batch[i]'s rows."""
+    stage = sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
+    try:
+        stage.execute("PRAGMA journal_mode = OFF")
+        stage.execute("BEGIN")
+        # Every table is created before any row, so each batch's database has the same
+        # schema at the same root pages: the loading connection keeps the schema it read
+        # for the first batch, and `deserialize` inside its open transaction does not make
+        # it read the schema again.
+        for i, staged in enumerate(batch):
+            width = len(staged.columns)
+            stage.execute(f"CREATE TABLE t{i} ({', '.join(f'c{j}' for j in range(width))})")
+        for i, staged in enumerate(batch):
+            stage.executemany(f"INSERT INTO t{i} VALUES ({', '.join('?' * len(staged.columns))})",
+                              staged.rows)
+        stage.execute("COMMIT")
+        stage.execute(f"PRAGMA schema_version = {int(version)}")
+        return stage.serialize()
+    finally:
+        stage.close()
+
+
+_LOADS = itertools.count(1000)  # schema versions of staged databases, one per load
+_EMPTY: list[bytes] = []
+
+
+def _empty_database() -> bytes:
+    if not _EMPTY:
+        stage = sqlite3.connect(":memory:")
+        _EMPTY.append(stage.serialize())
+        stage.close()
+    return _EMPTY[0]

@@ -22,6 +22,8 @@ A single character searches names that start with it; several words must all mat
 
 from __future__ import annotations
 
+import contextlib
+import itertools
 import os
 import re
 import sys
@@ -404,6 +406,7 @@ def _executemany(sql: str, rows: list) -> None:
         db.cursor().executemany(sql, rows)
 
 
+SIDE_COLUMNS = ("customer_id", "name", "number", "phone", "id_number", "address", "initials")
 _PG_COLUMNS = ("customer_id", "name", "number", "phone", "id_number", "address", "initials",
                "grams")
 _PG_UPSERT = (f"INSERT INTO customer_search ({', '.join(_PG_COLUMNS)}) VALUES %s"
@@ -471,6 +474,18 @@ def _chunks(rows: Iterable[Any], size: int) -> Iterator[list]:
         yield chunk
 
 
+def _column_chunks(rows: Iterable[Any], progress: Progress, total: int
+                   ) -> Iterator[list[list]]:
+    """The rows as columns, `_COLUMN_CHUNK` at a time; progress reported as each is taken."""
+    done = 0
+    for chunk in _chunks(rows, _COLUMN_CHUNK):
+        columns = [list(c) if None not in c else ["" if v is None else v for v in c]
+                   for c in zip(*map(_as_tuple, chunk))]  # a NULL field: nothing indexed
+        yield columns
+        done += len(chunk)
+        progress("index", done, total)
+
+
 def index_customers_bulk(rows: Iterable[Any], progress: Progress = no_progress,
                          total: int = 0) -> int:
     """Index customers that are NOT yet indexed (import, generator, rebuild); return how many.
@@ -483,38 +498,49 @@ def index_customers_bulk(rows: Iterable[Any], progress: Progress = no_progress,
     count = 0
     db = dbmod.require_database()
     postgres = dbmod.is_postgres()
-    own_segment = not postgres and total >= _BULK_SEGMENT
-    with dbmod.write_tx():
+    with dbmod.write_tx(), bulk_segment(total):
         if postgres:
-            db.execute_sql("SET LOCAL gin_pending_list_limit = '256MB'")
-        if own_segment:
-            automerge = _fts_setting(db, "automerge", 4)
-            db.execute_sql(_SQ_FTS_CONFIG, ("automerge", 0))
-        for chunk in _chunks(rows, _COLUMN_CHUNK):
-            columns = [list(c) if None not in c else ["" if v is None else v for v in c]
-                       for c in zip(*map(_as_tuple, chunk))]  # a NULL field: nothing indexed
-            if postgres:
-                from hudang.store.bulk import bulk_insert  # COPY, not INSERT
+            from hudang.store.bulk import bulk_insert  # COPY, not INSERT
 
-                bulk_insert("customer_search", _PG_COLUMNS, pg_rows_for(*columns))
-            else:
+            db.execute_sql("SET LOCAL gin_pending_list_limit = '256MB'")
+            # One COPY for the whole job, its rows made a chunk at a time as the server
+            # reads: the server inserts one chunk's GIN entries while the next is built.
+            count = bulk_insert("customer_search", _PG_COLUMNS,
+                                itertools.chain.from_iterable(
+                                    pg_rows_for(*columns) for columns in
+                                    _column_chunks(rows, progress, total)))
+            if count and db.execute_sql(
+                    "SELECT to_regclass('customer_search_grams') IS NOT NULL").fetchone()[0]:
+                db.execute_sql("SELECT gin_clean_pending_list('customer_search_grams')")
+        else:
+            for columns in _column_chunks(rows, progress, total):
                 sides, fts = sqlite_rows_for(*columns)
                 _executemany(_SQ_SIDE.replace("OR REPLACE ", ""), sides)
                 _executemany(_SQ_FTS, fts)
-            count += len(chunk)
-            progress("index", count, total)
-        if postgres and count and db.execute_sql(
-                "SELECT to_regclass('customer_search_grams') IS NOT NULL").fetchone()[0]:
-            db.execute_sql("SELECT gin_clean_pending_list('customer_search_grams')")
-        if own_segment:
-            # A savepoint makes FTS5 write its pending terms as one new segment now, while
-            # automerge is off: merging that segment into a 2-million-row index at commit
-            # took 10 µs per imported row, half the import. The merge is left to FTS5's
-            # own crisis merge (16 segments on a level) and to later writes' automerge.
-            db.execute_sql("SAVEPOINT hudang_fts_flush")
-            db.execute_sql("RELEASE hudang_fts_flush")
-            db.execute_sql(_SQ_FTS_CONFIG, ("automerge", automerge))
+                count += len(columns[0])
     return count
+
+
+@contextlib.contextmanager
+def bulk_segment(total: int) -> Iterator[None]:
+    """SQLite: a job indexing `total` new customers (`_BULK_SEGMENT` or more) writes its
+    own FTS5 segment at the end, with automerge off (call inside the write transaction).
+
+    A savepoint makes FTS5 write its pending terms as one new segment now, while automerge
+    is off: merging that segment into a 2-million-row index at commit took 10 µs per
+    imported row, half the import. The merge is left to FTS5's own crisis merge (16
+    segments on a level) and to later writes' automerge.
+    """
+    if dbmod.is_postgres() or total < _BULK_SEGMENT:
+        yield
+        return
+    db = dbmod.require_database()
+    automerge = _fts_setting(db, "automerge", 4)
+    db.execute_sql(_SQ_FTS_CONFIG, ("automerge", 0))
+    yield
+    db.execute_sql("SAVEPOINT hudang_fts_flush")
+    db.execute_sql("RELEASE hudang_fts_flush")
+    db.execute_sql(_SQ_FTS_CONFIG, ("automerge", automerge))
 
 
 def index_new_customers(ids: Sequence[int], numbers: Sequence[str], names: Sequence[str],

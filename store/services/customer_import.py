@@ -15,6 +15,8 @@ import itertools
 import json
 import operator
 import re
+import sqlite3
+from collections.abc import Iterator
 from dataclasses import dataclass
 from dataclasses import field as dc_field
 from pathlib import Path
@@ -22,7 +24,8 @@ from pathlib import Path
 from hudang.store import audit, search
 from hudang.store import db as dbmod
 from hudang.store.barcodes import compile_linear, default_scheme
-from hudang.store.bulk import bulk_insert, collector_paused, db_timestamp, reserve_ids
+from hudang.store.bulk import (Staged, bulk_insert, collector_paused, db_timestamp, load_staged,
+                               reserve_ids, staged_load_available)
 from hudang.store.errors import ImportFailed
 from hudang.store.i18n import t
 from hudang.store.models import Customer
@@ -172,6 +175,24 @@ class _RowCleaner:
 # two give the same rows (tests/store/test_import_columns.py).
 
 _EDGE_SPACE = re.compile(r"\n[^\S\n]|[^\S\n]\n")
+# Whitespace at a value's edge, or a character `unsafe_character` refuses, in the
+# newline-joined values of every column: one linear-time pass over a whole batch that
+# finds nothing in a clean file (re's \s is str.isspace(); every such character is below
+# U+3001). Only a match sends the batch through the per-column checks.
+_SPACES = "".join(f"\\x{{{ord(c):x}}}" for c in map(chr, range(0x3001))
+                  if c.isspace() and c != "\n")
+_SUSPECT = compile_linear(f"\\n[{_SPACES}]|[{_SPACES}]\\n|[\\x00-\\x09\\x0b-\\x1f\\x7f-\\x9f"
+                          f"\\x{{202a}}-\\x{{202e}}\\x{{2066}}-\\x{{2069}}]")
+
+
+def _suspect(text: str) -> bool:
+    """Whether `_SUSPECT` finds something (a lone surrogate, which RE2 cannot read, counts)."""
+    try:
+        return _SUSPECT.search(text) is not None
+    except UnicodeEncodeError:
+        return True
+
+
 # Patterns whose every part is a word character, \d, `.`, a plain [...] class, a group or a
 # quantifier cannot match a newline, so the numbers joined by newlines match one by one.
 _NEWLINE_FREE = re.compile(r"(?:[\w^$(){}|?*+,.:\-\[\]]|\\d)*")
@@ -209,15 +230,26 @@ def _fast_table(raws: list[list[str]], row_nos: list[int], cols: dict[str, int],
     """The validated columns when every row is good, else None (nothing decided)."""
     if not raws or min(map(len, raws)) <= max(cols.values()):
         return None
-    picked = zip(*map(operator.itemgetter(*cols.values()), raws))
-    columns: dict[str, list] = dict(zip(cols, map(list, picked)))
-    for field, col in columns.items():
-        if _EDGE_SPACE.search("\n" + "\n".join(col) + "\n"):
-            col[:] = [v.strip() for v in col]
-        if field in IDENTIFIER_FIELDS and not "".join(col).isascii():
-            col[:] = [ascii_identifier(v) for v in col]
-        if unsafe_character("".join(col)):
-            return None
+    width = len(raws[0])
+    if all(len(raw) == width for raw in raws):  # the usual file: one flat list, sliced
+        flat = list(itertools.chain.from_iterable(raws))
+        columns: dict[str, list] = {f: flat[i::width] for f, i in cols.items()}
+    else:
+        picked = zip(*map(operator.itemgetter(*cols.values()), raws))
+        columns = dict(zip(cols, map(list, picked)))
+    joined = {f: "\n".join(col) for f, col in columns.items()}
+    if _suspect("\n" + "\n".join(joined.values()) + "\n"):  # one pass for all columns
+        for field, col in columns.items():
+            if _EDGE_SPACE.search("\n" + joined[field] + "\n"):
+                col[:] = [v.strip() for v in col]
+            if unsafe_character("".join(col)):
+                return None
+            joined[field] = "\n".join(col)
+    for field in IDENTIFIER_FIELDS:
+        if field in columns and not joined[field].isascii():
+            columns[field][:] = [ascii_identifier(v) for v in columns[field]]
+            if unsafe_character("".join(columns[field])):
+                return None
     if "id_number" in columns:
         columns["id_number"] = [v.upper() for v in columns["id_number"]] \
             if not "".join(columns["id_number"]).isupper() else columns["id_number"]
@@ -391,27 +423,138 @@ def import_customers_csv(path: str | Path, actor: audit.Actor,
     digest = hashlib.sha256(data).hexdigest()
     now = db_timestamp(dt.datetime.now(dt.UTC).replace(tzinfo=None))
     with collector_paused(), dbmod.write_tx():
-        table, encoding = _parse_table(data, number_pattern)
-        count = len(table)
-        first_id = reserve_ids("customer", count)
-        c = table.columns
-        ids = range(first_id, first_id + count)
-        constant = itertools.repeat
-        records = list(zip(ids, c["number"], c["name"], c["id_number"], c["phone"],
-                           c["address"], c["voltage_class"], c["supply_voltage"], c["line"],
-                           c["area"], c["tariff"], constant("active"), c["important"],
-                           constant(False), constant(now), constant(now), constant(1)))
-        progress("customers", 0, count)
-        for start in range(0, count, _PROGRESS_STEP):
-            bulk_insert("customer", _INSERT_COLUMNS, records[start:start + _PROGRESS_STEP])
-            progress("customers", min(start + _PROGRESS_STEP, count), count)
-        search.index_new_customers(ids, c["number"], c["name"], c["id_number"], c["phone"],
-                                   c["address"], progress)
-        flagged = _check_id_numbers(table, first_id, path.name)
-        hv = c["voltage_class"].count("HV")
+        loaded = _import_staged(data, number_pattern, now, path.name, progress) \
+            if staged_load_available() else None
+        if loaded is None:
+            loaded = _import_checked(data, number_pattern, now, path.name, progress)
+        count, hv, first_id, encoding, flagged = loaded
         result = ImportResult(count, hv, count - hv, path.name, digest, encoding, flagged)
         audit.record(actor, "customer.import", "customer", path.name, None,
                      {"count": result.count, "hv": hv, "lv": result.lv, "file": path.name,
                       "sha256": digest, "encoding": encoding, "corrections": len(flagged),
                       "first_id": first_id, "last_id": first_id + count - 1})
     return result
+
+
+_Loaded = tuple[int, int, int, str, list[tuple[int, str, str]]]  # count hv first_id enc flagged
+
+
+def _import_checked(data: bytes, number_pattern: str | None, now: object, file_name: str,
+                    progress: Progress) -> _Loaded:
+    """The whole file checked first (every problem reported), then written."""
+    table, encoding = _parse_table(data, number_pattern)
+    count = len(table)
+    first_id = reserve_ids("customer", count)
+    c = table.columns
+    ids = range(first_id, first_id + count)
+    constant = itertools.repeat
+    records = list(zip(ids, c["number"], c["name"], c["id_number"], c["phone"],
+                       c["address"], c["voltage_class"], c["supply_voltage"], c["line"],
+                       c["area"], c["tariff"], constant("active"), c["important"],
+                       constant(False), constant(now), constant(now), constant(1)))
+    progress("customers", 0, count)
+    for start in range(0, count, _PROGRESS_STEP):
+        bulk_insert("customer", _INSERT_COLUMNS, records[start:start + _PROGRESS_STEP])
+        progress("customers", min(start + _PROGRESS_STEP, count), count)
+    search.index_new_customers(ids, c["number"], c["name"], c["id_number"], c["phone"],
+                               c["address"], progress)
+    flagged = _check_id_numbers(table, first_id, file_name)
+    return count, c["voltage_class"].count("HV"), first_id, encoding, flagged
+
+
+class _NeedsChecking(Exception):
+    """The staged load met something only the checked path reports well; nothing is kept."""
+
+
+_STAGED_MIN_ROWS = 10_000  # smaller files gain little from a second thread
+_STAGED_CHUNK = 10_000  # rows per staged batch (numpy's index text works best at this size)
+_STAGED_COLUMNS = ("id", "number", "name", "id_number", "phone", "address", "voltage_class",
+                   "supply_voltage", "line", "area", "tariff", "important")
+
+
+def _import_staged(data: bytes, number_pattern: str | None, now: object, file_name: str,
+                   progress: Progress) -> _Loaded | None:
+    """A clean file on SQLite, checked and written a batch at a time on two threads.
+
+    The worker thread reads, checks and prepares each batch of rows (customer rows, search
+    side rows and FTS rows, ID number checks) while SQLite writes the previous batch
+    (`bulk.load_staged`). Anything the per-batch checks do not pass - a problem row, a
+    number repeated across batches or already in the archive (the UNIQUE index refuses it),
+    a blank or unreadable row - rolls the batches back and returns None: the checked path
+    then reports every problem with its row number, or imports what these checks were too
+    strict for. Returns None at once for small files.
+    """
+    text, encoding = decode_csv_bytes(data)
+    estimate = text.count("\n")
+    if estimate < _STAGED_MIN_ROWS:
+        return None
+    number_re = compile_linear(number_pattern or default_scheme().customer_pattern)
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        header = next(reader, None)
+    except csv.Error:
+        return None
+    if header is None or _header_map(header)[1]:
+        return None
+    cols = _header_map(header)[0]
+    today = dt.date.today()
+    done = {"rows": 0, "hv": 0}
+    seen: set[str] = set()
+    flagged: list[tuple[int, str, str]] = []
+    marks: list[tuple] = []
+    db = dbmod.require_database()
+
+    def batches() -> Iterator[list[Staged]]:  # runs in the worker thread: no database here
+        while True:
+            try:
+                raws = list(itertools.islice(reader, _STAGED_CHUNK))
+            except csv.Error:
+                raise _NeedsChecking from None
+            if not raws:
+                return
+            row_nos = list(range(done["rows"] + 2, done["rows"] + 2 + len(raws)))
+            table = _fast_table(raws, row_nos, cols, number_re)
+            if table is None:
+                raise _NeedsChecking
+            c = table.columns
+            if not seen.isdisjoint(c["number"]):
+                raise _NeedsChecking
+            seen.update(c["number"])
+            first = first_id + done["rows"]
+            ids = range(first, first + len(raws))
+            records = list(zip(ids, *(c[f] for f in _STAGED_COLUMNS[1:])))
+            sides, fts = search.sqlite_rows_for(ids, c["number"], c["name"], c["id_number"],
+                                                c["phone"], c["address"])
+            values = c["id_number"]
+            for i, problem in problems_of(values, today):
+                flagged.append((row_nos[i], c["number"][i], problem))
+                marks.append((first + i, "id_number", values[i], problem,
+                              t("{f} 第 {r} 行", "{f} row {r}", f=file_name, r=row_nos[i])))
+            done["rows"] += len(raws)
+            done["hv"] += c["voltage_class"].count("HV")
+            yield [Staged("customer", _STAGED_COLUMNS, records,
+                          (("status", "active"), ("legal_hold", False), ("created_at", now),
+                           ("updated_at", now), ("version", 1))),
+                   Staged("customer_search", search.SIDE_COLUMNS, sides),
+                   Staged("customer_fts", ("rowid", "name", "body"), fts)]
+
+    loaded = {"rows": 0}
+
+    def reported(batch: list[Staged]) -> None:
+        loaded["rows"] += len(batch[0].rows)
+        progress("customers", loaded["rows"], max(estimate, loaded["rows"]))
+
+    try:
+        with db.atomic():  # a savepoint: a batch refused undoes them all
+            # SQLite: the next free id; rows take consecutive ids from it in this transaction
+            first_id = reserve_ids("customer", 0)
+            progress("customers", 0, estimate)
+            with search.bulk_segment(estimate):
+                load_staged(batches(), reported)
+            if not done["rows"]:
+                raise _NeedsChecking
+            record_corrections(marks)
+    except (_NeedsChecking, sqlite3.IntegrityError):
+        return None
+    progress("customers", done["rows"], done["rows"])
+    return done["rows"], done["hv"], first_id, encoding, flagged
