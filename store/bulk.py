@@ -158,14 +158,26 @@ STAGE_SCHEMA = "hudang_stage"
 
 
 @dataclass(frozen=True)
-class Staged:
-    """Rows bound for one table: `rows` hold the values of `columns` in order; each
-    (column, value) of `constants` is the same for every row and bound once."""
+class Target:
+    """Where staged rows go: `table`'s `columns`, each from a staged field (its index) or,
+    as a `Constant`, one value bound once for every row."""
 
     table: str
     columns: tuple[str, ...]
+    sources: tuple[int | Constant, ...]
+
+
+@dataclass(frozen=True)
+class Constant:
+    value: object
+
+
+@dataclass(frozen=True)
+class Batch:
+    """Rows of one width, bound for every target (the same targets for all of a load)."""
+
     rows: list[tuple]
-    constants: tuple[tuple[str, object], ...] = ()
+    targets: tuple[Target, ...]
 
 
 def staged_load_available() -> bool:
@@ -179,19 +191,25 @@ class _WorkerFailed(Exception):
         self.error = error
 
 
-def load_staged(batches: Iterable[list[Staged]],
-                after_each: Callable[[list[Staged]], None] = lambda batch: None) -> None:
+def load_staged(batches: Iterable[Batch],
+                after_each: Callable[[Batch], None] = lambda batch: None, *,
+                tail: Callable[[], None] | None = None,
+                meanwhile: Callable[[], None] | None = None) -> None:
     """SQLite: insert batches that a worker thread makes, each through a staging database.
 
     A bulk load is two kinds of work of about equal size: Python's (reading, checking, the
     search-index text: one CPU, the GIL held) and SQLite's (the rows, their B-trees and the
-    FTS5 index). A worker thread runs `batches` and binds each batch into a private
-    in-memory database of its own, serialised to bytes; this thread loads those bytes into
-    the attached schema `hudang_stage` and runs one INSERT … SELECT per table. The sqlite3
-    module releases the GIL for the whole of each statement, so the engine works on one CPU
-    while the next batch is made on the other. Call inside the write transaction: all the
-    rows commit or roll back with it. An exception in the worker is raised here (the
-    original, with its traceback); one raised here stops the worker.
+    FTS5 index). A worker thread runs `batches` and binds each batch's rows into one table
+    of a private in-memory database, serialised to bytes; this thread loads those bytes
+    into the attached schema `hudang_stage` and runs one INSERT … SELECT per target. The
+    sqlite3 module releases the GIL for the whole of each statement, so the engine works on
+    one CPU while the next batch is made on the other. Call inside the write transaction:
+    all the rows commit or roll back with it. An exception in the worker is raised here
+    (the original, with its traceback); one raised here stops the worker.
+
+    After the last batch the worker runs `tail` (Python work left to the end) while this
+    thread runs `meanwhile` (say, the statement that writes FTS5's pending terms), so the
+    two overlap as the batches did.
     """
     db = dbmod.require_database()
     conn = db.connection()
@@ -200,35 +218,42 @@ def load_staged(batches: Iterable[list[Staged]],
     handoff: queue.Queue = queue.Queue(maxsize=2)
     stop = threading.Event()
     # Each load's databases carry their own schema version: SQLite then reads the staged
-    # schema afresh for a load's first batch (another load's tables may differ), and keeps
-    # it for the rest, whose tables are the same (`_serialised`, checked below).
+    # schema afresh for a load's first batch (another load's table may differ), and keeps
+    # it for the rest, which have the same table (`_serialised`; widths checked below).
     version = next(_LOADS)
-    worker = threading.Thread(target=_stage_batches, args=(batches, handoff, stop, version),
+    worker = threading.Thread(target=_stage_batches,
+                              args=(batches, handoff, stop, version, tail),
                               name="hudang-stage", daemon=True)
     interval = sys.getswitchinterval()
     # After each statement this thread needs the GIL back from the worker: at the default
-    # 5 ms it would wait that long three times a batch.
+    # 5 ms it would wait that long several times a batch.
     sys.setswitchinterval(min(interval, 0.0005))
     worker.start()
-    shape_of_first: dict[str, list] = {}
+    first: list[tuple] = []
     try:
         while True:
             kind, data, batch = handoff.get()
-            if kind == "done":
-                break
             if kind == "error":
                 raise data.error
-            shape = [(s.table, len(s.columns), len(s.constants)) for s in batch]
-            if shape != shape_of_first.setdefault("shape", shape):
-                raise ValueError(f"staged batches differ in shape: {shape}")
+            if kind == "tail done":
+                break
+            if kind == "done":
+                if meanwhile is not None:
+                    meanwhile()
+                if tail is None:
+                    break
+                continue
+            shape = (len(batch.rows[0]), batch.targets)
+            if not first:
+                first.append(shape)
+            elif shape != first[0]:
+                raise ValueError("the batches of one staged load differ in shape")
             conn.deserialize(data, name=STAGE_SCHEMA)
-            for i, staged in enumerate(batch):
-                names = (*staged.columns, *(c for c, _ in staged.constants))
-                values = (*(f"c{j}" for j in range(len(staged.columns))),
-                          *("?" for _ in staged.constants))
-                conn.execute(f"INSERT INTO {staged.table} ({', '.join(names)}) SELECT "
-                             f"{', '.join(values)} FROM {STAGE_SCHEMA}.t{i}",
-                             tuple(v for _, v in staged.constants))
+            for target in batch.targets:
+                values = [f"c{s}" if isinstance(s, int) else "?" for s in target.sources]
+                conn.execute(f"INSERT INTO {target.table} ({', '.join(target.columns)}) "
+                             f"SELECT {', '.join(values)} FROM {STAGE_SCHEMA}.rows",
+                             [s.value for s in target.sources if isinstance(s, Constant)])
             after_each(batch)
     finally:
         stop.set()
@@ -241,9 +266,10 @@ def load_staged(batches: Iterable[list[Staged]],
             conn.deserialize(_empty_database(), name=STAGE_SCHEMA)
 
 
-def _stage_batches(batches: Iterable[list[Staged]], handoff: queue.Queue,
-                   stop: threading.Event, version: int) -> None:
-    """The worker: make each batch and hand it over serialised (then "done", or the error)."""
+def _stage_batches(batches: Iterable[Batch], handoff: queue.Queue, stop: threading.Event,
+                   version: int, tail: Callable[[], None] | None) -> None:
+    """The worker: make each batch and hand it over serialised, then "done"; then run
+    `tail` and say "tail done" (or hand over the error, whenever it comes)."""
     def put(item: tuple) -> bool:
         while not stop.is_set():
             with contextlib.suppress(queue.Full):
@@ -253,29 +279,30 @@ def _stage_batches(batches: Iterable[list[Staged]], handoff: queue.Queue,
 
     try:
         for batch in batches:
-            if not put(("batch", _serialised(batch, version), batch)):
+            if batch.rows and not put(("batch", _serialised(batch.rows, version), batch)):
                 return
-        put(("done", None, None))
+        if put(("done", None, None)) and tail is not None:
+            tail()
+            put(("tail done", None, None))
     except BaseException as exc:  # noqa: BLE001 - handed to the loading thread, raised there
         put(("error", _WorkerFailed(exc), None))
 
 
-def _serialised(batch: list[Staged], version: int) -> bytes:
-    """The batch as the bytes of an SQLite database: table t<i> holds batch[i]'s rows."""
+def _serialised(rows: list[tuple], version: int) -> bytes:
+    """The rows as the bytes of an SQLite database holding them in table `rows` (c0, c1 …).
+
+    One table, created before any row: every batch's database of a load has the same
+    schema at the same root page, so the loading connection may keep the schema it read
+    for the first batch (`deserialize` inside its open transaction does not make it read
+    the schema again). `version` is the load's schema version.
+    """
+    width = len(rows[0])
     stage = sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
     try:
         stage.execute("PRAGMA journal_mode = OFF")
         stage.execute("BEGIN")
-        # Every table is created before any row, so each batch's database has the same
-        # schema at the same root pages: the loading connection keeps the schema it read
-        # for the first batch, and `deserialize` inside its open transaction does not make
-        # it read the schema again.
-        for i, staged in enumerate(batch):
-            width = len(staged.columns)
-            stage.execute(f"CREATE TABLE t{i} ({', '.join(f'c{j}' for j in range(width))})")
-        for i, staged in enumerate(batch):
-            stage.executemany(f"INSERT INTO t{i} VALUES ({', '.join('?' * len(staged.columns))})",
-                              staged.rows)
+        stage.execute(f"CREATE TABLE rows ({', '.join(f'c{j}' for j in range(width))})")
+        stage.executemany(f"INSERT INTO rows VALUES ({', '.join('?' * width)})", rows)
         stage.execute("COMMIT")
         stage.execute(f"PRAGMA schema_version = {int(version)}")
         return stage.serialize()

@@ -29,7 +29,7 @@ import re
 import sys
 import unicodedata
 import weakref
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from operator import add
 from typing import Any
@@ -298,14 +298,22 @@ def sqlite_rows_for(ids: Sequence[int], numbers: Sequence[str], names: Sequence[
                     id_numbers: Sequence[str], phones: Sequence[str],
                     addresses: Sequence[str]) -> tuple[list[tuple], list[tuple]]:
     """The side-table rows and FTS rows of new customers given as columns (SQLite)."""
+    sides, (fts_name, body) = sqlite_columns_for(numbers, names, id_numbers, phones, addresses)
+    return list(zip(ids, *sides)), list(zip(ids, fts_name, body))
+
+
+def sqlite_columns_for(numbers: Sequence[str], names: Sequence[str],
+                       id_numbers: Sequence[str], phones: Sequence[str],
+                       addresses: Sequence[str]) -> tuple[list[list[str]], list[list[str]]]:
+    """SQLite index columns of new customers: the side table's (`SIDE_COLUMNS` after the
+    id) and the FTS table's (name, body)."""
     nname, nnumber, nphone, nid, naddr = (normalise_column(c) for c in
                                           (names, numbers, phones, id_numbers, addresses))
     inits = initials_column(nname)
     body = list(map(" ".join, zip(fts_column("h", nnumber), fts_column("p", nphone),
                                   fts_column("i", nid), fts_column("a", naddr),
                                   fts_column("q", inits))))
-    sides = list(zip(ids, nname, nnumber, nphone, nid, naddr, inits))
-    return sides, list(zip(ids, fts_column("n", nname), body))
+    return [nname, nnumber, nphone, nid, naddr, inits], [fts_column("n", nname), body]
 
 
 # ---------------------------------------------------------------- schema (migration 2)
@@ -522,9 +530,11 @@ def index_customers_bulk(rows: Iterable[Any], progress: Progress = no_progress,
 
 
 @contextlib.contextmanager
-def bulk_segment(total: int) -> Iterator[None]:
+def bulk_segment(total: int) -> Iterator[Callable[[], None]]:
     """SQLite: a job indexing `total` new customers (`_BULK_SEGMENT` or more) writes its
     own FTS5 segment at the end, with automerge off (call inside the write transaction).
+    It yields `flush`, which writes the segment at once (a caller with other work for the
+    end can overlap the two); the block's end writes it otherwise.
 
     A savepoint makes FTS5 write its pending terms as one new segment now, while automerge
     is off: merging that segment into a 2-million-row index at commit took 10 µs per
@@ -532,14 +542,21 @@ def bulk_segment(total: int) -> Iterator[None]:
     segments on a level) and to later writes' automerge.
     """
     if dbmod.is_postgres() or total < _BULK_SEGMENT:
-        yield
+        yield lambda: None
         return
     db = dbmod.require_database()
     automerge = _fts_setting(db, "automerge", 4)
     db.execute_sql(_SQ_FTS_CONFIG, ("automerge", 0))
-    yield
-    db.execute_sql("SAVEPOINT hudang_fts_flush")
-    db.execute_sql("RELEASE hudang_fts_flush")
+    flushed = []
+
+    def flush() -> None:  # the segment written now (once), not when the block ends
+        if not flushed:
+            db.execute_sql("SAVEPOINT hudang_fts_flush")
+            db.execute_sql("RELEASE hudang_fts_flush")
+            flushed.append(True)
+
+    yield flush
+    flush()
     db.execute_sql(_SQ_FTS_CONFIG, ("automerge", automerge))
 
 

@@ -24,8 +24,9 @@ from pathlib import Path
 from hudang.store import audit, search
 from hudang.store import db as dbmod
 from hudang.store.barcodes import compile_linear, default_scheme
-from hudang.store.bulk import (Staged, bulk_insert, collector_paused, db_timestamp, load_staged,
-                               reserve_ids, staged_load_available)
+from hudang.store.bulk import (Batch, Constant, Target, bulk_insert, collector_paused,
+                               db_timestamp, load_staged, page_cache, reserve_ids,
+                               staged_load_available)
 from hudang.store.errors import ImportFailed
 from hudang.store.i18n import t
 from hudang.store.models import Customer
@@ -468,6 +469,11 @@ class _NeedsChecking(Exception):
 
 _STAGED_MIN_ROWS = 10_000  # smaller files gain little from a second thread
 _STAGED_CHUNK = 10_000  # rows per staged batch (numpy's index text works best at this size)
+# SQLite page cache while loading: a new customer lands on random pages of the line, area
+# and search-name indexes; with room for those indexes (a few hundred MB at 2 million
+# customers) each page is read from the file once, not again after being pushed out.
+_CACHE_PER_ROW_KIB = 8
+_CACHE_MAX_KIB = 1 << 20
 _STAGED_COLUMNS = ("id", "number", "name", "id_number", "phone", "address", "voltage_class",
                    "supply_voltage", "line", "area", "tariff", "important")
 
@@ -504,7 +510,18 @@ def _import_staged(data: bytes, number_pattern: str | None, now: object, file_na
     marks: list[tuple] = []
     db = dbmod.require_database()
 
-    def batches() -> Iterator[list[Staged]]:  # runs in the worker thread: no database here
+    width = len(_STAGED_COLUMNS)
+    side_at = range(width, width + len(search.SIDE_COLUMNS) - 1)
+    targets = (
+        Target("customer", (*_STAGED_COLUMNS, "status", "legal_hold", "created_at",
+                            "updated_at", "version"),
+               (*range(width), Constant("active"), Constant(False), Constant(now),
+                Constant(now), Constant(1))),
+        Target("customer_search", search.SIDE_COLUMNS, (0, *side_at)),
+        Target("customer_fts", ("rowid", "name", "body"), (0, side_at[-1] + 1,
+                                                           side_at[-1] + 2)))
+
+    def batches() -> Iterator[Batch]:  # runs in the worker thread: no database here
         while True:
             try:
                 raws = list(itertools.islice(reader, _STAGED_CHUNK))
@@ -522,26 +539,27 @@ def _import_staged(data: bytes, number_pattern: str | None, now: object, file_na
             seen.update(c["number"])
             first = first_id + done["rows"]
             ids = range(first, first + len(raws))
-            records = list(zip(ids, *(c[f] for f in _STAGED_COLUMNS[1:])))
-            sides, fts = search.sqlite_rows_for(ids, c["number"], c["name"], c["id_number"],
-                                                c["phone"], c["address"])
-            values = c["id_number"]
-            for i, problem in problems_of(values, today):
-                flagged.append((row_nos[i], c["number"][i], problem))
-                marks.append((first + i, "id_number", values[i], problem,
-                              t("{f} 第 {r} 行", "{f} row {r}", f=file_name, r=row_nos[i])))
+            sides, fts = search.sqlite_columns_for(c["number"], c["name"], c["id_number"],
+                                                   c["phone"], c["address"])
+            rows = list(zip(ids, *(c[f] for f in _STAGED_COLUMNS[1:]), *sides, *fts))
+            id_numbers.append((c["id_number"], c["number"], row_nos, first))
             done["rows"] += len(raws)
             done["hv"] += c["voltage_class"].count("HV")
-            yield [Staged("customer", _STAGED_COLUMNS, records,
-                          (("status", "active"), ("legal_hold", False), ("created_at", now),
-                           ("updated_at", now), ("version", 1))),
-                   Staged("customer_search", search.SIDE_COLUMNS, sides),
-                   Staged("customer_fts", ("rowid", "name", "body"), fts)]
+            yield Batch(rows, targets)
+
+    id_numbers: list[tuple[list[str], list[str], list[int], int]] = []
+
+    def check_id_numbers() -> None:  # the worker, while SQLite writes the FTS5 segment
+        for values, numbers, row_nos, first in id_numbers:
+            for i, problem in problems_of(values, today):
+                flagged.append((row_nos[i], numbers[i], problem))
+                marks.append((first + i, "id_number", values[i], problem,
+                              t("{f} 第 {r} 行", "{f} row {r}", f=file_name, r=row_nos[i])))
 
     loaded = {"rows": 0}
 
-    def reported(batch: list[Staged]) -> None:
-        loaded["rows"] += len(batch[0].rows)
+    def reported(batch: Batch) -> None:
+        loaded["rows"] += len(batch.rows)
         progress("customers", loaded["rows"], max(estimate, loaded["rows"]))
 
     try:
@@ -549,8 +567,9 @@ def _import_staged(data: bytes, number_pattern: str | None, now: object, file_na
             # SQLite: the next free id; rows take consecutive ids from it in this transaction
             first_id = reserve_ids("customer", 0)
             progress("customers", 0, estimate)
-            with search.bulk_segment(estimate):
-                load_staged(batches(), reported)
+            with search.bulk_segment(estimate) as flush, \
+                    page_cache(min(_CACHE_PER_ROW_KIB * estimate, _CACHE_MAX_KIB)):
+                load_staged(batches(), reported, tail=check_id_numbers, meanwhile=flush)
             if not done["rows"]:
                 raise _NeedsChecking
             record_corrections(marks)
