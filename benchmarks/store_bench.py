@@ -116,42 +116,68 @@ def write_import_csv(rows: int) -> Path:
     return path
 
 
-def bench_import(rows: int, url: str) -> None:
-    path = write_import_csv(rows)
-    # A fresh connection, as `hudang import customers` has: the build's or the count's
-    # pages would otherwise fill its cache.
-    archive.close_archive()
-    archive.open_archive(url)
-    db = dbmod.require_database()
-    started, cpu_started = time.perf_counter(), time.process_time()
-    try:
-        with db.atomic():
-            result = import_customers_csv(path, ACTOR)
-            if not dbmod.is_postgres():
-                # The commit would write FTS5's pending terms (and its automerge work) to
-                # the index; a rollback never does. A savepoint triggers that same flush.
-                db.execute_sql("SAVEPOINT bench_flush")
-                db.execute_sql("RELEASE bench_flush")
-            took = time.perf_counter() - started
-            cpu = time.process_time() - cpu_started
-            raise _Rollback
-    except _Rollback:
-        pass
+def _settle(url: str) -> None:
+    """PostgreSQL: vacuum what the last rolled-back import left, so autovacuum does not
+    start in the middle of the next timing (a site's tables are vacuumed as well)."""
     if dbmod.is_postgres():
-        note = f" [client CPU {cpu:.2f} s; the rest is the server, mostly the GIN update]"
-        index = "search index with its GIN pending-list merge"
-    else:
-        note = f" [{result.count / cpu:,.0f} rows per CPU second]"
-        index = "search index with its FTS5 flush"
-    rate = result.count / took
+        import psycopg2
+
+        conn = psycopg2.connect(url)
+        conn.autocommit = True
+        with conn.cursor() as cur:
+            cur.execute("VACUUM customer, customer_search, customer_correction")
+        conn.close()
+
+
+def bench_import(rows: int, url: str, repeat: int) -> None:
+    """Import `rows` new customers `repeat` times (each rolled back); print each run and the
+    median, then a raw executemany/COPY of the same rows for the ratio."""
+    path = write_import_csv(rows)
+    rates, cpus = [], []
+    for _ in range(repeat):
+        _settle(url)
+        # A fresh connection, as `hudang import customers` has: the build's or the count's
+        # pages would otherwise fill its cache.
+        archive.close_archive()
+        archive.open_archive(url)
+        db = dbmod.require_database()
+        started, cpu_started = time.perf_counter(), time.process_time()
+        try:
+            with db.atomic():
+                result = import_customers_csv(path, ACTOR)
+                if not dbmod.is_postgres():
+                    # The commit would write FTS5's pending terms (and its automerge work) to
+                    # the index; a rollback never does. A savepoint triggers that same flush.
+                    db.execute_sql("SAVEPOINT bench_flush")
+                    db.execute_sql("RELEASE bench_flush")
+                took = time.perf_counter() - started
+                cpu = time.process_time() - cpu_started
+                raise _Rollback
+        except _Rollback:
+            pass
+        rates.append(result.count / took)
+        cpus.append(cpu)
+        if dbmod.is_postgres():
+            note = f"client CPU {cpu:.2f} s; the rest is the server, mostly the GIN update"
+        else:
+            note = f"{result.count / cpu:,.0f} rows per CPU second"
+        print(f"  CSV import: {result.count:,} rows in {took:.2f} s = {rate_text(rates[-1])} "
+              f"rows/s [{note}]")
+    index = ("search index with its GIN pending-list merge" if dbmod.is_postgres() else
+             "search index with its FTS5 flush")
     target = "20,000" if dbmod.is_postgres() else "50,000"
-    print(f"  CSV import: {result.count:,} rows in {took:.2f} s = {rate:,.0f} "
-          f"rows/s{note} (target >= {target}/s; into the populated archive, incl. validation, "
-          f"duplicate check and {index}; rolled back afterwards, so only the commit's own "
-          f"write is not timed)")
+    rate = statistics.median(rates)
+    print(f"  CSV import, median of {len(rates)}: {rate_text(rate)} rows/s (min "
+          f"{rate_text(min(rates))}, max {rate_text(max(rates))}; target >= {target}/s; into "
+          f"the populated archive, incl. validation, duplicate check and {index}; rolled back "
+          f"afterwards, so only the commit's own write is not timed)")
     raw = bench_raw_insert(path)
     print(f"  raw executemany/COPY of the same rows (no validation, no index): {raw:,.0f} "
           f"rows/s; the import runs at {rate / raw:.2f} of it ({raw / rate:.1f}x slower)")
+
+
+def rate_text(rate: float) -> str:
+    return f"{rate:,.0f}"
 
 
 def write_documents_csv(rows: int, customers: int) -> Path:
@@ -475,7 +501,7 @@ def run(label: str, url: str, args: argparse.Namespace) -> None:
     warm_cache(url)
     sections = set(args.sections.split(","))
     if "customers" in sections:
-        bench_import(args.import_rows, url)
+        bench_import(args.import_rows, url, args.repeat)
     if "documents" in sections:
         bench_documents(args.document_rows, args.customers, args.profile)
     if "lookup" in sections:
@@ -496,6 +522,8 @@ def main() -> None:
     ap.add_argument("--profile", action="store_true",
                     help="profile the documents import (cProfile, by own time)")
     ap.add_argument("--samples", type=int, default=2000)
+    ap.add_argument("--repeat", type=int, default=5,
+                    help="customer imports to time (each rolled back); the median is the figure")
     ap.add_argument("--postgres", metavar="URL", help="also run on this PostgreSQL database")
     ap.add_argument("--no-sqlite", action="store_true")
     ap.add_argument("--pg-schema", default=None, help="PostgreSQL schema of the archive "

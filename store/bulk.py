@@ -69,6 +69,65 @@ def page_cache(kib: int) -> Iterator[None]:
         db.execute_sql(f"PRAGMA cache_size = {int(before)}")  # frees the pages beyond it
 
 
+def copy_lines(table: str, columns: Sequence[str], blocks: Iterable[str]) -> int:
+    """PostgreSQL: COPY lines already in COPY's text format, a block of lines at a time
+    (made as the server reads); return how many lines."""
+    reader = _BlockReader(blocks)
+    with dbmod.require_database().cursor() as cur:
+        cur.copy_expert(f"COPY {table} ({', '.join(columns)}) FROM STDIN", reader)
+    return reader.count
+
+
+def copy_text_block(columns: Sequence[Sequence]) -> str:
+    """Rows given as columns, as lines of COPY's text format (PostgreSQL), a column at a time.
+
+    A column of strings is written as it is unless it holds a backslash, tab, newline or
+    carriage return (then those are escaped); None is \\N, booleans t / f, anything else
+    its str() (numbers, dates). Much quicker than writing CSV value by value.
+    """
+    texts = []
+    for column in columns:
+        kinds = set(map(type, column))
+        if kinds == {str}:
+            joined = "".join(column)
+            if "\\" in joined or "\t" in joined or "\n" in joined or "\r" in joined:
+                column = [_copy_escape(v) for v in column]
+            texts.append(column)
+        else:
+            texts.append([_copy_plain(v) for v in column])
+    return "".join([line + "\n" for line in map("\t".join, zip(*texts))])
+
+
+def _copy_escape(value: str) -> str:
+    return (value.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n")
+            .replace("\r", "\\r"))
+
+
+def _copy_plain(value: object) -> str:
+    if value is None:
+        return "\\N"
+    if type(value) is bool:
+        return "t" if value else "f"
+    if type(value) is str:
+        return _copy_escape(value)
+    return str(value)
+
+
+class _BlockReader:
+    """A file psycopg2's COPY reads: each read() gives the next block of lines."""
+
+    def __init__(self, blocks: Iterable[str]) -> None:
+        self.blocks = iter(blocks)
+        self.count = 0
+
+    def read(self, size: int = -1) -> str:
+        for block in self.blocks:
+            if block:  # an empty string would end the COPY
+                self.count += block.count("\n")
+                return block
+        return ""
+
+
 class _CopyReader:
     """A file psycopg2's COPY reads: each read() encodes the next rows (`_copy_text`, a few
     hundred at a time), so the server inserts what was sent while the next rows are made."""
@@ -108,8 +167,8 @@ def _copy_value(value: object) -> str:
         return ""
     if kind is bool:
         return "t" if value else "f"
-    if kind is list:  # search bigrams: word characters only, never the word NULL (2-3 chars)
-        return '"{' + ",".join(value) + '}"'
+    if kind is list:  # search bigram codes (numbers) or short words, never the word NULL
+        return '"{' + ",".join(map(str, value)) + '}"'
     if kind is int or kind is float:
         return str(value)
     return '"' + str(value).replace('"', '""') + '"'

@@ -76,6 +76,8 @@ MIGRATIONS: tuple[Migration, ...] = (
               _reminder_people_indexes),
     Migration(12, "keyword search index (PostgreSQL): bigrams compared byte-wise (COLLATE C)",
               search.compare_grams_bytewise),
+    Migration(13, "keyword search index (PostgreSQL): bigrams as bigint codes, re-indexed",
+              search.code_grams),
 )
 
 

@@ -16,17 +16,20 @@ import json
 import operator
 import re
 import sqlite3
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from dataclasses import field as dc_field
 from pathlib import Path
 
+import peewee as pw
+
 from hudang.store import audit, search
 from hudang.store import db as dbmod
 from hudang.store.barcodes import compile_linear, default_scheme
 from hudang.store.bulk import (Batch, Constant, Target, bulk_insert, collector_paused,
-                               db_timestamp, load_staged, page_cache, reserve_ids,
-                               staged_load_available)
+                               copy_lines, copy_text_block, db_timestamp, load_staged,
+                               page_cache, reserve_ids, staged_load_available)
 from hudang.store.errors import ImportFailed
 from hudang.store.i18n import t
 from hudang.store.models import Customer
@@ -424,8 +427,7 @@ def import_customers_csv(path: str | Path, actor: audit.Actor,
     digest = hashlib.sha256(data).hexdigest()
     now = db_timestamp(dt.datetime.now(dt.UTC).replace(tzinfo=None))
     with collector_paused(), dbmod.write_tx():
-        loaded = _import_staged(data, number_pattern, now, path.name, progress) \
-            if staged_load_available() else None
+        loaded = _import_staged(data, number_pattern, now, path.name, progress)
         if loaded is None:
             loaded = _import_checked(data, number_pattern, now, path.name, progress)
         count, hv, first_id, encoding, flagged = loaded
@@ -468,7 +470,7 @@ class _NeedsChecking(Exception):
 
 
 _STAGED_MIN_ROWS = 10_000  # smaller files gain little from a second thread
-_STAGED_CHUNK = 10_000  # rows per staged batch (numpy's index text works best at this size)
+_STAGED_CHUNK = 10_000  # rows per batch (numpy's index text works best at this size)
 # SQLite page cache while loading: a new customer lands on random pages of the line, area
 # and search-name indexes; with room for those indexes (a few hundred MB at 2 million
 # customers) each page is read from the file once, not again after being pushed out.
@@ -478,38 +480,118 @@ _STAGED_COLUMNS = ("id", "number", "name", "id_number", "phone", "address", "vol
                    "supply_voltage", "line", "area", "tariff", "important")
 
 
+@dataclass
+class _Chunk:
+    """A batch of rows that passed the batch checks, as columns, with ids and row numbers."""
+
+    ids: range
+    columns: dict[str, list]
+    row_nos: list[int]
+
+
+class _Stream:
+    """A clean file read and checked a batch at a time (`chunks`), and what it held."""
+
+    def __init__(self, text: str, number_pattern: str | None, first_id: int) -> None:
+        self.number_re = compile_linear(number_pattern or default_scheme().customer_pattern)
+        self.reader = csv.reader(io.StringIO(text, newline=""))
+        self.first_id = first_id
+        self.rows = self.hv = 0
+        self.seen: set[str] = set()
+        self.id_numbers: list[_Chunk] = []
+        self.refused = False
+        try:
+            header = next(self.reader, None)
+        except csv.Error:
+            raise _NeedsChecking from None
+        if header is None or _header_map(header)[1]:
+            raise _NeedsChecking
+        self.cols = _header_map(header)[0]
+
+    def chunks(self) -> Iterator[_Chunk]:
+        """Each batch, or _NeedsChecking at the first that does not pass (no database here;
+        `refused` says so too, where a driver reports the exception as its own)."""
+        while True:
+            try:
+                raws = list(itertools.islice(self.reader, _STAGED_CHUNK))
+            except csv.Error:
+                self.refused = True
+                raise _NeedsChecking from None
+            if not raws:
+                return
+            row_nos = list(range(self.rows + 2, self.rows + 2 + len(raws)))
+            table = _fast_table(raws, row_nos, self.cols, self.number_re)
+            if table is None or not self.seen.isdisjoint(table.columns["number"]):
+                self.refused = True
+                raise _NeedsChecking
+            self.seen.update(table.columns["number"])
+            first = self.first_id + self.rows
+            chunk = _Chunk(range(first, first + len(raws)), table.columns, row_nos)
+            self.id_numbers.append(chunk)
+            self.rows += len(raws)
+            self.hv += table.columns["voltage_class"].count("HV")
+            yield chunk
+
+    def check_id_numbers(self, file_name: str) -> tuple[list[tuple], list[tuple]]:
+        """The ID numbers' problems: (row, number, problem) and the correction-list rows."""
+        flagged: list[tuple[int, str, str]] = []
+        marks: list[tuple] = []
+        today = dt.date.today()
+        for chunk in self.id_numbers:
+            values, numbers = chunk.columns["id_number"], chunk.columns["number"]
+            for i, problem in problems_of(values, today):
+                flagged.append((chunk.row_nos[i], numbers[i], problem))
+                marks.append((chunk.ids[i], "id_number", values[i], problem,
+                              t("{f} 第 {r} 行", "{f} row {r}", f=file_name,
+                                r=chunk.row_nos[i])))
+        return flagged, marks
+
+
 def _import_staged(data: bytes, number_pattern: str | None, now: object, file_name: str,
                    progress: Progress) -> _Loaded | None:
-    """A clean file on SQLite, checked and written a batch at a time on two threads.
+    """A clean file, checked and written a batch at a time while the next is read.
 
-    The worker thread reads, checks and prepares each batch of rows (customer rows, search
-    side rows and FTS rows, ID number checks) while SQLite writes the previous batch
-    (`bulk.load_staged`). Anything the per-batch checks do not pass - a problem row, a
-    number repeated across batches or already in the archive (the UNIQUE index refuses it),
-    a blank or unreadable row - rolls the batches back and returns None: the checked path
-    then reports every problem with its row number, or imports what these checks were too
-    strict for. Returns None at once for small files.
+    SQLite: a worker thread reads, checks and prepares each batch (customer rows, search
+    side rows and FTS rows) while SQLite writes the previous one (`bulk.load_staged`).
+    PostgreSQL: the batches are read and checked as one COPY sends them, so the server
+    inserts rows while the client reads on; the search rows follow in a second COPY.
+    Anything the batch checks do not pass - a problem row, a number repeated across
+    batches or already in the archive (the UNIQUE index refuses it), a blank or unreadable
+    row - rolls the batches back and returns None: the checked path then reports every
+    problem with its row number, or imports what these checks were too strict for.
+    Returns None at once for small files.
     """
     text, encoding = decode_csv_bytes(data)
-    estimate = text.count("\n")
-    if estimate < _STAGED_MIN_ROWS:
+    estimate = text.count("\n")  # at least the number of rows after the header
+    if estimate < _STAGED_MIN_ROWS or not (dbmod.is_postgres() or staged_load_available()):
         return None
-    number_re = compile_linear(number_pattern or default_scheme().customer_pattern)
-    reader = csv.reader(io.StringIO(text, newline=""))
-    try:
-        header = next(reader, None)
-    except csv.Error:
-        return None
-    if header is None or _header_map(header)[1]:
-        return None
-    cols = _header_map(header)[0]
-    today = dt.date.today()
-    done = {"rows": 0, "hv": 0}
-    seen: set[str] = set()
-    flagged: list[tuple[int, str, str]] = []
-    marks: list[tuple] = []
     db = dbmod.require_database()
+    refused: tuple[type[BaseException], ...] = (_NeedsChecking, sqlite3.IntegrityError,
+                                                pw.IntegrityError)
+    if dbmod.is_postgres():
+        import psycopg2
 
+        refused += (psycopg2.IntegrityError,)
+    try:
+        with db.atomic():  # a savepoint: a batch refused undoes them all
+            progress("customers", 0, estimate)
+            stream = _Stream(text, number_pattern, reserve_ids("customer", estimate))
+            if dbmod.is_postgres():
+                flagged, marks = _stream_copy(stream, now, file_name, progress, estimate)
+            else:
+                flagged, marks = _stream_staged(stream, now, file_name, progress, estimate)
+            if not stream.rows:
+                raise _NeedsChecking
+            record_corrections(marks)
+    except refused:
+        return None
+    progress("customers", stream.rows, stream.rows)
+    return stream.rows, stream.hv, stream.first_id, encoding, flagged
+
+
+def _stream_staged(stream: _Stream, now: object, file_name: str, progress: Progress,
+                   estimate: int) -> tuple[list[tuple], list[tuple]]:
+    """SQLite: each batch made on a worker thread, written here (`bulk.load_staged`)."""
     width = len(_STAGED_COLUMNS)
     side_at = range(width, width + len(search.SIDE_COLUMNS) - 1)
     targets = (
@@ -521,59 +603,71 @@ def _import_staged(data: bytes, number_pattern: str | None, now: object, file_na
         Target("customer_fts", ("rowid", "name", "body"), (0, side_at[-1] + 1,
                                                            side_at[-1] + 2)))
 
-    def batches() -> Iterator[Batch]:  # runs in the worker thread: no database here
-        while True:
-            try:
-                raws = list(itertools.islice(reader, _STAGED_CHUNK))
-            except csv.Error:
-                raise _NeedsChecking from None
-            if not raws:
-                return
-            row_nos = list(range(done["rows"] + 2, done["rows"] + 2 + len(raws)))
-            table = _fast_table(raws, row_nos, cols, number_re)
-            if table is None:
-                raise _NeedsChecking
-            c = table.columns
-            if not seen.isdisjoint(c["number"]):
-                raise _NeedsChecking
-            seen.update(c["number"])
-            first = first_id + done["rows"]
-            ids = range(first, first + len(raws))
+    def batches() -> Iterator[Batch]:  # the worker thread: no database here
+        for chunk in stream.chunks():
+            c = chunk.columns
             sides, fts = search.sqlite_columns_for(c["number"], c["name"], c["id_number"],
                                                    c["phone"], c["address"])
-            rows = list(zip(ids, *(c[f] for f in _STAGED_COLUMNS[1:]), *sides, *fts))
-            id_numbers.append((c["id_number"], c["number"], row_nos, first))
-            done["rows"] += len(raws)
-            done["hv"] += c["voltage_class"].count("HV")
-            yield Batch(rows, targets)
+            yield Batch(list(zip(chunk.ids, *(c[f] for f in _STAGED_COLUMNS[1:]), *sides,
+                                 *fts)), targets)
 
-    id_numbers: list[tuple[list[str], list[str], list[int], int]] = []
-
-    def check_id_numbers() -> None:  # the worker, while SQLite writes the FTS5 segment
-        for values, numbers, row_nos, first in id_numbers:
-            for i, problem in problems_of(values, today):
-                flagged.append((row_nos[i], numbers[i], problem))
-                marks.append((first + i, "id_number", values[i], problem,
-                              t("{f} 第 {r} 行", "{f} row {r}", f=file_name, r=row_nos[i])))
-
+    checked: list[tuple[list[tuple], list[tuple]]] = []
     loaded = {"rows": 0}
 
     def reported(batch: Batch) -> None:
         loaded["rows"] += len(batch.rows)
         progress("customers", loaded["rows"], max(estimate, loaded["rows"]))
 
+    with search.bulk_segment(estimate) as flush, \
+            page_cache(min(_CACHE_PER_ROW_KIB * estimate, _CACHE_MAX_KIB)):
+        # The ID numbers are checked on the worker while SQLite writes the FTS5 segment.
+        load_staged(batches(), reported,
+                    tail=lambda: checked.append(stream.check_id_numbers(file_name)),
+                    meanwhile=flush)
+    return checked[0] if checked else ([], [])
+
+
+def _stream_copy(stream: _Stream, now: object, file_name: str, progress: Progress,
+                 estimate: int) -> tuple[list[tuple], list[tuple]]:
+    """PostgreSQL: the customer rows in one COPY as they are read and checked, then the
+    search rows in another; the ID numbers are checked on a second thread meanwhile."""
+    def blocks() -> Iterator[str]:  # COPY text, a batch at a time, as the server reads
+        for chunk in stream.chunks():
+            c = chunk.columns
+            same = [[value] * len(chunk.ids) for value in ("active", False, now, now, 1)]
+            yield copy_text_block([list(chunk.ids), c["number"], c["name"], c["id_number"],
+                                   c["phone"], c["address"], c["voltage_class"],
+                                   c["supply_voltage"], c["line"], c["area"], c["tariff"],
+                                   same[0], c["important"], *same[1:]])
+            progress("customers", stream.rows, max(estimate, stream.rows))
+
     try:
-        with db.atomic():  # a savepoint: a batch refused undoes them all
-            # SQLite: the next free id; rows take consecutive ids from it in this transaction
-            first_id = reserve_ids("customer", 0)
-            progress("customers", 0, estimate)
-            with search.bulk_segment(estimate) as flush, \
-                    page_cache(min(_CACHE_PER_ROW_KIB * estimate, _CACHE_MAX_KIB)):
-                load_staged(batches(), reported, tail=check_id_numbers, meanwhile=flush)
-            if not done["rows"]:
-                raise _NeedsChecking
-            record_corrections(marks)
-    except (_NeedsChecking, sqlite3.IntegrityError):
-        return None
-    progress("customers", done["rows"], done["rows"])
-    return done["rows"], done["hv"], first_id, encoding, flagged
+        copy_lines("customer", _INSERT_COLUMNS, blocks())
+    except Exception:
+        if stream.refused:  # psycopg2 reports it as a cancelled COPY
+            raise _NeedsChecking from None
+        raise
+    outcome: list = []
+
+    def check() -> None:
+        try:
+            outcome.append(stream.check_id_numbers(file_name))
+        except BaseException as exc:  # noqa: BLE001 - raised in the importing thread
+            outcome.append(exc)
+
+    # Pure Python, while this thread mostly waits for the server (the search COPY's GIN
+    # entries and their merge): psycopg2 lets go of the GIL while it waits.
+    checker = threading.Thread(target=check, name="hudang-id-check", daemon=True)
+    checker.start()
+    try:
+        chunks = stream.id_numbers
+        search.index_customers_bulk(
+            itertools.chain.from_iterable(
+                zip(k.ids, k.columns["number"], k.columns["name"], k.columns["id_number"],
+                    k.columns["phone"], k.columns["address"]) for k in chunks),
+            progress, stream.rows)
+    finally:
+        checker.join()
+    if isinstance(outcome[0], BaseException):
+        raise outcome[0]
+    return outcome[0]

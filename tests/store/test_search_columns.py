@@ -80,4 +80,19 @@ def test_pg_rows_for_carry_the_per_row_bigrams():
     for row, (*side, literal) in zip(rows, got):
         want = search._pg_row(search._fields_of(*row))
         assert tuple(side) == want[:-1]
-        assert set(filter(None, literal.strip("{}").split(","))) == set(want[-1])
+        assert set(map(int, filter(None, literal.strip("{}").split(",")))) == set(want[-1])
+
+
+@given(st.lists(st.text(alphabet=st.sampled_from("张三明欧阳𠮷祥0123456789abXx-_ \n"),
+                        max_size=12), max_size=30))
+def test_codes_column_is_the_per_value_codes(values):
+    for tag in "nhpiaq":
+        got = search.codes_column(tag, values)
+        assert [list(map(int, filter(None, g.split(",")))) for g in got] == [
+            search._gram_codes(tag, v) for v in values]
+
+
+def test_bigram_codes_are_distinct_across_fields_and_characters():
+    pairs = ["张三", "三张", "09", "90", "𠮷祥", "祥𠮷", "ab", "\U0010ffff\U0010ffff", "\x00\x01"]
+    codes = [search._gram_codes(tag, p)[0] for tag in "nhpiaq" for p in pairs]
+    assert len(set(codes)) == len(codes) and max(codes) < 2 ** 63
