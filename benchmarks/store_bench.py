@@ -125,7 +125,8 @@ def _settle(url: str) -> None:
         conn = psycopg2.connect(url)
         conn.autocommit = True
         with conn.cursor() as cur:
-            cur.execute("VACUUM customer, customer_search, customer_correction")
+            cur.execute("VACUUM customer, customer_search, customer_correction, document, "
+                        "volume, box")
         conn.close()
 
 
@@ -195,7 +196,7 @@ def write_documents_csv(rows: int, customers: int) -> Path:
     top = db.execute_sql("SELECT MAX(id) FROM customer").fetchone()[0]
     step = max(1, top // wanted)
     picked = db.execute_sql(f"SELECT number, name, voltage_class, area, line FROM customer "
-                            f"WHERE id % {step} = 0 ORDER BY id LIMIT {wanted}").fetchall()
+                            f"WHERE MOD(id, {step}) = 0 ORDER BY id LIMIT {wanted}").fetchall()
     boxes: dict[str, tuple[int, int]] = {}  # 台区 -> (box serial, customers in it)
     serial = 90_000_000  # far above the generator's serials; the import is rolled back
     written = 0
@@ -230,7 +231,7 @@ def write_documents_csv(rows: int, customers: int) -> Path:
     return path
 
 
-def bench_documents(rows: int, customers: int, profile: bool) -> None:
+def bench_documents(rows: int, customers: int, profile: bool, url: str) -> None:
     """The documents import into the populated archive (rolled back), and the same rows raw."""
     import os
 
@@ -239,6 +240,9 @@ def bench_documents(rows: int, customers: int, profile: bool) -> None:
 
     path = write_documents_csv(rows, customers)
     ruleset = load_ruleset(ROOT / "sample_data" / "rules")
+    _settle(url)
+    archive.close_archive()  # a fresh connection, as `hudang import documents` has
+    archive.open_archive(url)
     db = dbmod.require_database()
     load = os.getloadavg()
     profiler = None
@@ -278,7 +282,7 @@ def bench_documents(rows: int, customers: int, profile: bool) -> None:
           f"load average {load[0]:.1f} -> {end_load[0]:.1f} on {os.cpu_count()} CPUs "
           f"(target >= {'20' if dbmod.is_postgres() else '50'},000 rows/s)"
           + (" [under cProfile: slower than without]" if profiler else ""))
-    raw, raw_cpu = _raw_rows(written, columns)
+    raw, raw_cpu = _raw_rows(written, columns, url)
     total = sum(len(v) for v in written.values())
     print(f"  raw {'COPY' if dbmod.is_postgres() else 'executemany'} of the same {total:,} rows "
           f"(documents, volumes, boxes): {raw:.2f} s (CPU {raw_cpu:.2f} s) = "
@@ -291,14 +295,20 @@ def bench_documents(rows: int, customers: int, profile: bool) -> None:
         stats.sort_stats("tottime").print_stats(18)
 
 
-def _raw_rows(written: dict[str, list], columns: dict[str, list]) -> tuple[float, float]:
+def _raw_rows(written: dict[str, list], columns: dict[str, list], url: str
+              ) -> tuple[float, float]:
     """Seconds (wall, CPU) the bare driver takes to insert these rows (rolled back)."""
-    from hudang.store.bulk import bulk_insert
+    from hudang.store.bulk import bulk_insert, page_cache
+    from hudang.store.services import document_import
 
+    archive.close_archive()  # a fresh connection and page cache, as the import had
+    archive.open_archive(url)
     db = dbmod.require_database()
+    cache = min(document_import._CACHE_PER_ROW_KIB * len(written["document"]),
+                document_import._CACHE_MAX_KIB)
     started, cpu_started = time.perf_counter(), time.process_time()
     try:
-        with db.atomic():
+        with db.atomic(), page_cache(cache):
             for table in ("box", "volume", "document"):
                 bulk_insert(table, columns[table], written[table])
             if not dbmod.is_postgres():
@@ -503,7 +513,7 @@ def run(label: str, url: str, args: argparse.Namespace) -> None:
     if "customers" in sections:
         bench_import(args.import_rows, url, args.repeat)
     if "documents" in sections:
-        bench_documents(args.document_rows, args.customers, args.profile)
+        bench_documents(args.document_rows, args.customers, args.profile, url)
     if "lookup" in sections:
         bench_lookup(args.samples)
     if "search" in sections:

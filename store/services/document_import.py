@@ -35,7 +35,8 @@ from typing import NamedTuple
 from hudang.store import audit
 from hudang.store import db as dbmod
 from hudang.store.barcodes import BarcodeScheme, check_char, default_scheme
-from hudang.store.bulk import bulk_insert, collector_paused, db_timestamp, reserve_ids
+from hudang.store.bulk import (bulk_insert, collector_paused, db_timestamp, page_cache,
+                               reserve_ids)
 from hudang.common.domain import BoxStatus
 from hudang.store.domain import HV, LV, VOLTAGE_CLASSES, category_code, local_time
 from hudang.store.errors import AlreadyImported, BadCheckCharacter, ImportFailed
@@ -671,6 +672,13 @@ def import_documents_csv(path: str | Path, actor: audit.Actor,
         return _import(path, actor, ruleset, scheme or default_scheme(), progress)
 
 
+# SQLite page cache while inserting: a document lands on random pages of the document
+# table's indexes (customer, volume, barcode ...), ten million entries at the seeds' scale;
+# with room for them each page is read from the file once (1 GiB at most).
+_CACHE_PER_ROW_KIB = 8
+_CACHE_MAX_KIB = 1 << 20
+
+
 def _import(path: Path, actor: audit.Actor, ruleset: RetentionRules | None,
             scheme: BarcodeScheme, progress: Progress) -> DocumentImportResult:
     """Check the file against itself, then against the archive; insert it, or raise."""
@@ -679,7 +687,8 @@ def _import(path: Path, actor: audit.Actor, ruleset: RetentionRules | None,
     _refuse_repeat(digest, name)  # at once, before the work of reading a large file
     cat, problems, encoding = parse_documents_csv(data, scheme, progress=progress)
     del data  # the columns hold what is needed
-    with dbmod.write_tx() as db:
+    with dbmod.write_tx() as db, page_cache(min(_CACHE_PER_ROW_KIB * len(cat.numbers),
+                                                _CACHE_MAX_KIB)):
         if dbmod.is_postgres():  # two imports of one file: the second waits, then is refused
             db.execute_sql("LOCK TABLE document IN SHARE ROW EXCLUSIVE MODE")
         _refuse_repeat(digest, name)
