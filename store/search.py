@@ -400,12 +400,18 @@ def compare_grams_bytewise(db: pw.Database) -> None:
     """
     if not dbmod.is_postgres():
         return
-    collation = db.execute_sql(
-        "SELECT c.collname FROM pg_attribute a JOIN pg_collation c ON c.oid = a.attcollation "
+    column = _grams_column(db)
+    if column and column[0] == "text[]" and column[1] != "C":
+        db.execute_sql('ALTER TABLE customer_search ALTER COLUMN grams TYPE text[] COLLATE "C"')
+
+
+def _grams_column(db: pw.Database) -> tuple[str, str | None] | None:
+    """PostgreSQL: the bigram column's type and collation (None: no such column yet)."""
+    return db.execute_sql(
+        "SELECT format_type(a.atttypid, a.atttypmod), c.collname FROM pg_attribute a "
+        "LEFT JOIN pg_collation c ON c.oid = a.attcollation "
         "WHERE a.attrelid = to_regclass('customer_search') AND a.attname = 'grams'"
     ).fetchone()
-    if collation and collation[0] != "C":
-        db.execute_sql('ALTER TABLE customer_search ALTER COLUMN grams TYPE text[] COLLATE "C"')
 
 
 def code_grams(db: pw.Database) -> None:
@@ -417,11 +423,8 @@ def code_grams(db: pw.Database) -> None:
     """
     if not dbmod.is_postgres():
         return
-    kind = db.execute_sql(
-        "SELECT format_type(a.atttypid, a.atttypmod) FROM pg_attribute a "
-        "WHERE a.attrelid = to_regclass('customer_search') AND a.attname = 'grams'"
-    ).fetchone()
-    if kind and kind[0] != "bigint[]":
+    column = _grams_column(db)
+    if column and column[0] != "bigint[]":
         rebuild_index()
 
 
