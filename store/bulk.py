@@ -93,9 +93,18 @@ def copy_text_block(columns: Sequence[Sequence]) -> str:
             if "\\" in joined or "\t" in joined or "\n" in joined or "\r" in joined:
                 column = [_copy_escape(v) for v in column]
             texts.append(column)
+        elif len(kinds) == 1 and column.count(column[0]) == len(column):  # a constant
+            texts.append([_copy_plain(column[0])] * len(column))
+        elif kinds == {int}:
+            texts.append(list(map(str, column)))
+        elif kinds == {bool}:
+            texts.append(list(map(_BOOL_TEXT.__getitem__, column)))
         else:
             texts.append([_copy_plain(v) for v in column])
     return "".join([line + "\n" for line in map("\t".join, zip(*texts))])
+
+
+_BOOL_TEXT = {True: "t", False: "f"}
 
 
 def _copy_escape(value: str) -> str:

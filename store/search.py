@@ -40,6 +40,7 @@ import numpy as np
 import peewee as pw
 
 from hudang.store import db as dbmod
+from hudang.store import pinyin_initials
 from hudang.store.progress import Progress, no_progress
 from hudang.store.errors import ValidationError
 from hudang.store.i18n import t
@@ -134,6 +135,10 @@ class _CharInitials(dict):
     first_letter = None
 
     def __missing__(self, code: int) -> str:
+        if 0 <= code - pinyin_initials.FIRST < len(pinyin_initials.INITIALS):
+            value = pinyin_initials.INITIALS[code - pinyin_initials.FIRST]
+            self[code] = value
+            return value
         if type(self).first_letter is None:
             type(self).first_letter = staticmethod(_pinyin_first_letter())
         value = self.first_letter(chr(code))

@@ -9,7 +9,8 @@ import threading
 import pytest
 
 from hudang.store import db as dbmod
-from hudang.store.bulk import Batch, Constant, Target, load_staged
+from hudang.store.bulk import (Batch, Constant, Target, copy_lines, copy_text_block,
+                               load_staged)
 
 
 def _sqlite_only() -> None:
@@ -142,3 +143,26 @@ def test_the_store_turns_sqlite_memory_statistics_off_when_it_loads_sqlite_first
     on = _run("import sqlite3\nimport hudang.store\nfrom hudang.store import library_setup "
               "as l\nprint(l.memory_statistics_off)" + MEMORY_USED).split()
     assert on[0] == "False" and int(on[1]) > 0  # sqlite3 came first: left as it was
+
+
+def test_copy_text_blocks_carry_every_kind_of_value_to_postgresql(db):
+    if not dbmod.is_postgres():
+        pytest.skip("COPY is PostgreSQL's")
+    import datetime as dt
+
+    db.execute_sql("CREATE TEMP TABLE copied (n integer, s text, b boolean, d timestamp, "
+                   "k integer, f boolean, x text)")
+    when = dt.datetime(2026, 11, 30, 8, 5, 1, 250)
+    columns = [[1, 2, 3, 4],
+               ["张\t三", "back\\slash", "line\nbreak\r", "欧阳𠮷祥"],
+               [True, False, True, False],
+               [when] * 4,
+               [1, 1, 1, 1],
+               [True, True, True, True],
+               [None, "", "\\N", "x"]]
+    with dbmod.write_tx():
+        assert copy_lines("copied", ("n", "s", "b", "d", "k", "f", "x"),
+                          [copy_text_block([c[:2] for c in columns]),
+                           "", copy_text_block([c[2:] for c in columns])]) == 4
+        got = db.execute_sql("SELECT * FROM copied ORDER BY n").fetchall()
+    assert got == [tuple(row) for row in zip(*columns)]

@@ -96,3 +96,10 @@ def test_bigram_codes_are_distinct_across_fields_and_characters():
     pairs = ["张三", "三张", "09", "90", "𠮷祥", "祥𠮷", "ab", "\U0010ffff\U0010ffff", "\x00\x01"]
     codes = [search._gram_codes(tag, p)[0] for tag in "nhpiaq" for p in pairs]
     assert len(set(codes)) == len(codes) and max(codes) < 2 ** 63
+
+
+def test_the_initials_table_is_what_pypinyin_gives():
+    from hudang.store import pinyin_initials
+
+    assert pinyin_initials.generate() == pinyin_initials.INITIALS
+    assert search.initials("张三明") == "zsm" and search.initials("欧阳祥") == "oyx"
