@@ -2,12 +2,15 @@
 
 Generated (`python -m hudang.store.pinyin_initials`) from pypinyin's
 `lazy_pinyin(char, style=FIRST_LETTER)` without its phrase dictionary, exactly what
-`search._pinyin_first_letter` returns: one letter, or the character itself when pypinyin
+`pypinyin_first_letter` below returns: one letter, or the character itself when pypinyin
 has no reading for it. Loading pypinyin takes a quarter of a second, on the first
 customer indexed by each process (the first batch of an import, the desk's first new
 customer); this table answers the characters of names and addresses without it, and
 pypinyin remains the answer for everything else. A test holds the table equal to pypinyin.
 """
+
+import os
+import sys
 
 FIRST = 0x3400
 INITIALS = (
@@ -446,11 +449,24 @@ INITIALS = (
 )
 
 
+def pypinyin_first_letter():
+    """pypinyin's public `lazy_pinyin(…, style=FIRST_LETTER)`, imported without its phrases.
+
+    Importing pypinyin loads and trains on its 2.5 MB phrase dictionary (~0.7 s per
+    process); initials are taken one character at a time, so phrases never matter here and
+    pypinyin's documented PYPINYIN_NO_PHRASES switch skips them (only when this process has
+    not imported pypinyin already).
+    """
+    if "pypinyin" not in sys.modules:
+        os.environ.setdefault("PYPINYIN_NO_PHRASES", "true")
+    from pypinyin import Style, lazy_pinyin
+
+    return lambda char: (lazy_pinyin(char, style=Style.FIRST_LETTER) or [char])[0][:1] or char
+
+
 def generate() -> str:
     """The table as pypinyin gives it today."""
-    from hudang.store.search import _pinyin_first_letter
-
-    first_letter = _pinyin_first_letter()
+    first_letter = pypinyin_first_letter()
     return "".join(first_letter(chr(code)) for code in range(FIRST, 0xA000))
 
 

@@ -26,9 +26,7 @@ from __future__ import annotations
 
 import contextlib
 import itertools
-import os
 import re
-import sys
 import unicodedata
 import weakref
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -114,21 +112,6 @@ _SURNAME_INITIALS = {"曾": "z", "单": "s", "解": "x", "仇": "q", "区": "o",
                      "秘": "b", "员": "y", "种": "c", "翟": "z", "藏": "z", "繁": "p"}
 
 
-def _pinyin_first_letter():
-    """pypinyin's public `lazy_pinyin(…, style=FIRST_LETTER)`, imported without its phrases.
-
-    Importing pypinyin loads and trains on its 2.5 MB phrase dictionary (~0.7 s per
-    process, a third of a 20,000-row import); initials are taken one character at a time,
-    so phrases never matter here and pypinyin's documented PYPINYIN_NO_PHRASES switch
-    skips them (only when this process has not imported pypinyin already).
-    """
-    if "pypinyin" not in sys.modules:
-        os.environ.setdefault("PYPINYIN_NO_PHRASES", "true")
-    from pypinyin import Style, lazy_pinyin
-
-    return lambda char: (lazy_pinyin(char, style=Style.FIRST_LETTER) or [char])[0][:1] or char
-
-
 class _CharInitials(dict):
     """ord(char) -> its pinyin initial (or the character itself); a translate table."""
 
@@ -140,7 +123,7 @@ class _CharInitials(dict):
             self[code] = value
             return value
         if type(self).first_letter is None:
-            type(self).first_letter = staticmethod(_pinyin_first_letter())
+            type(self).first_letter = staticmethod(pinyin_initials.pypinyin_first_letter())
         value = self.first_letter(chr(code))
         self[code] = value
         return value
