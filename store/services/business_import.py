@@ -33,7 +33,7 @@ from hudang.store.i18n import t
 from hudang.store.progress import Progress, no_progress
 from hudang.store.services.business_rules import BusinessRulesLike, local_offset
 from hudang.store.services.csvfile import (aliases, decode_csv_bytes, header_key, header_map,
-                                           rejection)
+                                           read_header, rejection)
 
 # field -> accepted column names (Chinese first, then English); matching ignores case/spaces.
 COLUMNS: dict[str, tuple[str, ...]] = {
@@ -87,12 +87,7 @@ def _header(names: list[object]) -> tuple[dict[str, int], list[tuple[int, str]]]
 
 
 def _rows_from_table(rows: Iterator[list], start: int = 2) -> Iterator[tuple[int, tuple]]:
-    header = next(rows, None)
-    if header is None:
-        raise ImportFailed(t("文件是空的", "The file is empty"), [(1, "empty")])
-    cols, problems = _header(list(header))
-    if problems:
-        raise ImportFailed(_summary(problems), problems)
+    cols = read_header(rows, lambda header: _header(list(header)), _summary)
     where = [cols.get(f, -1) for f in FIELDS]  # -1: the empty cell appended to each row
     pick = operator.itemgetter(*where)
     pad = -1 in where

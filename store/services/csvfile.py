@@ -7,8 +7,9 @@ missing columns on row 1, and reject the whole file with one summary of its prob
 
 from __future__ import annotations
 
+import csv
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 
 from hudang.store.errors import ImportFailed
 from hudang.store.i18n import t
@@ -74,3 +75,21 @@ def rejection(problems: list[tuple[int, str]], what_zh: str) -> str:
     return t("导入失败，未导入任何{what}：{n} 个问题，涉及 {k} 行。{first}",
              "Import rejected, nothing imported: {n} problem(s) on {k} row(s). {first}",
              what=what_zh, n=len(problems), k=len(rows), first=first)
+
+
+def read_header(reader: Iterator[list[str]],
+                columns_of: Callable[[list[str]], tuple[dict[str, int], list[tuple[int, str]]]],
+                summary: Callable[[list[tuple[int, str]]], str]) -> dict[str, int]:
+    """The columns of the first row (`columns_of`: field -> index, problems), or
+    ImportFailed: row 1 unreadable, the file empty, or the header's own problems."""
+    try:
+        header = next(reader, None)
+    except csv.Error as exc:
+        raise ImportFailed(t("第 1 行无法读取：{e}", "row 1 cannot be read: {e}", e=exc),
+                           [(1, str(exc))]) from None
+    if header is None:
+        raise ImportFailed(t("文件是空的", "The file is empty"), [(1, "empty")])
+    cols, problems = columns_of(header)
+    if problems:
+        raise ImportFailed(summary(problems), problems)
+    return cols

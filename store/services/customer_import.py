@@ -17,7 +17,7 @@ import operator
 import re
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from dataclasses import field as dc_field
 from pathlib import Path
@@ -36,7 +36,7 @@ from hudang.store.models import Customer
 from hudang.store.progress import Progress, no_progress
 from hudang.store.services.corrections import record_corrections
 from hudang.store.services.csvfile import (  # noqa: F401  (decode_csv_bytes: its old home)
-    aliases, decode_csv_bytes, header_map, rejection)
+    aliases, decode_csv_bytes, header_map, read_header, rejection)
 from hudang.store.services.idnumbers import problems_of
 from hudang.store.textclean import (IDENTIFIER_FIELDS, ascii_identifier,
                                      normalise_identifiers, unsafe_character)
@@ -312,16 +312,8 @@ def _parse_table(data: bytes, number_pattern: str | None = None) -> tuple[_Table
     text, encoding = decode_csv_bytes(data)
     number_re = compile_linear(number_pattern or default_scheme().customer_pattern)
     reader = csv.reader(io.StringIO(text, newline=""))
-    try:
-        header = next(reader, None)
-    except csv.Error as exc:
-        raise ImportFailed(t("第 1 行无法读取：{e}", "row 1 cannot be read: {e}", e=exc),
-                           [(1, str(exc))]) from None
-    if header is None:
-        raise ImportFailed(t("文件是空的", "The file is empty"), [(1, "empty")])
-    cols, problems = _header_map(header)
-    if problems:
-        raise ImportFailed(_summary(problems), problems)
+    cols = read_header(reader, _header_map, _summary)
+    problems: list[tuple[int, str]] = []
     raws, row_nos = _data_rows(reader, problems)
     table = None if problems else _fast_table(raws, row_nos, cols, number_re)
     if table is None:
@@ -403,16 +395,23 @@ def _check_id_numbers(table: _Table, first_id: int, file_name: str
     Legacy lists are dirty: a row is never refused for its ID number, but each failure is
     reported with its row number and the customer goes on the correction list.
     """
-    values = table.columns["id_number"]
-    numbers, row_nos = table.columns["number"], table.row_nos
     flagged: list[tuple[int, str, str]] = []
-    marks = []
+    marks: list[tuple] = []
+    _id_number_problems(table.columns, table.row_nos, first_id, file_name, flagged, marks)
+    record_corrections(marks)
+    return flagged
+
+
+def _id_number_problems(columns: dict[str, list], row_nos: Sequence[int], first_id: int,
+                        file_name: str, flagged: list[tuple[int, str, str]],
+                        marks: list[tuple]) -> None:
+    """Add each failing ID number of these rows (ids from `first_id`) to `flagged` (row,
+    customer number, problem) and `marks` (the correction list's rows)."""
+    values, numbers = columns["id_number"], columns["number"]
     for i, problem in problems_of(values, dt.date.today()):
         flagged.append((row_nos[i], numbers[i], problem))
         marks.append((first_id + i, "id_number", values[i], problem,
                       t("{f} 第 {r} 行", "{f} row {r}", f=file_name, r=row_nos[i])))
-    record_corrections(marks)
-    return flagged
 
 
 def import_customers_csv(path: str | Path, actor: audit.Actor,
@@ -498,15 +497,12 @@ class _Stream:
         self.first_id = first_id
         self.rows = self.hv = 0
         self.seen: set[str] = set()
-        self.id_numbers: list[_Chunk] = []
+        self.batches: list[_Chunk] = []  # every batch read, for the ID checks and the index
         self.refused = False
         try:
-            header = next(self.reader, None)
-        except csv.Error:
+            self.cols = read_header(self.reader, _header_map, _summary)
+        except ImportFailed:  # the checked path reports it
             raise _NeedsChecking from None
-        if header is None or _header_map(header)[1]:
-            raise _NeedsChecking
-        self.cols = _header_map(header)[0]
 
     def chunks(self) -> Iterator[_Chunk]:
         """Each batch, or _NeedsChecking at the first that does not pass (no database here;
@@ -527,7 +523,7 @@ class _Stream:
             self.seen.update(table.columns["number"])
             first = self.first_id + self.rows
             chunk = _Chunk(range(first, first + len(raws)), table.columns, row_nos)
-            self.id_numbers.append(chunk)
+            self.batches.append(chunk)
             self.rows += len(raws)
             self.hv += table.columns["voltage_class"].count("HV")
             yield chunk
@@ -536,14 +532,9 @@ class _Stream:
         """The ID numbers' problems: (row, number, problem) and the correction-list rows."""
         flagged: list[tuple[int, str, str]] = []
         marks: list[tuple] = []
-        today = dt.date.today()
-        for chunk in self.id_numbers:
-            values, numbers = chunk.columns["id_number"], chunk.columns["number"]
-            for i, problem in problems_of(values, today):
-                flagged.append((chunk.row_nos[i], numbers[i], problem))
-                marks.append((chunk.ids[i], "id_number", values[i], problem,
-                              t("{f} 第 {r} 行", "{f} row {r}", f=file_name,
-                                r=chunk.row_nos[i])))
+        for chunk in self.batches:
+            _id_number_problems(chunk.columns, chunk.row_nos, chunk.ids.start, file_name,
+                                flagged, marks)
         return flagged, marks
 
 
@@ -660,7 +651,7 @@ def _stream_copy(stream: _Stream, now: object, file_name: str, progress: Progres
     checker = threading.Thread(target=check, name="hudang-id-check", daemon=True)
     checker.start()
     try:
-        chunks = stream.id_numbers
+        chunks = stream.batches
         search.index_customers_bulk(
             itertools.chain.from_iterable(
                 zip(k.ids, k.columns["number"], k.columns["name"], k.columns["id_number"],

@@ -44,7 +44,8 @@ from hudang.store.i18n import t
 from hudang.store.progress import Progress, no_progress
 from hudang.store.services import serials
 from hudang.store.services.business_import import lookup_in
-from hudang.store.services.csvfile import aliases, decode_csv_bytes, header_map, rejection
+from hudang.store.services.csvfile import (aliases, decode_csv_bytes, header_map, read_header,
+                                           rejection)
 from hudang.store.services.retention import decide_memoised
 from hudang.store.services.retention_policy import RetentionRules
 from hudang.store.textclean import ascii_identifier, unsafe_character
@@ -398,16 +399,8 @@ def parse_documents_csv(data: bytes, scheme: BarcodeScheme | None = None,
     """(catalogue, problems, encoding); only what the file alone shows is checked here."""
     text, encoding = decode_csv_bytes(data)
     reader = csv.reader(_lines(text))
-    try:
-        header = next(reader, None)
-    except csv.Error as exc:
-        raise ImportFailed(t("第 1 行无法读取：{e}", "row 1 cannot be read: {e}", e=exc),
-                           [(1, str(exc))]) from None
-    if header is None:
-        raise ImportFailed(t("文件是空的", "The file is empty"), [(1, "empty")])
-    cols, problems = _header_map(header)
-    if problems:
-        raise ImportFailed(_summary(problems), problems)
+    cols = read_header(reader, _header_map, _summary)
+    problems: list[tuple[int, str]] = []
     clean = _Cleaner(cols, scheme or default_scheme(), today or dt.date.today())
     cat = Catalogue(*([] for _ in fields(Catalogue)))
     records = _rows(reader, problems)
