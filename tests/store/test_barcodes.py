@@ -93,8 +93,10 @@ def _check_char_as_first_printed(payload: str) -> str:
     return ALPHABET[(m + 1 - p) % m]
 
 
-def test_library_check_character_equals_the_first_implementation():
+def test_check_character_equals_the_first_implementation_and_python_stdnum():
     import random
+
+    from stdnum.iso7064 import mod_37_36
 
     rng = random.Random(20261130)
     payloads = ["", "B00000042", "D", "ZZZZZZZZZZZZ"]
@@ -105,6 +107,9 @@ def test_library_check_character_equals_the_first_implementation():
                  for serial in (0, 1, 9, 10, 99_999_999, *range(1000, 3000))]
     mismatched = [p for p in payloads if check_char(p) != _check_char_as_first_printed(p)]
     assert mismatched == []
+    stdnum = [p for p in payloads if check_char(p) != mod_37_36.calc_check_digit(p, ALPHABET)]
+    assert stdnum == []
+    assert len({check_char(p) for p in payloads}) == 36  # every character is some check
 
 
 def test_check_character_refuses_characters_outside_the_alphabet():
