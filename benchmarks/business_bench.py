@@ -112,7 +112,7 @@ _TASK_NAMES = business_import.TASK_COLUMNS + tuple(c for c, _ in business_import
 
 def raw_insert(url: str, csv_path: Path) -> dict:
     """(In the child.) The import's own rows through the bare driver, both rolled back."""
-    from hudang.store.bulk import page_cache
+    from hudang.store.bulk import load_cache_kib, page_cache
 
     archive.open_archive(url)
     db = dbmod.require_database()
@@ -128,7 +128,7 @@ def raw_insert(url: str, csv_path: Path) -> dict:
             raise _Rollback
     except _Rollback:
         pass
-    kib = min(business_import.CACHE_PER_EVENT_KIB * len(events), business_import.CACHE_MAX_KIB)
+    kib = load_cache_kib(len(events), business_import.CACHE_PER_EVENT_KIB)
     try:
         with dbmod.write_tx(), page_cache(kib):
             t0, c0 = time.perf_counter(), time.process_time()

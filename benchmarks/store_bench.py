@@ -284,13 +284,12 @@ def bench_documents(rows: int, customers: int, profile: bool, url: str) -> None:
 def _raw_rows(written: dict[str, list], columns: dict[str, list], url: str
               ) -> tuple[float, float]:
     """Seconds (wall, CPU) the bare driver takes to insert these rows (rolled back)."""
-    from hudang.store.bulk import bulk_insert, page_cache
+    from hudang.store.bulk import bulk_insert, load_cache_kib, page_cache
     from hudang.store.services import document_import
 
     archive.close_archive()  # a fresh connection and page cache, as the import had
     archive.open_archive(url)
-    cache = min(document_import._CACHE_PER_ROW_KIB * len(written["document"]),
-                document_import._CACHE_MAX_KIB)
+    cache = load_cache_kib(len(written["document"]), document_import._CACHE_PER_ROW_KIB)
 
     def insert() -> None:
         with page_cache(cache):

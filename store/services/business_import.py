@@ -25,6 +25,7 @@ from hudang.store.bulk import (
     bulk_insert,
     collector_paused,
     db_timestamp,
+    load_cache_kib,
     page_cache,
     reserve_ids,
 )
@@ -375,7 +376,7 @@ def import_events(path: str | Path, actor: audit.Actor, rules: BusinessRulesLike
     digest = hashlib.sha256(data).hexdigest()
     with collector_paused(), dbmod.write_tx():  # millions of row tuples, no cycles
         fmt, events, known = parse_events(data, path.name, rules)
-        with page_cache(min(CACHE_PER_EVENT_KIB * len(events), CACHE_MAX_KIB)):
+        with page_cache(load_cache_kib(len(events), CACHE_PER_EVENT_KIB)):
             n_tasks = _insert(events, path.name, rules, progress) if events else 0
         result = EventImportResult(path.name, digest, fmt, len(events) + known, len(events),
                                    known, n_tasks)
@@ -481,9 +482,8 @@ class _Planner:
 
 CHUNK = 100_000  # events per round of insert statements (bounds memory on big files)
 # SQLite page cache while inserting: about what an event and its tasks take with their index
-# entries, so a big file's pages stay in memory until the commit (1 GiB at most).
+# entries, so a big file's pages stay in memory until the commit (`bulk.load_cache_kib`).
 CACHE_PER_EVENT_KIB = 1
-CACHE_MAX_KIB = 1 << 20
 
 # Each new event crosses from Python once, into a temporary table with its plan number and
 # its own times (match_from and the plan's hour-clock deadlines); one INSERT ... SELECT copies

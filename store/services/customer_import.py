@@ -29,7 +29,8 @@ from hudang.store import db as dbmod
 from hudang.store.barcodes import compile_linear, default_scheme
 from hudang.store.bulk import (Batch, Constant, Target, bulk_insert, collector_paused,
                                copy_lines, copy_text_block, db_timestamp, load_staged,
-                               page_cache, reserve_ids, staged_load_available)
+                               load_cache_kib, page_cache, reserve_ids,
+                               staged_load_available)
 from hudang.store.errors import ImportFailed
 from hudang.store.i18n import t
 from hudang.store.models import Customer
@@ -474,7 +475,6 @@ _STAGED_CHUNK = 10_000  # rows per batch (numpy's index text works best at this 
 # and search-name indexes; with room for those indexes (a few hundred MB at 2 million
 # customers) each page is read from the file once, not again after being pushed out.
 _CACHE_PER_ROW_KIB = 8
-_CACHE_MAX_KIB = 1 << 20
 _STAGED_COLUMNS = ("id", "number", "name", "id_number", "phone", "address", "voltage_class",
                    "supply_voltage", "line", "area", "tariff", "important")
 
@@ -610,7 +610,7 @@ def _stream_staged(stream: _Stream, now: object, file_name: str, progress: Progr
         progress("customers", loaded["rows"], max(estimate, loaded["rows"]))
 
     with search.bulk_segment(estimate) as flush, \
-            page_cache(min(_CACHE_PER_ROW_KIB * estimate, _CACHE_MAX_KIB)):
+            page_cache(load_cache_kib(estimate, _CACHE_PER_ROW_KIB)):
         # The ID numbers are checked on the worker while SQLite writes the FTS5 segment.
         load_staged(batches(), reported,
                     tail=lambda: checked.append(stream.check_id_numbers(file_name)),

@@ -35,8 +35,8 @@ from typing import NamedTuple
 from hudang.store import audit
 from hudang.store import db as dbmod
 from hudang.store.barcodes import BarcodeScheme, check_char, default_scheme
-from hudang.store.bulk import (bulk_insert, collector_paused, db_timestamp, page_cache,
-                               reserve_ids)
+from hudang.store.bulk import (bulk_insert, collector_paused, db_timestamp, load_cache_kib,
+                               page_cache, reserve_ids)
 from hudang.common.domain import BoxStatus
 from hudang.store.domain import HV, LV, VOLTAGE_CLASSES, category_code, local_time
 from hudang.store.errors import AlreadyImported, BadCheckCharacter, ImportFailed
@@ -669,7 +669,6 @@ def import_documents_csv(path: str | Path, actor: audit.Actor,
 # table's indexes (customer, volume, barcode ...), ten million entries at the seeds' scale;
 # with room for them each page is read from the file once (1 GiB at most).
 _CACHE_PER_ROW_KIB = 8
-_CACHE_MAX_KIB = 1 << 20
 
 
 def _import(path: Path, actor: audit.Actor, ruleset: RetentionRules | None,
@@ -680,8 +679,8 @@ def _import(path: Path, actor: audit.Actor, ruleset: RetentionRules | None,
     _refuse_repeat(digest, name)  # at once, before the work of reading a large file
     cat, problems, encoding = parse_documents_csv(data, scheme, progress=progress)
     del data  # the columns hold what is needed
-    with dbmod.write_tx() as db, page_cache(min(_CACHE_PER_ROW_KIB * len(cat.numbers),
-                                                _CACHE_MAX_KIB)):
+    with dbmod.write_tx() as db, page_cache(load_cache_kib(len(cat.numbers),
+                                                             _CACHE_PER_ROW_KIB)):
         if dbmod.is_postgres():  # two imports of one file: the second waits, then is refused
             db.execute_sql("LOCK TABLE document IN SHARE ROW EXCLUSIVE MODE")
         _refuse_repeat(digest, name)

@@ -166,3 +166,15 @@ def test_copy_text_blocks_carry_every_kind_of_value_to_postgresql(db):
                            "", copy_text_block([c[2:] for c in columns])]) == 4
         got = db.execute_sql("SELECT * FROM copied ORDER BY n").fetchall()
     assert got == [tuple(row) for row in zip(*columns)]
+
+
+def test_a_bulk_loads_page_cache_grows_with_the_load_within_the_machines_memory():
+    import os
+
+    from hudang.store.bulk import load_cache_kib
+
+    assert load_cache_kib(1000, 8) == 8000  # a small load asks for what it touches
+    memory_kib = os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE") // 1024
+    big = load_cache_kib(10_000_000, 8)
+    assert 1 << 20 <= big <= 4 << 20
+    assert big == max(1 << 20, min(4 << 20, memory_kib // 4))
