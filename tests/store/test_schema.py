@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 from hudang.store import archive, schema
@@ -77,3 +79,55 @@ def test_postgres_bigrams_are_codes_and_older_archives_are_moved(db):
     assert db.execute_sql(type_sql).fetchone()[0] == "bigint[]"
     assert [h.name for h in search.search_customers("三明")] == ["张三明"]
     assert [h.name for h in search.search_customers("00000001")] == ["张三明"]
+
+
+def _document_indexes(db) -> set[str]:
+    from hudang.store import db as dbmod
+
+    if dbmod.is_postgres():
+        sql = "SELECT indexname FROM pg_indexes WHERE tablename = 'document'"
+    else:
+        sql = "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'document'"
+    return {row[0] for row in db.execute_sql(sql).fetchall()}
+
+
+def _plan(db, sql: str, value: object) -> str:
+    from hudang.store import db as dbmod
+
+    if dbmod.is_postgres():  # a small table is read whole unless told otherwise
+        db.execute_sql("SET LOCAL enable_seqscan = off")
+        return " ".join(r[0] for r in db.execute_sql("EXPLAIN " + sql.replace("?", "%s"),
+                                                     (value,)))
+    return " ".join(str(r[-1]) for r in db.execute_sql("EXPLAIN QUERY PLAN " + sql, (value,)))
+
+
+def test_covered_document_indexes_are_dropped_and_their_queries_still_use_an_index(db):
+    narrow = {"document_customer_id", "document_retention_eligible_on"}
+    assert not narrow & _document_indexes(db)
+    assert {"document_customer_id_category_filed_on", "document_customer_doc_type",
+            "document_retention_due"} <= _document_indexes(db)
+    with db.atomic():
+        by_customer = _plan(db, "SELECT id, title FROM document WHERE customer_id = ?", 1)
+        due = _plan(db, "SELECT id FROM document WHERE retention_eligible_on <= ?",
+                    dt.date(2030, 1, 1))
+    assert "index" in by_customer.lower() and "document_customer" in by_customer.lower()
+    assert "document_retention_due" in due.lower()
+    # An archive from before migration 14 has them: the upgrade drops them.
+    db.execute_sql("CREATE INDEX document_customer_id ON document (customer_id)")
+    db.execute_sql("CREATE INDEX document_retention_eligible_on ON document "
+                   "(retention_eligible_on)")
+    SchemaVersion.delete().where(SchemaVersion.version == 14).execute()
+    assert schema.upgrade() == [14]
+    assert not narrow & _document_indexes(db)
+
+
+def test_a_customer_with_documents_still_cannot_be_deleted(db):
+    from hudang.store.models import Customer, Document
+
+    c = customers.create_customer({"number": "3300000002", "name": "李四",
+                                   "voltage_class": "LV"}, KEEPER)
+    Document.create(customer=c.id, category="YK", doc_type="用电申请书")
+    with pytest.raises(Exception, match="(?i)foreign key|violates"):
+        with db.atomic():
+            Customer.delete().where(Customer.id == c.id).execute()
+    assert Customer.select().where(Customer.id == c.id).count() == 1
