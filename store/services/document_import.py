@@ -27,6 +27,7 @@ import operator
 import re
 import sys
 from collections import Counter
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, fields
 from dataclasses import field as dc_field
 from pathlib import Path
@@ -35,8 +36,9 @@ from typing import NamedTuple
 from hudang.store import audit
 from hudang.store import db as dbmod
 from hudang.store.barcodes import BarcodeScheme, check_char, default_scheme
-from hudang.store.bulk import (bulk_insert, collector_paused, db_timestamp, load_cache_kib,
-                               page_cache, reserve_ids)
+from hudang.store.bulk import (Batch, Constant, Target, bulk_insert, collector_paused,
+                               db_timestamp, load_cache_kib, load_staged, page_cache,
+                               reserve_ids, staged_load_available)
 from hudang.common.domain import BoxStatus
 from hudang.store.domain import HV, LV, VOLTAGE_CLASSES, category_code, local_time
 from hudang.store.errors import AlreadyImported, BadCheckCharacter, ImportFailed
@@ -777,11 +779,11 @@ def _insert(cat: Catalogue, keys: list | None, plan: _Plan, cust: dict[str, _Cus
         codes = [c or next(fresh) for c in codes]
     first_id = reserve_ids("document", n)
     if keys is None:
-        volume_ids = itertools.repeat(None)
+        volume_ids: list = [None] * n
     else:
         ids = {k: v.id for k, v in plan.volumes.items()}
         ids.update((k, v.id) for k, v in plan.auto.items())
-        volume_ids = map(ids.get, keys)
+        volume_ids = list(map(ids.get, keys))
     if dbmod.is_postgres():
         dates = cat.dates
         day = _same
@@ -791,33 +793,71 @@ def _insert(cat: Catalogue, keys: list | None, plan: _Plan, cust: dict[str, _Cus
         day = _iso
     version = ruleset.version if ruleset is not None else ""
     statuses: Counter = Counter()
-    if ruleset is not None:
-        cache: dict = {}  # decisions, shared by documents that agree in what the rules read
+    cache: dict = {}  # decisions, shared by documents that agree in what the rules read
+
+    def stored(rows: range) -> Iterator[tuple]:
+        """(class, eligible day as stored, note) of these rows, decided by the rules."""
+        if ruleset is None:
+            return itertools.repeat(("", None, ""), len(rows))
+        at = slice(rows.start, rows.stop)
         decisions = [decide_memoised(ruleset, (category, doc_type, c.voltage_class, c.status,
                                                filed_on, None, c.cancelled_on, None, None,
                                                c.hold), cache)
                      for category, doc_type, filed_on, c in zip(
-                         cat.categories, cat.doc_types, cat.dates, customers)]
-        statuses = Counter(map(operator.itemgetter(0), decisions))
-        stored = {d: (d[1], day(d[2]), d[3]) for d in set(decisions)}
-        kept = map(stored.__getitem__, decisions)
-    else:
-        kept = itertools.repeat(("", None, ""))
-    records = ((i, code, c.id, vid, category, doc_type, title, pages, filed_on, process,
-                *ret, version, False, now)
-               for i, code, c, vid, category, doc_type, title, pages, filed_on, process, ret
-               in zip(range(first_id, first_id + n), codes, customers, volume_ids,
-                      cat.categories, cat.doc_types, cat.titles, cat.pages, dates,
-                      cat.processes, kept))
+                         cat.categories[at], cat.doc_types[at], cat.dates[at], customers[at])]
+        statuses.update(map(operator.itemgetter(0), decisions))
+        kept = {d: (d[1], day(d[2]), d[3]) for d in set(decisions)}
+        return map(kept.__getitem__, decisions)
+
+    def records(rows: range) -> Iterator[tuple]:
+        """The document rows of these catalogue rows (all columns but the constant ones)."""
+        at = slice(rows.start, rows.stop)
+        return zip(range(first_id + rows.start, first_id + rows.stop), codes[at],
+                   customer_ids[at], volume_ids[at], cat.categories[at], cat.doc_types[at],
+                   cat.titles[at], cat.pages[at], dates[at], cat.processes[at], stored(rows))
+
+    customer_ids = [c.id for c in customers]
+    constants = (version, False, now)
     progress("documents", 0, n)
-    done = 0
-    while done < n:  # made as they go in: never all at once (PostgreSQL streams them)
-        done += bulk_insert("document", DOCUMENT_COLUMNS, itertools.islice(records, _STEP))
-        progress("documents", done, n)
+    if n >= _STAGED_MIN_ROWS and staged_load_available():
+        _load_staged(n, records, constants, progress)
+    else:
+        done = 0
+        while done < n:  # made as they go in: never all at once (PostgreSQL streams them)
+            step = range(done, min(done + _STEP, n))
+            done += bulk_insert("document", DOCUMENT_COLUMNS,
+                                ((*r[:10], *r[10], *constants) for r in records(step)))
+            progress("documents", done, n)
     return DocumentImportResult(
         n, file_name, digest, encoding, len(set(cat.numbers)),
         dict(sorted(Counter(cat.categories).items())), missing, n_volumes, n_boxes, first_id,
         first_id + n - 1, version, dict(sorted(statuses.items())))
+
+
+_STAGED_MIN_ROWS = 10_000  # smaller files gain little from a second thread
+_STAGED_BATCH = 10_000  # rows per staged batch
+
+
+def _load_staged(n: int, records: Callable[[range], Iterator[tuple]], constants: tuple,
+                 progress: Progress) -> None:
+    """SQLite: the document rows made a batch at a time on a worker thread (retention
+    decided there too) while SQLite writes the previous batch (`bulk.load_staged`)."""
+    width = len(DOCUMENT_COLUMNS) - len(constants)
+    target = Target("document", DOCUMENT_COLUMNS,
+                    (*range(width), *map(Constant, constants)))
+
+    def batches() -> Iterator[Batch]:  # the worker thread: no database here
+        for start in range(0, n, _STAGED_BATCH):
+            rows = range(start, min(start + _STAGED_BATCH, n))
+            yield Batch([(*r[:10], *r[10]) for r in records(rows)], (target,))
+
+    done = {"rows": 0}
+
+    def reported(batch: Batch) -> None:
+        done["rows"] += len(batch.rows)
+        progress("documents", done["rows"], n)
+
+    load_staged(batches(), reported)
 
 
 def _same(value):

@@ -276,3 +276,61 @@ def test_documents_go_in_customer_order_keeping_the_files_order_within(customers
     assert [d.doc_type for d in docs] == ["乙", "甲", "丙"]
     assert (result.first_id, result.last_id) == (docs[0].id, docs[-1].id)
     assert [S.parse(d.barcode).serial for d in docs] == [1, 2, 3]  # generated in id order
+
+
+def test_a_large_file_is_written_a_batch_at_a_time_as_the_whole_file_would_be(
+        customers, rules, tmp_path, monkeypatch, db):
+    """SQLite writes a file of 10,000 rows or more through staged batches made on a worker
+    thread: every document, volume and box, the retention and the result come out as the
+    rows written one statement at a time do."""
+    import csv
+    import io
+
+    from hudang.store.bulk import staged_load_available
+    from hudang.store.services import document_import
+
+    if not staged_load_available():
+        pytest.skip("a staged load is SQLite's")
+    sample = list(csv.reader(io.StringIO(SAMPLE.read_text(encoding="utf-8"))))
+    out = io.StringIO()
+    w = csv.writer(out, lineterminator="\n")
+    w.writerow(sample[0])
+    serial = 600_000
+    while out.tell() and sum(1 for _ in io.StringIO(out.getvalue())) <= 12_000:
+        for row in sample[1:]:
+            serial += 1
+            w.writerow([*row[:6], _doc(serial) if serial % 3 else "", *row[7:]])
+    path = _write(tmp_path, out.getvalue())
+    calls = []
+    real = document_import._load_staged
+
+    def spy(*args, **kwargs):
+        calls.append(args[0])
+        return real(*args, **kwargs)
+
+    def imported() -> tuple:
+        class Undo(Exception):
+            pass
+
+        try:
+            with db.atomic():
+                result = import_documents_csv(path, ACTOR, rules)
+                tables = tuple(
+                    [tuple(v for k, v in sorted(row.items()) if k != "created_at")
+                     for row in model.select().order_by(model.id).dicts()]
+                    for model in (Document, Volume, Box))
+                raise Undo
+        except Undo:
+            pass
+        return result, tables
+
+    monkeypatch.setattr(document_import, "_load_staged", spy)
+    staged = imported()
+    assert calls and calls[0] > 12_000
+    monkeypatch.setattr(document_import, "_STAGED_MIN_ROWS", 10 ** 9)
+    plain = imported()
+    assert len(calls) == 1
+    assert staged == plain
+    result, (docs, vols, boxes) = staged
+    assert result.count == len(docs) > 12_000 and result.retention
+    assert sum(result.retention.values()) == result.count
