@@ -118,6 +118,10 @@ class WorkCalendar:
     holidays: dict[dt.date, str] = field(default_factory=dict)
     workdays: frozenset[dt.date] = frozenset()
     years: frozenset[int] = frozenset()
+    # Uncovered years already warned of: a remind pass or an events import computes
+    # thousands of deadlines, and one line per calendar (per rules load) says it.
+    _warned: set[tuple[int, ...]] = field(default_factory=set, init=False, repr=False,
+                                          compare=False)
 
     @classmethod
     def from_file(cls, model: CalendarFile) -> WorkCalendar:
@@ -164,8 +168,9 @@ class WorkCalendar:
 
     def _result(self, day: dt.date, seen: set[int], op: str, *args: object) -> WorkdayResult:
         missing = tuple(sorted(y for y in seen if y not in self.years))
-        if missing:
-            log.warning("working-day calendar does not cover %s (%s%r): holidays in those "
-                        "years are ignored; add them to calendar.yaml",
+        if missing and missing not in self._warned:
+            self._warned.add(missing)
+            log.warning("working-day calendar does not cover %s (first met in %s%r): holidays "
+                        "in those years are ignored; add them to calendar.yaml",
                         ", ".join(map(str, missing)), op, args)
         return WorkdayResult(day, missing)

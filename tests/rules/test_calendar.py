@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import logging
 
@@ -36,11 +37,28 @@ def test_zero_days_rolls_to_the_next_working_day(ruleset):
 
 
 def test_uncovered_year_warns_loudly(ruleset, caplog):
+    calendar = dataclasses.replace(ruleset.calendar)  # one not yet warned of (shared rules)
     with caplog.at_level(logging.WARNING, logger="hudang.rules.calendar"):
-        r = ruleset.calendar.add_working_days(D(2026, 12, 30), 5)
+        r = calendar.add_working_days(D(2026, 12, 30), 5)
     assert r.uncovered_years == (2027,) and r.uncertain
     assert r.date == D(2027, 1, 6)  # weekends only: 31 Dec, 1, 4, 5, 6 Jan
     assert "does not cover 2027" in caplog.text
+
+
+def test_an_uncovered_year_is_warned_of_once_per_calendar(ruleset, caplog):
+    calendar = dataclasses.replace(ruleset.calendar)  # one not yet warned of (shared rules)
+    with caplog.at_level(logging.WARNING, logger="hudang.rules.calendar"):
+        for day in range(20, 31):  # a remind pass computes thousands of such deadlines
+            r = calendar.add_working_days(D(2026, 12, day), 10)
+            assert r.uncovered_years == (2027,)
+        calendar.working_days_between(D(2026, 12, 1), D(2028, 1, 10))
+    assert caplog.text.count("does not cover 2027 ") == 1
+    assert caplog.text.count("does not cover 2027, 2028") == 1
+    caplog.clear()
+    fresh = WorkCalendar(years=frozenset({2026}))  # rules reloaded: said again
+    with caplog.at_level(logging.WARNING, logger="hudang.rules.calendar"):
+        fresh.add_working_days(D(2026, 12, 30), 5)
+    assert caplog.text.count("does not cover 2027") == 1
 
 
 def test_leap_day_is_an_ordinary_working_day():
