@@ -24,6 +24,14 @@ WANG = Actor("wang", "desk-3", "approver")
 TODAY = dt.date.today()
 
 
+@pytest.fixture(autouse=True)
+def _today_as_the_test_runs():
+    """TODAY is the day each test runs on, not the day the module was imported: a run that
+    crosses midnight made loans due a day later than TODAY said."""
+    global TODAY
+    TODAY = dt.date.today()
+
+
 def _box(code: str) -> Box:
     return Box.get(Box.barcode == code)
 

@@ -6,6 +6,7 @@ import csv
 import datetime as dt
 
 import pypdfium2 as pdfium
+import pytest
 from openpyxl import load_workbook
 from pyzbar import pyzbar
 
@@ -15,6 +16,14 @@ from hudang.store.services import loan_desk, loan_export, loan_slip, loans
 from tests.store.test_loans_setup import KEEPER
 
 TODAY = dt.date.today()
+
+
+@pytest.fixture(autouse=True)
+def _today_as_the_test_runs():
+    """TODAY is the day each test runs on, not the day the module was imported: a run that
+    crosses midnight made loans due a day later than TODAY said."""
+    global TODAY
+    TODAY = dt.date.today()
 
 
 def _pages(pdf: bytes, dpi: int = 200):
