@@ -63,9 +63,40 @@ def open_db(settings, create: bool = False, bounded: bool = True):
     if create:  # a read-only command on a mistyped HUDANG_HOME must create nothing
         Path(settings.home).mkdir(parents=True, exist_ok=True)
     timeout = getattr(settings, "statement_timeout_ms", None) if bounded and not create else None
-    return open_archive(settings.database_url, create=create,
-                        audit_key_file=Path(settings.home) / AUDIT_KEY_FILE,
-                        statement_timeout_ms=timeout)
+    db = open_archive(settings.database_url, create=create,
+                      audit_key_file=Path(settings.home) / AUDIT_KEY_FILE,
+                      statement_timeout_ms=timeout)
+    _use_rules_barcodes(settings)
+    return db
+
+
+def _use_rules_barcodes(settings) -> None:
+    """Barcodes made and read by this command follow the site's barcodes.yaml, as at the
+    desk and in the daemon; the file is read only if the command uses a barcode. Put back
+    when the command ends (commands run one after another in one process in tests)."""
+    from hudang.common import barcodes
+
+    rules_dir = getattr(settings, "rules_dir", None)
+    if rules_dir is None:
+        return
+    restore = barcodes.defer_default_scheme(lambda: _rules_scheme(Path(rules_dir)))
+    ctx = click.get_current_context(silent=True)
+    if ctx is not None:
+        ctx.call_on_close(restore)
+
+
+def _rules_scheme(rules_dir: Path):
+    """barcodes.yaml's scheme, or None (the built-in) with a warning naming file:line."""
+    from hudang.rules.loader import load_barcode_scheme
+
+    scheme, issues = load_barcode_scheme(rules_dir)
+    if issues:
+        click.echo(t("警告：{e}；在它改好之前，本命令按内置条码方案生成和识别条码（hudang rules "
+                     "check 列出全部问题）",
+                     "warning: {e}; until it is fixed this command makes and reads barcodes by "
+                     "the built-in scheme (hudang rules check lists every problem)",
+                     e=issues[0]), err=True)
+    return scheme
 
 
 def _ensure_open(settings) -> None:

@@ -212,6 +212,34 @@ def load_ruleset(directory: str | Path) -> RuleSet:
                    else OPTIONAL["checklists.yaml"]())
 
 
+def load_barcode_scheme(directory: str | Path) -> tuple[BarcodeScheme | None, list[RuleIssue]]:
+    """The scheme `directory`'s barcodes.yaml configures, read and checked alone (a command
+    that only makes or reads barcodes need not load every rule file): (scheme, []), (None,
+    []) when there is no such file, or (None, its problems)."""
+    path = Path(directory) / "barcodes.yaml"
+    try:
+        data = _read_rule_file(path)
+    except FileNotFoundError:
+        return None, []
+    except (_NotRegular, OSError) as exc:
+        found = getattr(exc, "strerror", None) or t("设备、管道或不可读", "a device, a pipe or "
+                                                      "unreadable")
+        return None, [RuleIssue(str(path), 0, 0, "", t("可读取的规则文件", "a readable rule file"),
+                                found)]
+    if len(data) > MAX_FILE_BYTES:
+        return None, [RuleIssue(str(path), 0, 0, "", t("不超过 2 MB", "at most 2 MB"),
+                                f"{len(data)} bytes")]
+    try:
+        model, _src, issues = validate_text("barcodes.yaml", data, str(path))
+        scheme = model.scheme() if model is not None and not issues else None
+    except Exception as exc:  # noqa: BLE001 - a file no check foresaw: still named
+        log.exception("unexpected failure validating %s", path)
+        return None, [RuleIssue(str(path), 1, 1, "", t("可加载的规则文件",
+                                                       "a rule file that loads"),
+                                f"{type(exc).__name__}: {exc}")]
+    return scheme, issues
+
+
 class _NotRegular(Exception):
     """A rule file name that is a FIFO or a device: reading it could block or never end."""
 

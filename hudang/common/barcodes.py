@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from hudang.common.errors import BadCheckCharacter, ValidationError
@@ -159,10 +160,15 @@ class BarcodeScheme:
         return Scan("keyword", code)
 
 
-_default = BarcodeScheme()
+_default: BarcodeScheme | None = BarcodeScheme()
+_loader: Callable[[], BarcodeScheme | None] | None = None
 
 
 def default_scheme() -> BarcodeScheme:
+    """This process's scheme: the rules' (barcodes.yaml) where installed, else the built-in."""
+    global _default
+    if _default is None:  # deferred (`defer_default_scheme`): made at the first use
+        _default = (_loader() if _loader is not None else None) or BarcodeScheme()
     return _default
 
 
@@ -170,3 +176,18 @@ def set_default_scheme(scheme: BarcodeScheme) -> None:
     """Install the scheme the rules configured (barcodes.yaml) for this process."""
     global _default
     _default = scheme
+
+
+def defer_default_scheme(loader: Callable[[], BarcodeScheme | None]) -> Callable[[], None]:
+    """Have `loader` make this process's scheme when one is first asked for (None: the
+    built-in), so a command that never reads or makes a barcode never loads the rules.
+    Returns a function that puts back the scheme there was before."""
+    global _default, _loader
+    before = (_default, _loader)
+    _default, _loader = None, loader
+
+    def restore() -> None:
+        global _default, _loader
+        _default, _loader = before
+
+    return restore

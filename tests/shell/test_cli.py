@@ -83,3 +83,41 @@ def test_user_list_shows_cards(env):
     rows = {r["username"]: r for r in json.loads(run("user", "list", "--json").output)}
     assert rows["li"]["role"] == "approver" and rows["li"]["staff_card"].startswith("S")
     assert rows["admin"]["role"] == "admin"
+
+
+_SITE_BARCODES = """\
+check_character: iso7064_mod37_36
+prefixes: {document: WD, volume: WV, box: WB, position: WP, loan_slip: WL, staff_card: WS,
+           handover: WH}
+digits: 7
+customer_number_pattern: '^\\\\d{10}$'
+"""
+
+
+def test_the_cli_makes_and_reads_barcodes_by_the_sites_barcodes_yaml(env):
+    from hudang.common.barcodes import default_scheme
+
+    init_home()
+    rules = env / "rules"
+    rules.mkdir(exist_ok=True)
+    (rules / "barcodes.yaml").write_text(_SITE_BARCODES, encoding="utf-8")
+    made = run_cli("box", "new", "--class", "LV", "--json")
+    assert made.exit_code == 0, made.output
+    code = json.loads(made.output)["barcode"]
+    assert code.startswith("WB") and len(code) == 2 + 7 + 1  # the site's, as the desk makes
+    found = run_cli("lookup", code.lower())
+    assert found.exit_code == 0, found.output
+    assert code in found.output
+    assert default_scheme().prefixes["box"] == "B"  # put back when the command ended
+
+
+def test_a_broken_barcodes_yaml_is_named_and_the_command_still_runs(env):
+    init_home()
+    rules = env / "rules"
+    rules.mkdir(exist_ok=True)
+    (rules / "barcodes.yaml").write_text(_SITE_BARCODES.replace("digits: 7", "digits: seven"),
+                                         encoding="utf-8")
+    made = run_cli("box", "new", "--class", "LV")
+    assert made.exit_code == 0, made.output
+    assert "barcodes.yaml:4:9: digits" in made.output and "hudang rules check" in made.output
+    assert "B0" in made.output  # the built-in scheme, said so
