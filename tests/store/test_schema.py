@@ -85,7 +85,8 @@ def _document_indexes(db) -> set[str]:
     from hudang.store import db as dbmod
 
     if dbmod.is_postgres():
-        sql = "SELECT indexname FROM pg_indexes WHERE tablename = 'document'"
+        sql = ("SELECT indexname FROM pg_indexes WHERE tablename = 'document' "
+               "AND schemaname = current_schema()")
     else:
         sql = "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'document'"
     return {row[0] for row in db.execute_sql(sql).fetchall()}
