@@ -168,34 +168,16 @@ def load_ruleset(directory: str | Path) -> RuleSet:
     for name in FILES:
         path = root / name
         try:
-            data = _read_rule_file(path)
-        except _NotRegular:
-            issues.append(RuleIssue(str(path), 0, 0, "", t("普通文件", "a regular file"),
-                                    t("设备或管道", "a device or pipe")))
-            continue
+            data, model, src, found = _load_file(name, path)
         except FileNotFoundError:
             if name in OPTIONAL:
                 continue
             issues.append(RuleIssue(str(path), 0, 0, "", t("规则文件", "a rule file"),
                                     t("文件不存在", "no such file")))
             continue
-        except OSError as exc:  # unreadable: permissions, a directory of that name ...
-            expected = t("可读取的规则文件", "a readable rule file")
-            issues.append(RuleIssue(str(path), 0, 0, "", expected, exc.strerror or str(exc)))
-            continue
-        if len(data) > MAX_FILE_BYTES:
-            issues.append(RuleIssue(str(path), 0, 0, "", t("不超过 2 MB", "at most 2 MB"),
-                                    f"{len(data)} bytes"))
-            continue
-        texts[name] = data
-        try:
-            model, src, found = validate_text(name, data, str(path))
-        except Exception as exc:  # noqa: BLE001 - a file no check foresaw: still file:line
-            log.exception("unexpected failure validating %s", path)
-            model, src = None, None
-            found = [RuleIssue(str(path), 1, 1, "", t("可加载的规则文件", "a rule file that loads"),
-                               f"{type(exc).__name__}: {exc}")]
         issues += found
+        if data is not None:
+            texts[name] = data
         if model is not None:
             models[name] = (model, src)
     if not issues:
@@ -212,32 +194,45 @@ def load_ruleset(directory: str | Path) -> RuleSet:
                    else OPTIONAL["checklists.yaml"]())
 
 
+def _load_file(name: str, path: Path) -> tuple[bytes | None, Any | None, Source | None,
+                                               list[RuleIssue]]:
+    """One rule file read and validated: (its bytes or None when unread, model or None,
+    source, problems); FileNotFoundError when there is no such file."""
+    try:
+        data = _read_rule_file(path)
+    except _NotRegular:
+        return None, None, None, [RuleIssue(str(path), 0, 0, "", t("普通文件", "a regular file"),
+                                            t("设备或管道", "a device or pipe"))]
+    except FileNotFoundError:
+        raise
+    except OSError as exc:  # unreadable: permissions, a directory of that name ...
+        expected = t("可读取的规则文件", "a readable rule file")
+        return None, None, None, [RuleIssue(str(path), 0, 0, "", expected,
+                                            exc.strerror or str(exc))]
+    if len(data) > MAX_FILE_BYTES:
+        return None, None, None, [RuleIssue(str(path), 0, 0, "", t("不超过 2 MB", "at most 2 MB"),
+                                            f"{len(data)} bytes")]
+    try:
+        model, src, found = validate_text(name, data, str(path))
+    except Exception as exc:  # noqa: BLE001 - a file no check foresaw: still file:line
+        log.exception("unexpected failure validating %s", path)
+        return data, None, None, [RuleIssue(str(path), 1, 1, "", t("可加载的规则文件",
+                                                                   "a rule file that loads"),
+                                            f"{type(exc).__name__}: {exc}")]
+    return data, model, src, found
+
+
 def load_barcode_scheme(directory: str | Path) -> tuple[BarcodeScheme | None, list[RuleIssue]]:
     """The scheme `directory`'s barcodes.yaml configures, read and checked alone (a command
     that only makes or reads barcodes need not load every rule file): (scheme, []), (None,
     []) when there is no such file, or (None, its problems)."""
-    path = Path(directory) / "barcodes.yaml"
     try:
-        data = _read_rule_file(path)
+        _data, model, _src, issues = _load_file("barcodes.yaml", Path(directory) / "barcodes.yaml")
     except FileNotFoundError:
         return None, []
-    except (_NotRegular, OSError) as exc:
-        found = getattr(exc, "strerror", None) or t("设备、管道或不可读", "a device, a pipe or "
-                                                      "unreadable")
-        return None, [RuleIssue(str(path), 0, 0, "", t("可读取的规则文件", "a readable rule file"),
-                                found)]
-    if len(data) > MAX_FILE_BYTES:
-        return None, [RuleIssue(str(path), 0, 0, "", t("不超过 2 MB", "at most 2 MB"),
-                                f"{len(data)} bytes")]
-    try:
-        model, _src, issues = validate_text("barcodes.yaml", data, str(path))
-        scheme = model.scheme() if model is not None and not issues else None
-    except Exception as exc:  # noqa: BLE001 - a file no check foresaw: still named
-        log.exception("unexpected failure validating %s", path)
-        return None, [RuleIssue(str(path), 1, 1, "", t("可加载的规则文件",
-                                                       "a rule file that loads"),
-                                f"{type(exc).__name__}: {exc}")]
-    return scheme, issues
+    if model is None or issues:
+        return None, issues
+    return model.scheme(), []
 
 
 class _NotRegular(Exception):
