@@ -552,10 +552,10 @@ def _import_staged(data: bytes, number_pattern: str | None, now: object, file_na
     problem with its row number, or imports what these checks were too strict for.
     Returns None at once for small files.
     """
-    text, encoding = decode_csv_bytes(data)
-    estimate = text.count("\n")  # at least the number of rows after the header
+    estimate = data.count(b"\n")  # at least the rows after the header (UTF-8 and GBK alike)
     if estimate < _STAGED_MIN_ROWS or not (dbmod.is_postgres() or staged_load_available()):
-        return None
+        return None  # before decoding: the checked path decodes the file itself
+    text, encoding = decode_csv_bytes(data)
     db = dbmod.require_database()
     refused: tuple[type[BaseException], ...] = (_NeedsChecking, sqlite3.IntegrityError,
                                                 pw.IntegrityError)
