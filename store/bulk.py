@@ -75,9 +75,9 @@ def load_cache_kib(rows: int, kib_per_row: int) -> int:
     and table pages each: as much as that, up to a quarter of the machine's memory, at
     least 1 GiB and at most 4 GiB (SQLite takes the pages as it needs them).
 
-    A load whose pages outgrow the cache spills them to the WAL and reads them back: 200,000
-    catalogue rows into a 10-million-document archive took 7.4 s in SQLite with 1 GiB of
-    cache, 4.9 s with 2 GiB (benchmarks/store_bench.py, docs/csv-import.md).
+    A load whose pages outgrow the cache spills them to the WAL and reads them back: SQLite
+    wrote 200,000 catalogue rows into a 10-million-document archive in 6.6-8.0 s with 1 GiB
+    of cache, 6.1-7.0 s with the 1.6 GB they ask for (fresh processes; docs/csv-import.md).
     """
     return min(rows * kib_per_row, _cache_cap_kib())
 

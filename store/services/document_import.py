@@ -669,7 +669,7 @@ def import_documents_csv(path: str | Path, actor: audit.Actor,
 
 # SQLite page cache while inserting: a document lands on random pages of the document
 # table's indexes (customer, volume, barcode ...), ten million entries at the seeds' scale;
-# with room for them each page is read from the file once (1 GiB at most).
+# with room for them each page is read from the file once (`bulk.load_cache_kib`).
 _CACHE_PER_ROW_KIB = 8
 
 
@@ -809,14 +809,16 @@ def _insert(cat: Catalogue, keys: list | None, plan: _Plan, cust: dict[str, _Cus
         kept = {d: (d[1], day(d[2]), d[3]) for d in set(decisions)}
         return map(kept.__getitem__, decisions)
 
-    def records(rows: range) -> Iterator[tuple]:
-        """The document rows of these catalogue rows (all columns but the constant ones)."""
-        at = slice(rows.start, rows.stop)
-        return zip(range(first_id + rows.start, first_id + rows.stop), codes[at],
-                   customer_ids[at], volume_ids[at], cat.categories[at], cat.doc_types[at],
-                   cat.titles[at], cat.pages[at], dates[at], cat.processes[at], stored(rows))
-
     customer_ids = [c.id for c in customers]
+
+    def records(rows: range) -> Iterator[tuple]:
+        """The document rows of these catalogue rows, all columns but the constant ones."""
+        at = slice(rows.start, rows.stop)
+        return ((*row, *kept) for *row, kept in zip(
+            range(first_id + rows.start, first_id + rows.stop), codes[at], customer_ids[at],
+            volume_ids[at], cat.categories[at], cat.doc_types[at], cat.titles[at],
+            cat.pages[at], dates[at], cat.processes[at], stored(rows)))
+
     constants = (version, False, now)
     progress("documents", 0, n)
     if n >= _STAGED_MIN_ROWS and staged_load_available():
@@ -826,7 +828,7 @@ def _insert(cat: Catalogue, keys: list | None, plan: _Plan, cust: dict[str, _Cus
         while done < n:  # made as they go in: never all at once (PostgreSQL streams them)
             step = range(done, min(done + _STEP, n))
             done += bulk_insert("document", DOCUMENT_COLUMNS,
-                                ((*r[:10], *r[10], *constants) for r in records(step)))
+                                ((*r, *constants) for r in records(step)))
             progress("documents", done, n)
     return DocumentImportResult(
         n, file_name, digest, encoding, len(set(cat.numbers)),
@@ -849,7 +851,7 @@ def _load_staged(n: int, records: Callable[[range], Iterator[tuple]], constants:
     def batches() -> Iterator[Batch]:  # the worker thread: no database here
         for start in range(0, n, _STAGED_BATCH):
             rows = range(start, min(start + _STAGED_BATCH, n))
-            yield Batch([(*r[:10], *r[10]) for r in records(rows)], (target,))
+            yield Batch(list(records(rows)), (target,))
 
     done = {"rows": 0}
 
